@@ -1,0 +1,160 @@
+"""The certificate format (docs/certificate.md): its schema, parser and canonical writer.
+
+This module is the only code that the producer and the independent checker share: it turns JSON into typed,
+validated objects (or an InputError naming the field) and back, and decides nothing about validity.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, StrictInt, StrictStr, ValidationError
+
+from .config import ModelConfig
+from .errors import InputError
+from .files import atomic_write
+
+FORMAT = "mechproof-certificate"
+VERSION = 1
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class ModelRef(_Strict):
+    weights: StrictStr
+    sha256: StrictStr
+
+
+class StrategyRef(_Strict):
+    name: StrictStr
+    params: dict[str, Any] = {}
+
+
+class Bound(_Strict):
+    correct: StrictInt
+    total: StrictInt
+
+
+IntGrid = list[list[StrictInt]]
+
+
+class InvSqrtClaim(_Strict):
+    rule: Literal["inv-sqrt"]
+    lo: StrictInt
+    hi: StrictInt
+    exp: StrictInt
+
+
+class ExpClaim(_Strict):
+    rule: Literal["exp-enclosure"]
+    of: Literal["EQKE", "EQKP"]
+    exp: IntGrid
+    lo: IntGrid
+    hi: IntGrid
+
+
+class CubicCases(_Strict):
+    rule: Literal["cubic-case"]
+    entries: list[tuple[StrictInt, StrictInt, StrictInt, list[StrictInt]]]
+
+
+class CubicClaims(_Strict):
+    inv_sqrt_d_head: InvSqrtClaim
+    exp_eqke: ExpClaim
+    exp_eqkp: ExpClaim
+    cases: CubicCases
+
+
+CLAIM_SCHEMAS: dict[str, type[BaseModel]] = {"cubic": CubicClaims}
+
+
+class Certificate(_Strict):
+    format: Literal["mechproof-certificate"]
+    version: Literal[1]
+    model: ModelRef
+    config: ModelConfig
+    strategy: StrategyRef
+    claims: dict[str, Any]
+    bound: Bound
+
+    def typed_claims(self, path: str | Path | None = None) -> Any:
+        schema = CLAIM_SCHEMAS.get(self.strategy.name)
+        if schema is None:
+            raise InputError(path, "strategy.name", f"unknown strategy {self.strategy.name!r}; known: {sorted(CLAIM_SCHEMAS)}")
+        try:
+            return schema.model_validate(self.claims)
+        except ValidationError as e:
+            raise _input_error(e, path, prefix="claims") from None
+
+
+def _input_error(e: ValidationError, path: str | Path | None, prefix: str = "") -> InputError:
+    err = e.errors()[0]
+    loc = ".".join(str(x) for x in ((prefix,) if prefix else ()) + tuple(err["loc"]))
+    return InputError(path, loc or None, f"{err['msg']} (got {_short(err.get('input'))})")
+
+
+def _short(x: Any) -> str:
+    s = repr(x)
+    return s if len(s) <= 60 else s[:57] + "..."
+
+
+def load_certificate(path: str | Path) -> tuple[Certificate, Any]:
+    """Parse and validate a certificate file: (certificate, its strategy's typed claims)."""
+    path = Path(path)
+    if not path.is_file():
+        raise InputError(path, None, "no such certificate file")
+    try:
+        doc = json.loads(path.read_text(encoding="utf-8"))
+    except json.JSONDecodeError as e:
+        raise InputError(path, f"line {e.lineno} column {e.colno}", f"not valid JSON ({e.msg}); truncated?") from None
+    except UnicodeDecodeError:
+        raise InputError(path, None, "not UTF-8 text") from None
+    if isinstance(doc, dict):
+        if doc.get("format") != FORMAT:
+            raise InputError(path, "format", f"expected {FORMAT!r}, got {_short(doc.get('format'))}")
+        if doc.get("version") != VERSION:
+            raise InputError(path, "version", f"expected {VERSION} (this mechproof reads version {VERSION}), got {_short(doc.get('version'))}")
+    try:
+        cert = Certificate.model_validate(doc)
+    except ValidationError as e:
+        raise _input_error(e, path) from None
+    return cert, cert.typed_claims(path)
+
+
+def dumps_certificate(cert: Certificate) -> str:
+    """Canonical text: keys in schema order, one claim array row per line; same content → same bytes."""
+    doc = cert.model_dump(mode="json")
+    out = ["{"]
+    keys = list(doc)
+    for i, key in enumerate(keys):
+        comma = "," if i + 1 < len(keys) else ""
+        if key == "claims":
+            out.append('  "claims": {')
+            claims = doc["claims"]
+            for j, (cid, claim) in enumerate(claims.items()):
+                cc = "," if j + 1 < len(claims) else ""
+                out.append(f"    {json.dumps(cid)}: {_dump_claim(claim)}{cc}")
+            out.append("  }" + comma)
+        else:
+            out.append(f"  {json.dumps(key)}: {json.dumps(doc[key], separators=(', ', ': '))}{comma}")
+    out.append("}")
+    return "\n".join(out) + "\n"
+
+
+def _dump_claim(claim: dict[str, Any]) -> str:
+    parts = []
+    for k, v in claim.items():
+        if isinstance(v, list) and v and isinstance(v[0], list):
+            rows = ",\n      ".join(json.dumps(row, separators=(",", ":")) for row in v)
+            parts.append(f"{json.dumps(k)}: [\n      {rows}]")
+        else:
+            parts.append(f"{json.dumps(k)}: {json.dumps(v, separators=(',', ':'))}")
+    return "{" + ", ".join(parts) + "}"
+
+
+def save_certificate(cert: Certificate, path: str | Path) -> None:
+    atomic_write(path, dumps_certificate(cert))

@@ -1,0 +1,102 @@
+"""The main job: model → proof → certificate → independent check → (Lean check) → summary.
+
+A bound is reported only after the independent checker has accepted the certificate, and the certificate only
+appears under its final name after that: it is written to a temporary name first and renamed when proven.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from . import weights as weights_io
+from .certificate import Certificate, dumps_certificate
+from .checker import check
+from .files import atomic_write
+from .modelstore import load_or_train, model_name
+from .strategies import STRATEGIES, ProofOutput
+from .weights import ExactWeights
+
+CERT_ROOT = Path("certificates")
+
+
+@dataclass(frozen=True)
+class CertifyReport:
+    model: str
+    certificate: Path
+    correct: int
+    total: int
+    prove_seconds: float
+    check_seconds: float
+    trained: bool
+    lean: str  # what happened with Lean: "checked", "not run: ...", or a failure message
+
+    @property
+    def bound(self) -> float:
+        return self.correct / self.total
+
+
+def build_certificate(w: ExactWeights, proof: ProofOutput, weights_rel: str = "weights.json") -> Certificate:
+    return Certificate(
+        format="mechproof-certificate",
+        version=1,
+        model={"weights": weights_rel, "sha256": w.sha256},
+        config=w.cfg,
+        strategy={"name": proof.strategy, "params": proof.params},
+        claims=proof.claims,
+        bound={"correct": proof.correct, "total": proof.total},
+    )
+
+
+def write_proven(cert: Certificate, path: Path) -> float:
+    """Write `cert` to `path` only if the independent checker accepts it; returns the check time."""
+    tmp = path.with_name(f".{path.stem}.unproven.json")
+    atomic_write(tmp, dumps_certificate(cert))
+    try:
+        start = time.perf_counter()
+        check(tmp)
+        seconds = time.perf_counter() - start
+        os.replace(tmp, path)
+        return seconds
+    finally:
+        tmp.unlink(missing_ok=True)
+
+
+def certify(
+    ref: str,
+    strategy: str = "cubic",
+    cert_root: Path = CERT_ROOT,
+    progress: bool = True,
+    lean: bool = True,
+) -> CertifyReport:
+    w, _, trained = load_or_train(ref, progress=progress)
+    name = model_name(ref)
+    out_dir = cert_root / name
+    wpath = out_dir / "weights.json"
+    if not (wpath.is_file() and wpath.read_text() == weights_io.dumps(w)):
+        weights_io.save(w, wpath)
+    proof = STRATEGIES[strategy](w)
+    cert_path = out_dir / f"{proof.file_stem}.json"
+    check_seconds = write_proven(build_certificate(w, proof), cert_path)
+    lean_status = lean_check(cert_path) if lean else "not run: disabled"
+    return CertifyReport(name, cert_path, proof.correct, proof.total, proof.seconds, check_seconds, trained, lean_status)
+
+
+def lean_check(cert_path: Path) -> str:
+    """Write the certificate's Lean module and run `lake build` when Lean is installed."""
+    try:
+        from .leangen import write_lean_module
+    except ImportError:
+        return "not run: Lean module generator not installed"
+    write_lean_module(cert_path)
+    if shutil.which("lake") is None:
+        return "not run: `lake` is not on PATH (install elan to re-check certificates in Lean)"
+    proc = subprocess.run(["lake", "build"], capture_output=True, text=True)
+    if proc.returncode != 0:
+        tail = "\n".join((proc.stdout + proc.stderr).strip().splitlines()[-20:])
+        return f"FAILED: lake build exited {proc.returncode}\n{tail}"
+    return "checked by lake build"

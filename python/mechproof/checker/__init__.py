@@ -1,0 +1,50 @@
+"""The independent exact checker: `check(path)` re-derives and verifies a certificate.
+
+It shares nothing with the producer except the format parsers (mechproof.certificate, mechproof.weights), and
+computes only with Python integers. Exit semantics (docs/certificate.md §5): a ClaimFailure is a false claim
+(exit 1); an InputError is malformed input (exit 2).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from .. import weights as weights_io
+from ..certificate import load_certificate
+from ..errors import InputError
+from .cubic import check_cubic
+from .failures import ClaimFailure, require
+from .matrices import exact_matrices
+
+__all__ = ["CheckResult", "ClaimFailure", "check"]
+
+
+@dataclass(frozen=True)
+class CheckResult:
+    correct: int
+    total: int
+    strategy: str
+
+
+def check(path: str | Path) -> CheckResult:
+    """Verify every claim of the certificate at `path`; raise ClaimFailure or InputError otherwise."""
+    path = Path(path)
+    cert, claims = load_certificate(path)
+    wpath = path.parent / cert.model.weights
+    if not wpath.is_file():
+        raise InputError(path, "model.weights", f"weights file {wpath} not found")
+    w = weights_io.load(wpath)
+    require(w.sha256 == cert.model.sha256, "model.sha256", "weights payload hash differs", w.sha256, cert.model.sha256)
+    require(w.cfg == cert.config, "config", "certificate config differs from the weights'", cert.config, w.cfg)
+    cfg = cert.config
+    mats = exact_matrices(w)
+    if cert.strategy.name == "cubic":
+        require(cert.strategy.params == {}, "strategy.params", "cubic takes no parameters", cert.strategy.params, {})
+        correct = check_cubic(claims, mats, cfg.d_head, cfg.n_ctx)
+    else:  # load_certificate only admits known strategies
+        raise InputError(path, "strategy.name", f"no checker for {cert.strategy.name!r}")
+    total = cfg.d_vocab**cfg.n_ctx
+    require(cert.bound.total == total, "bound", "total must be d_vocab^n_ctx", cert.bound.total, total)
+    require(cert.bound.correct == correct, "bound", "claimed count differs from the covered count", cert.bound.correct, correct)
+    return CheckResult(correct, total, cert.strategy.name)

@@ -1,0 +1,117 @@
+"""Exact arithmetic of the independent checker: Python integers only (no floats, numpy or torch).
+
+A dyadic is a pair (m, e) of ints with value m·2^e. Mirrors lean/MechProof/Arith.lean and Exp.lean function
+by function, so the two can be read side by side.
+"""
+
+from __future__ import annotations
+
+Dy = tuple[int, int]
+
+EXP_P = 100  # mantissa bits kept while squaring
+EXP_Q = 128  # fixed-point fraction bits of the Taylor series
+EXP_N = 24  # Taylor terms
+
+
+def bitlen(b: int) -> int:
+    """Number of binary digits of b ≥ 0 (0 for 0)."""
+    return b.bit_length()
+
+
+def pow2(k: int) -> int:
+    return 1 << k
+
+
+def floor_div(a: int, b: int) -> int:
+    """⌊a/b⌋ for b > 0."""
+    return a // b
+
+
+def ceil_div(a: int, b: int) -> int:
+    """⌈a/b⌉ for b > 0."""
+    return -((-a) // b)
+
+
+def dy_add(x: Dy, y: Dy) -> Dy:
+    """Exact sum, at the smaller exponent."""
+    if x[1] <= y[1]:
+        return (x[0] + y[0] * pow2(y[1] - x[1]), x[1])
+    return (x[0] * pow2(x[1] - y[1]) + y[0], y[1])
+
+
+def dy_sub(x: Dy, y: Dy) -> Dy:
+    return dy_add(x, (-y[0], y[1]))
+
+
+def dy_mul(x: Dy, y: Dy) -> Dy:
+    return (x[0] * y[0], x[1] + y[1])
+
+
+def dy_sign(x: Dy) -> int:
+    return (x[0] > 0) - (x[0] < 0)
+
+
+def dy_le(x: Dy, y: Dy) -> bool:
+    return dy_sign(dy_sub(x, y)) <= 0
+
+
+def dy_lt(x: Dy, y: Dy) -> bool:
+    return dy_sign(dy_sub(x, y)) < 0
+
+
+def dy_max(x: Dy, y: Dy) -> Dy:
+    return y if dy_lt(x, y) else x
+
+
+def dy_sum(xs: list[Dy]) -> Dy:
+    total: Dy = (0, 0)
+    for x in xs:
+        total = dy_add(total, x)
+    return total
+
+
+def dy_str(x: Dy) -> str:
+    """Readable exact value: m·2^e, with a decimal approximation for humans."""
+    approx = x[0] * 2.0 ** x[1] if abs(x[1]) < 1000 else float("nan")
+    return f"{x[0]}·2^{x[1]} (≈{approx:.6g})"
+
+
+# ----------------------------------------------------------------------------- exp enclosure (docs §6)
+def _norm_down(m: int, e: int) -> Dy:
+    k = bitlen(m) - EXP_P
+    return (floor_div(m, pow2(k)), e + k) if k > 0 else (m, e)
+
+
+def _norm_up(m: int, e: int) -> Dy:
+    k = bitlen(m) - EXP_P
+    return (ceil_div(m, pow2(k)), e + k) if k > 0 else (m, e)
+
+
+def exp_bounds(x: Dy) -> tuple[Dy, Dy]:
+    """Dyadics lo ≤ exp(x) ≤ hi, by argument halving, a Taylor series with a tail bound, and squaring."""
+    a, f = x
+    if a == 0:
+        return (1, 0), (1, 0)
+    b = abs(a)
+    s = max(0, bitlen(b) + f + 4)
+    h = f - s + EXP_Q
+    y_lo = b * pow2(h) if h >= 0 else floor_div(b, pow2(-h))
+    y_hi = b * pow2(h) if h >= 0 else ceil_div(b, pow2(-h))
+    one = pow2(EXP_Q)
+    tl, th = one, one
+    s_lo, s_hi = 0, 0
+    for i in range(1, EXP_N + 2):  # add terms 0..N; leave tl, th at term N+1
+        s_lo += tl
+        s_hi += th
+        tl = floor_div(tl * y_lo, i * one)
+        th = ceil_div(th * y_hi, i * one)
+    s_hi += 2 * th
+    lo: Dy = (s_lo, -EXP_Q)
+    hi: Dy = (s_hi, -EXP_Q)
+    for _ in range(s):
+        lo = _norm_down(lo[0] * lo[0], 2 * lo[1])
+        hi = _norm_up(hi[0] * hi[0], 2 * hi[1])
+    if a > 0:
+        return lo, hi
+    two_p = pow2(2 * EXP_P)
+    return (floor_div(two_p, hi[0]), -2 * EXP_P - hi[1]), (ceil_div(two_p, lo[0]), -2 * EXP_P - lo[1])

@@ -1,0 +1,51 @@
+"""The checker's own exact matrices (docs/certificate.md §2), from the weight mantissas with Python ints.
+
+Written independently of mechproof.exact (the producer's numpy version): plain nested lists, so that a bug in one
+cannot hide in the other. A matrix is (rows, exp): a list of lists of ints and one power-of-two exponent.
+"""
+
+from __future__ import annotations
+
+from ..weights import ExactWeights
+
+Mat = tuple[list[list[int]], int]
+
+
+def tensor(w: ExactWeights, name: str) -> Mat:
+    """A weight tensor as a matrix; the single-head axis of W_Q/W_K/W_V/W_O is dropped."""
+    t = w.tensors[name]
+    rows, cols = t.shape[-2], t.shape[-1]
+    m = list(t.mantissas)
+    return [m[i * cols : (i + 1) * cols] for i in range(rows)], t.exponent
+
+
+def transpose(a: Mat) -> Mat:
+    return [list(col) for col in zip(*a[0])], a[1]
+
+
+def matmul(a: Mat, b: Mat) -> Mat:
+    cols = list(zip(*b[0]))
+    return [[sum(x * y for x, y in zip(row, col)) for col in cols] for row in a[0]], a[1] + b[1]
+
+
+def add_row(a: Mat, row: list[int], row_exp: int) -> Mat:
+    """a + row (broadcast over every row of a), at the smaller exponent."""
+    e = min(a[1], row_exp)
+    sa, sr = 1 << (a[1] - e), 1 << (row_exp - e)
+    return [[x * sa + y * sr for x, y in zip(r, row)] for r in a[0]], e
+
+
+def exact_matrices(w: ExactWeights) -> dict[str, Mat]:
+    n = w.cfg.n_ctx
+    E, P, U = tensor(w, "W_E"), tensor(w, "W_pos"), tensor(w, "W_U")
+    Q, K, V, O = (tensor(w, x) for x in ("W_Q", "W_K", "W_V", "W_O"))
+    Et = add_row(E, P[0][n - 1], P[1])  # Ẽ = W_E + W_pos[n-1]
+    EtQK = matmul(matmul(Et, Q), transpose(K))
+    OVU = matmul(matmul(V, O), U)
+    return {
+        "EUPU": matmul(Et, U),
+        "EVOU": matmul(E, OVU),
+        "PVOU": matmul(P, OVU),
+        "EQKE": matmul(EtQK, transpose(E)),
+        "EQKP": matmul(EtQK, transpose(P)),
+    }

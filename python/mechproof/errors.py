@@ -1,0 +1,20 @@
+"""Errors that the CLI turns into exit codes.
+
+`InputError` means the user gave us something malformed (exit 2); it always names the file and the field so the
+message alone says what to fix.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+
+class InputError(Exception):
+    """Malformed input: a file, a field in it, and what was expected."""
+
+    def __init__(self, path: str | Path | None, field: str | None, message: str) -> None:
+        self.path = None if path is None else str(path)
+        self.field = field
+        self.message = message
+        where = ": ".join(x for x in (self.path, self.field) if x)
+        super().__init__(f"{where}: {message}" if where else message)

@@ -1,0 +1,158 @@
+"""Producer-side sound arithmetic: float64 with outward rounding, and exp enclosures from mpmath.
+
+Why float64 with `nextafter`: IEEE round-to-nearest makes every +, −, × land within half an ulp of the exact
+result, so stepping one ulp outward gives a guaranteed bound. The strategies compute in vectorized float64 this
+way, so each "< 0" decision that admits inputs is made on an upper bound, never on an estimate. The certificate
+then carries the claims (exp enclosures at 64-bit mantissas) that the independent checker verifies exactly.
+"""
+
+from __future__ import annotations
+
+import math
+from fractions import Fraction
+
+import numpy as np
+from mpmath import libmp
+
+from .exact import Dyadic
+
+INF = np.inf
+CLAIM_BITS = 64  # mantissa width of claimed exp enclosures
+MP_PREC = 100  # mpmath working precision for the enclosures (36 guard bits over CLAIM_BITS)
+
+
+# ------------------------------------------------------------------ directed float64 operations (vectorized)
+def up(x: np.ndarray | float) -> np.ndarray:
+    return np.nextafter(x, INF)
+
+
+def down(x: np.ndarray | float) -> np.ndarray:
+    return np.nextafter(x, -INF)
+
+
+def add_up(a, b):  # noqa: ANN001 - numpy arrays or floats
+    return up(np.add(a, b))
+
+
+def add_down(a, b):  # noqa: ANN001
+    return down(np.add(a, b))
+
+
+def sub_up(a, b):  # noqa: ANN001
+    return up(np.subtract(a, b))
+
+
+def sub_down(a, b):  # noqa: ANN001
+    return down(np.subtract(a, b))
+
+
+def mul_up(a, b):  # noqa: ANN001
+    return up(np.multiply(a, b))
+
+
+def mul_down(a, b):  # noqa: ANN001
+    return down(np.multiply(a, b))
+
+
+# ------------------------------------------------------------------ exact → float64 enclosures
+def floor_f64(m: int, e: int) -> float:
+    """Largest float64 ≤ m·2^e."""
+    exact = Fraction(m) * Fraction(2) ** e
+    f = _to_float(m, e)
+    while Fraction(f) > exact:
+        f = math.nextafter(f, -math.inf)
+    return f
+
+
+def ceil_f64(m: int, e: int) -> float:
+    """Smallest float64 ≥ m·2^e."""
+    exact = Fraction(m) * Fraction(2) ** e
+    f = _to_float(m, e)
+    while Fraction(f) < exact:
+        f = math.nextafter(f, math.inf)
+    return f
+
+
+def _to_float(m: int, e: int) -> float:
+    try:
+        return math.ldexp(float(m), e)
+    except OverflowError:
+        return math.inf if m > 0 else -math.inf
+
+
+def enclose(d: Dyadic) -> tuple[np.ndarray, np.ndarray]:
+    """Float64 arrays lo ≤ exact ≤ hi for an exact matrix."""
+    flat = d.mant.reshape(-1)
+    lo = np.array([floor_f64(int(m), d.exp) for m in flat], dtype=np.float64).reshape(d.mant.shape)
+    hi = np.array([ceil_f64(int(m), d.exp) for m in flat], dtype=np.float64).reshape(d.mant.shape)
+    return lo, hi
+
+
+# ------------------------------------------------------------------ claims: 1/√d and exp
+def inv_sqrt_claim(d: int, bits: int = CLAIM_BITS) -> tuple[int, int, int]:
+    """(lo, hi, e) with lo·2^e ≤ 1/√d ≤ hi·2^e; lo = ⌊2^bits/√d⌋ via an integer square root."""
+    lo = math.isqrt((1 << (2 * bits)) // d)
+    return lo, lo + 1, -bits
+
+
+def exp_claims(scores: Dyadic, r: tuple[int, int, int]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """For every entry a of `scores`: (lo, hi, e) with lo·2^e ≤ exp(a·r) ≤ hi·2^e for every r in the interval.
+
+    The argument is an interval because 1/√d_head is irrational: a·[r_lo, r_hi] (ends swapped when a < 0).
+    mpmath evaluates exp at both ends with floor/ceiling rounding at MP_PREC bits, and the result is rounded
+    outward to CLAIM_BITS-bit mantissas: the tightest claim at that width, so that a claim moved by one unit is
+    false. Where the MP_PREC-bit value lies within 2^-80 (relative) of the CLAIM_BITS grid, one more unit is
+    given, so that a checker that computes exp to ~2^-90 can still confirm the claim.
+    """
+    r_lo, r_hi, r_e = r
+    flat = scores.mant.reshape(-1)
+    out = np.zeros((3, len(flat)), dtype=object)
+    for i, a in enumerate(flat):
+        a = int(a)
+        x_lo, x_hi = (a * r_lo, a * r_hi) if a >= 0 else (a * r_hi, a * r_lo)
+        e_arg = scores.exp + r_e
+        lo = libmp.mpf_exp(libmp.from_man_exp(x_lo, e_arg), MP_PREC, libmp.round_floor)
+        hi = libmp.mpf_exp(libmp.from_man_exp(x_hi, e_arg), MP_PREC, libmp.round_ceiling)
+        lo_m, lo_e = _man_exp(lo)
+        hi_m, hi_e = _man_exp(hi)
+        e = hi_e + hi_m.bit_length() - CLAIM_BITS
+        out[0, i] = _shift_floor(lo_m, lo_e - e)
+        out[1, i] = _shift_ceil(hi_m, hi_e - e)
+        if _near_grid(lo_m, lo_e - e, above=True):
+            out[0, i] -= 1
+        if _near_grid(hi_m, hi_e - e, above=False):
+            out[1, i] += 1
+        out[2, i] = e
+    shape = scores.mant.shape
+    return out[0].reshape(shape), out[1].reshape(shape), out[2].reshape(shape)
+
+
+def _near_grid(m: int, s: int, above: bool) -> bool:
+    """Is m·2^s within 2^-16 of an integer (≈ 2^-80 relative for 64-bit claims), just above it (for lower
+    bounds) or just below it (upper bounds)? Then a checker's own ~2^-90 enclosure might not confirm it."""
+    if s >= 0:
+        return True  # on the grid exactly: no room at all
+    guard = 1 << max(0, -s - 16)
+    frac = m & ((1 << -s) - 1)
+    return frac < guard if above else (1 << -s) - frac < guard
+
+
+def _man_exp(x: tuple) -> tuple[int, int]:
+    sign, man, exp, _ = x
+    assert sign == 0, "exp is positive"
+    return int(man), int(exp)
+
+
+def _shift_floor(m: int, s: int) -> int:
+    return m << s if s >= 0 else m >> -s
+
+
+def _shift_ceil(m: int, s: int) -> int:
+    return m << s if s >= 0 else -((-m) >> -s)
+
+
+def claims_to_f64(lo: np.ndarray, hi: np.ndarray, e: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Float64 enclosure of claimed dyadic intervals (each end rounded outward)."""
+    flo = np.array([floor_f64(int(m), int(x)) for m, x in zip(lo.reshape(-1), e.reshape(-1))]).reshape(lo.shape)
+    fhi = np.array([ceil_f64(int(m), int(x)) for m, x in zip(hi.reshape(-1), e.reshape(-1))]).reshape(hi.shape)
+    return flo, fhi
