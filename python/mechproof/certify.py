@@ -79,7 +79,7 @@ def certify(
     wpath = out_dir / "weights.json"
     if not (wpath.is_file() and wpath.read_text() == weights_io.dumps(w)):
         weights_io.save(w, wpath)
-    proof = STRATEGIES[strategy](w)
+    proof = STRATEGIES[strategy].run(w)
     cert_path = out_dir / f"{proof.file_stem}.json"
     check_seconds = write_proven(build_certificate(w, proof), cert_path)
     lean_status = lean_check(cert_path) if lean else "not run: disabled"

@@ -89,7 +89,7 @@ def enclose(d: Dyadic) -> tuple[np.ndarray, np.ndarray]:
 
 
 # ------------------------------------------------------------------ claims: 1/√d and exp
-def inv_sqrt_claim(d: int, bits: int = CLAIM_BITS) -> tuple[int, int, int]:
+def inv_sqrt_claim(d: int, bits: int = 2 * CLAIM_BITS) -> tuple[int, int, int]:
     """(lo, hi, e) with lo·2^e ≤ 1/√d ≤ hi·2^e; lo = ⌊2^bits/√d⌋ via an integer square root."""
     lo = math.isqrt((1 << (2 * bits)) // d)
     return lo, lo + 1, -bits

@@ -13,6 +13,7 @@ from pathlib import Path
 from .. import weights as weights_io
 from ..certificate import load_certificate
 from ..errors import InputError
+from .arith import OPS
 from .cubic import check_cubic
 from .failures import ClaimFailure, require
 from .matrices import exact_matrices
@@ -25,11 +26,17 @@ class CheckResult:
     correct: int
     total: int
     strategy: str
+    ops: dict[str, int]  # operations performed while checking (the proof length), by kind
+
+    @property
+    def total_ops(self) -> int:
+        return sum(self.ops.values())
 
 
 def check(path: str | Path) -> CheckResult:
     """Verify every claim of the certificate at `path`; raise ClaimFailure or InputError otherwise."""
     path = Path(path)
+    OPS.clear()
     cert, claims = load_certificate(path)
     wpath = path.parent / cert.model.weights
     if not wpath.is_file():
@@ -47,4 +54,4 @@ def check(path: str | Path) -> CheckResult:
     total = cfg.d_vocab**cfg.n_ctx
     require(cert.bound.total == total, "bound", "total must be d_vocab^n_ctx", cert.bound.total, total)
     require(cert.bound.correct == correct, "bound", "claimed count differs from the covered count", cert.bound.correct, correct)
-    return CheckResult(correct, total, cert.strategy.name)
+    return CheckResult(correct, total, cert.strategy.name, dict(OPS))

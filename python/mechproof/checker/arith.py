@@ -6,7 +6,17 @@ by function, so the two can be read side by side.
 
 from __future__ import annotations
 
+from collections import Counter
+
 Dy = tuple[int, int]
+
+OPS: Counter[str] = Counter()
+"""Operations the checker performs (its proof length): 'mul' (multiplications, incl. matrix products),
+'add', 'cmp' (comparisons and max), 'exp' (exp enclosures). Reset by `checker.check`."""
+
+
+def count(kind: str, n: int = 1) -> None:
+    OPS[kind] += n
 
 EXP_P = 100  # mantissa bits kept while squaring
 EXP_Q = 128  # fixed-point fraction bits of the Taylor series
@@ -34,6 +44,7 @@ def ceil_div(a: int, b: int) -> int:
 
 def dy_add(x: Dy, y: Dy) -> Dy:
     """Exact sum, at the smaller exponent."""
+    OPS["add"] += 1
     if x[1] <= y[1]:
         return (x[0] + y[0] * pow2(y[1] - x[1]), x[1])
     return (x[0] * pow2(x[1] - y[1]) + y[0], y[1])
@@ -44,10 +55,12 @@ def dy_sub(x: Dy, y: Dy) -> Dy:
 
 
 def dy_mul(x: Dy, y: Dy) -> Dy:
+    OPS["mul"] += 1
     return (x[0] * y[0], x[1] + y[1])
 
 
 def dy_sign(x: Dy) -> int:
+    OPS["cmp"] += 1
     return (x[0] > 0) - (x[0] < 0)
 
 
@@ -71,9 +84,22 @@ def dy_sum(xs: list[Dy]) -> Dy:
 
 
 def dy_str(x: Dy) -> str:
-    """Readable exact value: m·2^e, with a decimal approximation for humans."""
-    approx = x[0] * 2.0 ** x[1] if abs(x[1]) < 1000 else float("nan")
-    return f"{x[0]}·2^{x[1]} (≈{approx:.6g})"
+    """Readable exact value: m·2^e, with a 6-digit decimal approximation (integer arithmetic only)."""
+    return f"{x[0]}·2^{x[1]} (≈{_approx(x)})"
+
+
+def _approx(x: Dy, digits: int = 6) -> str:
+    m, e = x
+    if m == 0:
+        return "0"
+    num, den = (abs(m) << e, 1) if e >= 0 else (abs(m), 1 << -e)
+    exp10 = len(str(num // den)) - 1 if num >= den else -len(str(den // num))
+    while num * 10**max(0, -exp10) < den * 10**max(0, exp10):  # leading digit must be ≥ 1
+        exp10 -= 1
+    scaled = (num * 10 ** max(0, digits - 1 - exp10)) // (den * 10 ** max(0, exp10 - digits + 1))
+    s = str(scaled)
+    sign = "-" if m < 0 else ""
+    return f"{sign}{s[0]}.{s[1:digits]}e{exp10:+d}"
 
 
 # ----------------------------------------------------------------------------- exp enclosure (docs §6)
@@ -89,6 +115,7 @@ def _norm_up(m: int, e: int) -> Dy:
 
 def exp_bounds(x: Dy) -> tuple[Dy, Dy]:
     """Dyadics lo ≤ exp(x) ≤ hi, by argument halving, a Taylor series with a tail bound, and squaring."""
+    OPS["exp"] += 1
     a, f = x
     if a == 0:
         return (1, 0), (1, 0)
@@ -113,5 +140,6 @@ def exp_bounds(x: Dy) -> tuple[Dy, Dy]:
         hi = _norm_up(hi[0] * hi[0], 2 * hi[1])
     if a > 0:
         return lo, hi
-    two_p = pow2(2 * EXP_P)
-    return (floor_div(two_p, hi[0]), -2 * EXP_P - hi[1]), (ceil_div(two_p, lo[0]), -2 * EXP_P - lo[1])
+    l_hi = bitlen(hi[0]) + EXP_P  # numerator 2^l so that the quotient keeps ≥ P bits
+    l_lo = bitlen(lo[0]) + EXP_P
+    return (floor_div(pow2(l_hi), hi[0]), -l_hi - hi[1]), (ceil_div(pow2(l_lo), lo[0]), -l_lo - lo[1])

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from math import comb
 
-from .arith import Dy, dy_add, dy_lt, dy_mul, dy_sign, dy_str, dy_sum, exp_bounds
+from .arith import Dy, count, dy_add, dy_lt, dy_mul, dy_sign, dy_str, dy_sum, exp_bounds
 from .failures import ClaimFailure, require
 from .matrices import Mat
 
@@ -72,6 +72,8 @@ class CubicDerived:
             [max(B[t][j] - B[t][m] + self.p_star[m][j] for j in range(V) if j != m) for t in range(V)]
             for m in range(V)
         ]
+        count("cmp", n * V * V + 2 * V * V * V)  # the three max reductions above
+        count("add", n * V * V + 3 * V * V * V)
         eqkp, _ = mats["EQKP"]
         self.order = [sorted(range(n - 1), key=lambda p, q=q: (eqkp[q][p], p)) for q in range(V)]
 

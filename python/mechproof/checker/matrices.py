@@ -7,6 +7,7 @@ cannot hide in the other. A matrix is (rows, exp): a list of lists of ints and o
 from __future__ import annotations
 
 from ..weights import ExactWeights
+from .arith import count
 
 Mat = tuple[list[list[int]], int]
 
@@ -25,11 +26,14 @@ def transpose(a: Mat) -> Mat:
 
 def matmul(a: Mat, b: Mat) -> Mat:
     cols = list(zip(*b[0]))
+    count("mul", len(a[0]) * len(cols) * len(b[0]))
+    count("add", len(a[0]) * len(cols) * len(b[0]))
     return [[sum(x * y for x, y in zip(row, col)) for col in cols] for row in a[0]], a[1] + b[1]
 
 
 def add_row(a: Mat, row: list[int], row_exp: int) -> Mat:
     """a + row (broadcast over every row of a), at the smaller exponent."""
+    count("add", len(a[0]) * len(row))
     e = min(a[1], row_exp)
     sa, sr = 1 << (a[1] - e), 1 << (row_exp - e)
     return [[x * sa + y * sr for x, y in zip(r, row)] for r in a[0]], e

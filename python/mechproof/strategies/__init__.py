@@ -27,6 +27,16 @@ class ProofOutput:
         return f"{self.strategy}-{variant}" if variant else self.strategy
 
 
+@dataclass(frozen=True)
+class StrategyInfo:
+    """A named proof strategy: how to run it, its asymptotic cost class and its group in reports."""
+
+    name: str
+    run: Callable[[ExactWeights], ProofOutput]
+    complexity: str
+    group: str
+
+
 def _cubic(w: ExactWeights) -> ProofOutput:
     from .cubic import cubic_claims, cubic_proof
 
@@ -34,4 +44,6 @@ def _cubic(w: ExactWeights) -> ProofOutput:
     return ProofOutput("cubic", cubic_claims(p), p.correct, p.total, p.seconds)
 
 
-STRATEGIES: dict[str, Callable[[ExactWeights], ProofOutput]] = {"cubic": _cubic}
+STRATEGIES: dict[str, StrategyInfo] = {
+    "cubic": StrategyInfo("cubic", _cubic, "O(V^3 n^2 + V^2 d)", "cubic"),
+}

@@ -1,0 +1,92 @@
+"""An independent, slow, exact-as-needed reference for tests: the model's definition evaluated input by input.
+
+It follows the transformer literally (embeddings, Q/K/V/O, softmax, unembedding) in mpmath interval arithmetic
+from the weight mantissas, sharing no code with mechproof's brute force, exact matrices or strategies. Only
+for tiny configurations.
+"""
+
+from __future__ import annotations
+
+import itertools
+
+import torch
+from mpmath import iv
+
+from mechproof.config import ModelConfig, TrainConfig
+from mechproof.training import train
+from mechproof.weights import ExactWeights, from_torch
+
+
+def _tensor(w: ExactWeights, name: str) -> list:
+    t = w.tensors[name]
+    vals = [iv.ldexp(iv.mpf(m), t.exponent) for m in t.mantissas]
+    shape = t.shape[-2:] if len(t.shape) == 3 else t.shape
+    rows, cols = shape
+    return [vals[i * cols : (i + 1) * cols] for i in range(rows)]
+
+
+def _vecmat(v: list, M: list) -> list:
+    return [sum((v[i] * M[i][j] for i in range(len(v))), iv.mpf(0)) for j in range(len(M[0]))]
+
+
+def verdicts(w: ExactWeights, prec: int = 200) -> dict[tuple[int, ...], bool | None]:
+    """For every input: True if the max token's logit is strictly largest, False if not, None if undecided."""
+    old = iv.prec
+    iv.prec = prec
+    try:
+        cfg = w.cfg
+        E, P, Q, K, V, O, U = (_tensor(w, n) for n in ("W_E", "W_pos", "W_Q", "W_K", "W_V", "W_O", "W_U"))
+        scale = 1 / iv.sqrt(iv.mpf(cfg.d_head))
+        out: dict[tuple[int, ...], bool | None] = {}
+        for tokens in itertools.product(range(cfg.d_vocab), repeat=cfg.n_ctx):
+            resid = [[E[t][i] + P[p][i] for i in range(cfg.d_model)] for p, t in enumerate(tokens)]
+            query = _vecmat(resid[-1], Q)
+            scores = [sum((a * b for a, b in zip(query, _vecmat(r, K))), iv.mpf(0)) * scale for r in resid]
+            top = max(float(s.mid) for s in scores)
+            ws = [iv.exp(s - top) for s in scores]
+            total = sum(ws, iv.mpf(0))
+            mixed = [iv.mpf(0)] * cfg.d_head
+            for wgt, r in zip(ws, resid):
+                v = _vecmat(r, V)
+                mixed = [a + wgt * b / total for a, b in zip(mixed, v)]
+            final = [a + b for a, b in zip(resid[-1], _vecmat(mixed, O))]
+            logits = _vecmat(final, U)
+            m = max(tokens)
+            verdict: bool | None = True
+            for j, lj in enumerate(logits):
+                if j == m:
+                    continue
+                diff = logits[m] - lj
+                if diff.b <= 0:
+                    verdict = False
+                    break
+                if not diff.a > 0:
+                    verdict = None
+            out[tokens] = verdict
+        return out
+    finally:
+        iv.prec = old
+
+
+def small_model(cfg: ModelConfig, seed: int, steps: int, noise: float = 0.0) -> ExactWeights:
+    """A quickly trained tiny model, optionally with Gaussian noise added to every weight."""
+    model = train(cfg, TrainConfig(seed=seed, steps=steps), progress=False).model
+    tensors = model.named_tensors()
+    if noise:
+        g = torch.Generator().manual_seed(seed + 7)
+        tensors = {k: v + noise * torch.randn(v.shape, generator=g) for k, v in tensors.items()}
+    return from_torch(cfg, tensors, seed=seed)
+
+
+def covered_inputs(cases, n: int):  # noqa: ANN001, ANN201
+    """Every input a cubic certificate's case list covers (each once per case)."""
+    for q, m, c, G in cases:
+        if c == 0:
+            yield tuple([m] * (n - 1) + [q])
+            continue
+        for nonmax_pos in itertools.combinations(range(n - 1), c):
+            for ks in itertools.product(G, repeat=c):
+                seq = [m] * (n - 1)
+                for p, k in zip(nonmax_pos, ks):
+                    seq[p] = k
+                yield tuple(seq + [q])
