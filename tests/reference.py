@@ -90,3 +90,28 @@ def covered_inputs(cases, n: int):  # noqa: ANN001, ANN201
                 for p, k in zip(nonmax_pos, ks):
                     seq[p] = k
                 yield tuple(seq + [q])
+
+
+def cover_counts(cases, V: int, n: int, kind: str, paper_count: bool = False):  # noqa: ANN001, ANN201
+    """How many certificate cases cover each input ([t_0, …, t_{n-1}] int array), for cubic or subcubic
+    case lists, built by block assignment (independent of the strategies' own counting)."""
+    import numpy as np
+
+    counts = np.zeros((V,) * n, dtype=np.int16)
+    for entry in cases:
+        if kind == "cubic":
+            q, m, c, G = entry
+            nonmax_sets = itertools.combinations(range(n - 1), c)
+            token_index = np.array(G)
+        else:
+            q, m, c, g = entry
+            k = c if q == m else c - 1
+            nonmax_sets = itertools.combinations(range(n - 1), k)
+            token_index = np.arange(0, m - g + (0 if paper_count else 1))
+        for S in nonmax_sets:
+            idx = []
+            for p in range(n - 1):
+                idx.append(token_index if p in S else np.array([m]))
+            idx.append(np.array([q]))
+            counts[np.ix_(*idx)] += 1
+    return counts

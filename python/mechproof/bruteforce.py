@@ -42,6 +42,7 @@ class BruteForceResult:
     undecided_by_float: int
     unresolved: int  # undecided even by exact interval arithmetic: counted as wrong (ties)
     seconds: float
+    verdicts: np.ndarray | None = None  # bool [t_0, …, t_{n-1}]: right? (only with keep_verdicts)
 
     @property
     def accuracy(self) -> float:
@@ -57,6 +58,7 @@ def brute_force(
     device: str | None = None,
     dtype: torch.dtype = torch.float32,
     progress: bool = True,
+    keep_verdicts: bool = False,
 ) -> BruteForceResult:
     """Count the inputs whose last-position argmax is the max token, soundly (see module docstring)."""
     start = time.perf_counter()
@@ -82,6 +84,7 @@ def brute_force(
     eupu_t = torch.tensor(eupu, dtype=torch.float64, device=dev)
     correct = 0
     undecided: list[tuple[int, ...]] = []
+    verdicts = np.zeros((V,) * n, dtype=bool) if keep_verdicts else None
     idx = torch.arange(V, device=dev)
     for q in tqdm(range(V), desc="brute force", disable=not progress, unit="query"):
         wq = torch.tensor(tok_mid[q][:, None] * pos_mid[q][None, :], dtype=torch.float64, device=dev)  # [t, p]
@@ -106,6 +109,8 @@ def brute_force(
             tau = eta * B * W
             ok = worst < -tau
             correct += int(ok.sum())
+            if verdicts is not None:  # chunk rows enumerate positions 1..n-2 (base V), query q last
+                verdicts[t0, ..., q] = ok.reshape((V,) * (n - 2)).cpu().numpy()
             unsure = (~ok) & (worst <= tau)
             if bool(unsure.any()):
                 for flat in torch.nonzero(unsure)[:, 0].tolist():
@@ -117,7 +122,9 @@ def brute_force(
             unresolved += 1
         elif verdict:
             correct += 1
-    return BruteForceResult(correct, V**n, len(undecided), unresolved, time.perf_counter() - start)
+            if verdicts is not None:
+                verdicts[tokens] = True
+    return BruteForceResult(correct, V**n, len(undecided), unresolved, time.perf_counter() - start, verdicts)
 
 
 def _decode(q: int, t0: int, flat: int, V: int, n: int) -> tuple[int, ...]:

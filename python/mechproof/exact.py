@@ -37,6 +37,41 @@ class Dyadic:
         e = min(self.exp, other.exp)
         return Dyadic(self.mant * (1 << (self.exp - e)) + other.mant * (1 << (other.exp - e)), e)
 
+    def __neg__(self) -> "Dyadic":
+        return Dyadic(-self.mant, self.exp)
+
+    def __sub__(self, other: "Dyadic") -> "Dyadic":
+        return self + (-other)
+
+    def rowrange(self) -> "Dyadic":
+        """max − min of every row (exact)."""
+        return Dyadic(self.mant.max(axis=1) - self.mant.min(axis=1), self.exp)
+
+    def abs(self) -> "Dyadic":
+        return Dyadic(np.abs(self.mant), self.exp)
+
+    def flat(self) -> "Dyadic":
+        return Dyadic(self.mant.reshape(-1), self.exp)
+
+    def row(self) -> "Dyadic":
+        """A vector as a 1×k matrix."""
+        return Dyadic(self.mant.reshape(1, -1), self.exp)
+
+    def col(self) -> "Dyadic":
+        """A vector as a k×1 matrix."""
+        return Dyadic(self.mant.reshape(-1, 1), self.exp)
+
+    @staticmethod
+    def from_float(x: np.ndarray, bits: int = 40) -> "Dyadic":
+        """A dyadic near a float array: entries rounded to multiples of 2^(e) with |max| ≈ 2^bits units.
+        For choices (approximation directions, centres), where any value is sound."""
+        x = np.asarray(x, dtype=np.float64)
+        top = float(np.max(np.abs(x))) if x.size else 0.0
+        e = (int(np.floor(np.log2(top))) - bits) if top > 0 else 0
+        mant = np.empty(x.shape, dtype=object)
+        mant.reshape(-1)[:] = [int(round(v * 2.0 ** (-e))) for v in x.reshape(-1)]
+        return Dyadic(mant, e)
+
     def rescaled(self, exp: int) -> np.ndarray:
         """Integer entries at a smaller exponent `exp` (exact)."""
         assert exp <= self.exp
@@ -49,7 +84,7 @@ class Dyadic:
         )
 
 
-def _dy(t: ExactTensor, head: bool = False) -> Dyadic:
+def weight(t: ExactTensor, head: bool = False) -> Dyadic:
     """A weight tensor as a Dyadic; `head=True` drops the leading n_heads = 1 axis of W_Q/W_K/W_V/W_O."""
     mant = t.as_object_array()
     return Dyadic(mant[0] if head else mant, t.exponent)
@@ -66,8 +101,8 @@ class ExactMatrices:
 
 def exact_matrices(w: ExactWeights) -> ExactMatrices:
     t = w.tensors
-    E, P, U = _dy(t["W_E"]), _dy(t["W_pos"]), _dy(t["W_U"])
-    Q, K, V, O = (_dy(t[name], head=True) for name in ("W_Q", "W_K", "W_V", "W_O"))
+    E, P, U = weight(t["W_E"]), weight(t["W_pos"]), weight(t["W_U"])
+    Q, K, V, O = (weight(t[name], head=True) for name in ("W_Q", "W_K", "W_V", "W_O"))
     n = w.cfg.n_ctx
     last = Dyadic(P.mant[n - 1 : n, :], P.exp)
     Eq = E + last  # broadcasts the last position's embedding over every query token

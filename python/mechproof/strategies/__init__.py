@@ -1,6 +1,7 @@
 """Proof strategies: each turns exact weights into the claims of a certificate that a checker verifies.
 
-One module per proof family: `cubic` (paper-spec §4). A strategy is a function ExactWeights → ProofOutput.
+One module per proof family: `cubic` (paper-spec §4) and `subcubic` (§5, 100 variants). A strategy is a
+function (ExactWeights, paper_compatible) → ProofOutput, registered in STRATEGIES under its name.
 """
 
 from __future__ import annotations
@@ -9,6 +10,7 @@ from dataclasses import dataclass, field
 from typing import Any, Callable
 
 from ..weights import ExactWeights
+from .subcubic import VARIANTS, Variant
 
 
 @dataclass(frozen=True)
@@ -19,12 +21,7 @@ class ProofOutput:
     total: int
     seconds: float
     params: dict[str, Any] = field(default_factory=dict)
-
-    @property
-    def file_stem(self) -> str:
-        """Certificate file name (without .json) inside certificates/<model>/."""
-        variant = self.params.get("variant")
-        return f"{self.strategy}-{variant}" if variant else self.strategy
+    file_stem: str = "cubic"  # certificate file name (without .json) inside certificates/<model>/
 
 
 @dataclass(frozen=True)
@@ -32,18 +29,33 @@ class StrategyInfo:
     """A named proof strategy: how to run it, its asymptotic cost class and its group in reports."""
 
     name: str
-    run: Callable[[ExactWeights], ProofOutput]
+    run: Callable[..., ProofOutput]  # (weights, paper_compatible=False) → ProofOutput
     complexity: str
     group: str
 
 
-def _cubic(w: ExactWeights) -> ProofOutput:
+def _cubic(w: ExactWeights, paper_compatible: bool = False) -> ProofOutput:
+    """The cubic proof; `paper_compatible` changes nothing (its counting has no off-by-one)."""
     from .cubic import cubic_claims, cubic_proof
 
     p = cubic_proof(w)
     return ProofOutput("cubic", cubic_claims(p), p.correct, p.total, p.seconds)
 
 
+def _subcubic_runner(variant: "Variant") -> Callable[..., ProofOutput]:
+    def run(w: ExactWeights, paper_compatible: bool = False) -> ProofOutput:
+        from .subcubic import subcubic_proof
+
+        p = subcubic_proof(w, variant, paper_compatible)
+        stem = variant.key + ("-paper" if paper_compatible else "")
+        return ProofOutput("subcubic", p.claims, p.correct, p.total, p.seconds, p.params, stem)
+
+    return run
+
+
 STRATEGIES: dict[str, StrategyInfo] = {
-    "cubic": StrategyInfo("cubic", _cubic, "O(V^3 n^2 + V^2 d)", "cubic"),
+    "cubic": StrategyInfo("cubic", _cubic, "O(V³·n² + V²·d)", "cubic"),
 }
+STRATEGIES.update(
+    {v.key: StrategyInfo(v.key, _subcubic_runner(v), v.complexity, v.group) for v in VARIANTS}
+)
