@@ -69,7 +69,82 @@ class CubicClaims(_Strict):
     cases: CubicCases
 
 
-CLAIM_SCHEMAS: dict[str, type[BaseModel]] = {"cubic": CubicClaims}
+# ------------------------------------------------------------------------- subcubic (docs/certificate.md §7)
+SUBCUBIC_EUPU = ("mean_query+max_diff", "svd_query+max_diff", "max_diff", "max_diff_exact", "global_max_diff_exact")
+SUBCUBIC_ATTENTION = ("mean_query+diff", "drop_average_query_per_output_logit_reasoning")
+SUBCUBIC_QK = (
+    "svd",
+    "max_diff",
+    "mean+max_diff",
+    "max_diff_exact",
+    "max_diff_subproduct",
+    "mean+max_diff_subproduct",
+    "max_diff_subproduct_recursive",
+    "mean+max_diff_subproduct_recursive",
+    "mean_recursive+max_diff_subproduct_recursive",
+    "exact_EQKE+max_diff_exact",
+)
+SUBCUBIC_COUNT = ("fixed", "paper")
+
+
+class SubcubicParams(_Strict):
+    """`strategy.params` of a subcubic certificate; `variant` = "eupu;attention;qk" is checked by the checker."""
+
+    variant: StrictStr
+    eupu: Literal[SUBCUBIC_EUPU]  # type: ignore[valid-type]
+    attention: Literal[SUBCUBIC_ATTENTION]  # type: ignore[valid-type]
+    qk: Literal[SUBCUBIC_QK]  # type: ignore[valid-type]
+    count: Literal[SUBCUBIC_COUNT]  # type: ignore[valid-type]
+
+
+DyPair = tuple[StrictInt, StrictInt]
+"""A dyadic [m, e] = m·2^e."""
+
+
+class DyVec(_Strict):
+    """A dyadic vector: entry i = mant[i]·2^exp."""
+
+    exp: StrictInt
+    mant: list[StrictInt]
+
+
+class DyMat(_Strict):
+    """A dyadic matrix: entry (i, j) = rows[i][j]·2^exp."""
+
+    exp: StrictInt
+    rows: IntGrid
+
+
+class Peel(_Strict):
+    x: DyMat
+    y: DyMat
+
+
+class SubcubicChoices(_Strict):
+    """Data the checker uses without verifying it (the argument is sound for every value)."""
+
+    rule: Literal["choices"]
+    key_pos_centre: DyVec
+    eupu_mu: DyVec | None
+    peels: list[Peel | None]
+    centres: list[DyVec | None]
+    spectral_eps: DyPair | None
+    avg: list[list[DyPair]]
+
+
+class SubcubicCases(_Strict):
+    rule: Literal["subcubic-case"]
+    entries: list[tuple[StrictInt, StrictInt, StrictInt, StrictInt]]
+
+
+class SubcubicClaims(_Strict):
+    inv_sqrt_d_head: InvSqrtClaim
+    choices: SubcubicChoices
+    cases: SubcubicCases
+
+
+CLAIM_SCHEMAS: dict[str, type[BaseModel]] = {"cubic": CubicClaims, "subcubic": SubcubicClaims}
+PARAM_SCHEMAS: dict[str, type[BaseModel]] = {"subcubic": SubcubicParams}
 
 
 class Certificate(_Strict):
@@ -89,6 +164,16 @@ class Certificate(_Strict):
             return schema.model_validate(self.claims)
         except ValidationError as e:
             raise _input_error(e, path, prefix="claims") from None
+
+    def typed_params(self, path: str | Path | None = None) -> Any:
+        """`strategy.params` validated by its strategy's schema (the plain dict for strategies without one)."""
+        schema = PARAM_SCHEMAS.get(self.strategy.name)
+        if schema is None:
+            return self.strategy.params
+        try:
+            return schema.model_validate(self.strategy.params)
+        except ValidationError as e:
+            raise _input_error(e, path, prefix="strategy.params") from None
 
 
 def _input_error(e: ValidationError, path: str | Path | None, prefix: str = "") -> InputError:
@@ -122,7 +207,9 @@ def load_certificate(path: str | Path) -> tuple[Certificate, Any]:
         cert = Certificate.model_validate(doc)
     except ValidationError as e:
         raise _input_error(e, path) from None
-    return cert, cert.typed_claims(path)
+    claims = cert.typed_claims(path)
+    cert.typed_params(path)  # malformed parameters are malformed input
+    return cert, claims
 
 
 def dumps_certificate(cert: Certificate) -> str:

@@ -72,6 +72,7 @@ def certify(
     cert_root: Path = CERT_ROOT,
     progress: bool = True,
     lean: bool = True,
+    paper_compatible: bool = False,
 ) -> CertifyReport:
     w, _, trained = load_or_train(ref, progress=progress)
     name = model_name(ref)
@@ -79,7 +80,7 @@ def certify(
     wpath = out_dir / "weights.json"
     if not (wpath.is_file() and wpath.read_text() == weights_io.dumps(w)):
         weights_io.save(w, wpath)
-    proof = STRATEGIES[strategy].run(w)
+    proof = STRATEGIES[strategy].run(w, paper_compatible=paper_compatible)
     cert_path = out_dir / f"{proof.file_stem}.json"
     check_seconds = write_proven(build_certificate(w, proof), cert_path)
     lean_status = lean_check(cert_path) if lean else "not run: disabled"
@@ -88,11 +89,12 @@ def certify(
 
 def lean_check(cert_path: Path) -> str:
     """Write the certificate's Lean module and run `lake build` when Lean is installed."""
+    from .leangen import LeanGenError, write_lean_module
+
     try:
-        from .leangen import write_lean_module
-    except ImportError:
-        return "not run: Lean module generator not installed"
-    write_lean_module(cert_path)
+        write_lean_module(cert_path)
+    except LeanGenError as e:
+        return f"not run: {e}"
     if shutil.which("lake") is None:
         return "not run: `lake` is not on PATH (install elan to re-check certificates in Lean)"
     proc = subprocess.run(["lake", "build"], capture_output=True, text=True)

@@ -88,7 +88,14 @@ def accuracy(
 @app.command()
 def certify(
     model: str = typer.Argument("seed42", help="Model name (seed42) or weights file."),
-    strategy: str = typer.Option("cubic", help="Proof strategy."),
+    strategy: str = typer.Option(
+        "cubic",
+        help="Proof strategy: cubic, or one of the 100 subcubic-<eupu>-<attention>-<qk> variants "
+        "(mechproof strategies lists them).",
+    ),
+    paper_compatible: bool = typer.Option(
+        False, help="Subcubic only: count m−g allowed tokens as the paper's code does (an undercount; still sound)."
+    ),
     cert_root: Path = typer.Option(Path("certificates"), help="Root folder; the certificate goes in <root>/<model>/."),
     lean: bool = typer.Option(True, help="Write the Lean module and run `lake build` if Lean is installed."),
     brute: bool = typer.Option(True, help="Also compute the exact brute-force accuracy for the summary."),
@@ -102,7 +109,7 @@ def certify(
         _fail_input(InputError(None, "--strategy", f"unknown strategy {strategy!r}; known: {sorted(STRATEGIES)}"))
     start = time.perf_counter()
     try:
-        rep = run(model, strategy, cert_root, progress=not quiet, lean=lean)
+        rep = run(model, strategy, cert_root, progress=not quiet, lean=lean, paper_compatible=paper_compatible)
     except InputError as e:
         _fail_input(e)
     table = Table(title=f"mechproof certify {rep.model} ({strategy})", show_header=False)
@@ -122,6 +129,22 @@ def certify(
     out.print(table)
     if rep.lean.startswith("FAILED"):
         raise typer.Exit(1)
+
+
+@app.command()
+def strategies() -> None:
+    """List the proof strategies with their group and asymptotic checking cost."""
+    from .strategies import STRATEGIES
+    from .strategies.subcubic import ATTENTION_OPTIONS, EUPU_OPTIONS, QK_OPTIONS
+
+    table = Table(title="proof strategies")
+    for col in ("name", "group", "checking cost"):
+        table.add_column(col)
+    for info in STRATEGIES.values():
+        table.add_row(info.name, info.group, info.complexity)
+    out.print(table)
+    legend = [f"{k} = {v}" for opts in (EUPU_OPTIONS, ATTENTION_OPTIONS, QK_OPTIONS) for k, v in opts.items()]
+    out.print("subcubic-<eupu>-<attention>-<qk> codes: " + "; ".join(legend), highlight=False)
 
 
 @app.command()
@@ -225,6 +248,109 @@ def export_weights(
         _fail_input(e)
     export_state_dict(w, out_path)
     out.print(f"wrote {out_path}")
+
+
+@app.command()
+def sweep(
+    seeds: str = typer.Option(..., help="paper (the paper's 151 seeds), N..M (inclusive) or N,M,... (or a mix)."),
+    strategies: str = typer.Option(
+        "all", help="all, or comma-separated names and shell-style globs (e.g. 'subcubic*'); a brute-force row is always added."
+    ),
+    out_dir: Path = typer.Option(
+        Path("results/sweep"), "--out", help="Sweep folder: rows/, certificates/, results.csv, results.json."
+    ),
+    workers: Optional[int] = typer.Option(None, min=1, help="Worker processes, one seed at a time each (default: CPU cores)."),
+    device: str = typer.Option(
+        "auto",
+        help="auto|cpu|cuda[:N]: where brute force and any training run (auto: cuda if present). Only CPU training is "
+        "byte-for-byte deterministic; models trained elsewhere go to <out>/models/, and models/seedN.json is always reused.",
+    ),
+    quiet: bool = typer.Option(False, help="No progress bar."),
+) -> None:
+    """Prove bounds with many strategies on many seeds; keep only checked results.
+
+    Per seed: train (or reuse models/seedN.json) and compute the exact
+    brute-force accuracy; then per strategy: prove, write the certificate
+    under <out>/certificates/seedN/ once the independent checker accepts it,
+    and record a row (bound, normalized bound, proof length = checker
+    operations, times).
+
+    Resumable: each finished (seed, strategy) is its own file under
+    <out>/rows/ and a rerun skips it; results.csv and results.json are
+    rebuilt from the rows at the end of every run, Ctrl-C included.
+
+    Exit 0 when every task has a row, 1 if some failed (see <out>/failures/),
+    2 for bad arguments, 130 if interrupted.
+    """
+    import os
+
+    from .sweep import SweepSpec, parse_seeds, resolve_device, run_sweep, select_strategies
+
+    try:
+        seed_list = parse_seeds(seeds)
+        names = select_strategies(strategies)
+        dev = resolve_device(device)
+        target = (out_dir / "certificates").resolve()
+        for committed in {Path("certificates").resolve(), Path(__file__).resolve().parents[2] / "certificates"}:
+            if target == committed or committed in target.parents or target in committed.parents:
+                raise InputError(None, "--out", f"{out_dir} would put sweep certificates into {committed}")
+    except InputError as e:
+        _fail_input(e)
+    n_workers = workers or os.cpu_count() or 1
+    spec = SweepSpec(out=out_dir, seeds=tuple(seed_list), strategies=tuple(names), workers=n_workers, device=dev)
+    used = min(n_workers, len(seed_list))
+    err.print(
+        f"sweep: {len(seed_list)} seed{'s' * (len(seed_list) != 1)} × ({len(names)} "
+        f"strateg{'ies' if len(names) != 1 else 'y'} + brute force) → {out_dir} "
+        f"(up to {used} worker{'s' * (used != 1)}, device {dev})",
+        highlight=False,
+    )
+    try:
+        summary = run_sweep(spec, progress=not quiet, console=err)
+    except InputError as e:
+        _fail_input(e)
+    from .report import rich_strategy_table, strategy_stats
+
+    selected = {(s, n) for s in seed_list for n in ("brute-force", *names)}
+    stats = strategy_stats([r for r in summary.rows if (r["seed"], r["strategy"]) in selected])
+    out.print(rich_strategy_table(stats, f"mechproof sweep → {out_dir}: means over seeds (± std)"))
+    out.print(
+        f"{summary.done} computed, {summary.skipped} already present, {len(summary.failed)} failed, "
+        f"{summary.seconds:.1f} s → {out_dir / 'results.csv'}, {out_dir / 'results.json'}",
+        highlight=False,
+    )
+    for f in summary.failed:
+        err.print(f"FAILED seed {f['seed']} {f['strategy']}: {f['error']}", highlight=False, markup=False)
+    if summary.interrupted:
+        err.print("interrupted: only complete rows were kept; rerun the same command to resume", highlight=False)
+        raise typer.Exit(130)
+    if summary.failed:
+        raise typer.Exit(1)
+
+
+@app.command()
+def report(
+    results: Path = typer.Argument(Path("results/sweep"), help="A sweep folder (or its results.json)."),
+    out_dir: Optional[Path] = typer.Option(None, "--out", help="Where to write the figures and report.md (default <sweep>/report)."),
+) -> None:
+    """Figures (PNG + SVG) and tables from a sweep, beside the paper's numbers.
+
+    bound_vs_length: bound vs proof length (log axis), one point per seed and
+    strategy, coloured by group, with the Pareto frontier of the per-strategy
+    means. normalized_by_group: the best normalized bound per seed in each
+    group. report.md: mean ± std per group (best strategy per seed, as in the
+    paper) and per strategy, also printed here.
+    """
+    from .report import render, rich_tables
+
+    try:
+        rep = render(results, out_dir)
+    except InputError as e:
+        _fail_input(e)
+    for t in rich_tables(rep):
+        out.print(t)
+    for f in rep.files:
+        out.print(f"wrote {f}", highlight=False)
 
 
 def main() -> None:  # pragma: no cover - console entry

@@ -1,13 +1,19 @@
-"""Deterministic training on CPU (paper-spec §2).
+"""Deterministic training on CPU (paper-spec §2), optionally on a GPU.
 
 Determinism: the initial weights and the data stream come from two `torch.Generator`s whose seeds are derived
 from the user's seed by SHA-256, training runs single-threaded with deterministic algorithms, and the loop has no
 other source of randomness. The same seed on the same machine therefore gives byte-identical weights.
+
+`device="cpu"` (the default) is the deterministic path above. `device="cuda"` draws the same initial weights and
+the same data stream (both on the CPU, then moved), but the GPU's float reductions differ from the CPU's, so its
+weights differ from the CPU-trained ones, and even run to run they are only as reproducible as cuBLAS/cuDNN make
+them (deterministic algorithms are requested, with a warning instead of an error where none exists).
 """
 
 from __future__ import annotations
 
 import hashlib
+import os
 import time
 from dataclasses import dataclass
 
@@ -33,21 +39,33 @@ class TrainResult:
     seconds: float
 
 
-def train(cfg: ModelConfig, tcfg: TrainConfig, progress: bool = True) -> TrainResult:
-    """Train one model: K uniform tokens per sample drawn online, cross-entropy on the last-position logits."""
+def train(cfg: ModelConfig, tcfg: TrainConfig, progress: bool = True, device: str = "cpu") -> TrainResult:
+    """Train one model: K uniform tokens per sample drawn online, cross-entropy on the last-position logits.
+
+    `device` is a torch device ("cpu", "cuda", "cuda:1"). Only "cpu" is byte-for-byte deterministic (module
+    docstring); the returned model is on the CPU either way.
+    """
+    dev = torch.device(device)
     threads = torch.get_num_threads()
     torch.set_num_threads(1)
     try:
-        with _deterministic():
-            return _train(cfg, tcfg, progress)
+        if dev.type == "cpu":
+            with _deterministic():
+                return _train(cfg, tcfg, progress)
+        # cuBLAS is deterministic only with a fixed workspace; this takes effect if cuBLAS is not initialised yet.
+        os.environ.setdefault("CUBLAS_WORKSPACE_CONFIG", ":4096:8")
+        with _deterministic(warn_only=True):
+            return _train(cfg, tcfg, progress, dev)
     finally:
         torch.set_num_threads(threads)
 
 
-def _train(cfg: ModelConfig, tcfg: TrainConfig, progress: bool) -> TrainResult:
+def _train(cfg: ModelConfig, tcfg: TrainConfig, progress: bool, dev: torch.device | None = None) -> TrainResult:
     start = time.perf_counter()
     model = MaxOfKTransformer(cfg)
     model.init_weights(torch.Generator().manual_seed(derived_seed(tcfg.seed, "model")))
+    if dev is not None:
+        model.to(dev)
     data = torch.Generator().manual_seed(derived_seed(tcfg.seed, "data"))
     opt = torch.optim.AdamW(
         model.parameters(), lr=tcfg.lr, betas=(tcfg.beta1, tcfg.beta2), weight_decay=tcfg.weight_decay
@@ -57,6 +75,8 @@ def _train(cfg: ModelConfig, tcfg: TrainConfig, progress: bool) -> TrainResult:
     bar = tqdm(range(tcfg.steps), desc=f"train seed {tcfg.seed}", disable=not progress, unit="step")
     for step in bar:
         tokens = torch.randint(0, cfg.d_vocab, (tcfg.batch_size, cfg.n_ctx), generator=data)
+        if dev is not None:
+            tokens = tokens.to(dev)
         labels = tokens.max(dim=1).values
         logits = model(tokens)
         loss = F.cross_entropy(logits, labels)
@@ -66,15 +86,26 @@ def _train(cfg: ModelConfig, tcfg: TrainConfig, progress: bool) -> TrainResult:
         if step % 100 == 0 or step == tcfg.steps - 1:
             acc = (logits.argmax(dim=1) == labels).float().mean().item()
             bar.set_postfix(loss=f"{loss.item():.4f}", acc=f"{acc:.3f}")
+    if dev is not None:
+        if dev.type == "cuda":
+            torch.cuda.synchronize(dev)
+        model.to("cpu")
     return TrainResult(model, float(loss.item()), acc, time.perf_counter() - start)
 
 
 class _deterministic:
     """Context manager: deterministic torch algorithms while training, restored afterwards."""
 
+    def __init__(self, warn_only: bool = False) -> None:
+        self._warn_only = warn_only
+
     def __enter__(self) -> None:
         self._was = torch.are_deterministic_algorithms_enabled()
-        torch.use_deterministic_algorithms(True)
+        self._was_warn = torch.is_deterministic_algorithms_warn_only_enabled()
+        if self._warn_only:
+            torch.use_deterministic_algorithms(True, warn_only=True)
+        else:
+            torch.use_deterministic_algorithms(True)
 
     def __exit__(self, *exc: object) -> None:
-        torch.use_deterministic_algorithms(self._was)
+        torch.use_deterministic_algorithms(self._was, warn_only=self._was_warn)

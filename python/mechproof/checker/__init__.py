@@ -17,6 +17,7 @@ from .arith import OPS
 from .cubic import check_cubic
 from .failures import ClaimFailure, require
 from .matrices import exact_matrices
+from .subcubic import check_subcubic
 
 __all__ = ["CheckResult", "ClaimFailure", "check"]
 
@@ -45,10 +46,14 @@ def check(path: str | Path) -> CheckResult:
     require(w.sha256 == cert.model.sha256, "model.sha256", "weights payload hash differs", w.sha256, cert.model.sha256)
     require(w.cfg == cert.config, "config", "certificate config differs from the weights'", cert.config, w.cfg)
     cfg = cert.config
-    mats = exact_matrices(w)
     if cert.strategy.name == "cubic":
         require(cert.strategy.params == {}, "strategy.params", "cubic takes no parameters", cert.strategy.params, {})
-        correct = check_cubic(claims, mats, cfg.d_head, cfg.n_ctx)
+        correct = check_cubic(claims, exact_matrices(w), cfg.d_head, cfg.n_ctx)
+    elif cert.strategy.name == "subcubic":  # never forms EQKE or EUPU unless the variant says so
+        params = cert.typed_params(path)
+        variant = f"{params.eupu};{params.attention};{params.qk}"
+        require(params.variant == variant, "strategy.params", "variant must equal eupu;attention;qk", params.variant, variant)
+        correct = check_subcubic(params, claims, w, path)
     else:  # load_certificate only admits known strategies
         raise InputError(path, "strategy.name", f"no checker for {cert.strategy.name!r}")
     total = cfg.d_vocab**cfg.n_ctx

@@ -53,3 +53,44 @@ def exact_matrices(w: ExactWeights) -> dict[str, Mat]:
         "EQKE": matmul(EtQK, transpose(E)),
         "EQKP": matmul(EtQK, transpose(P)),
     }
+
+
+# ------------------------------------------------------------------ helpers of the subcubic checker (docs §7)
+Vec = tuple[list[int], int]
+"""An exact vector: (entries, exp), entry i = entries[i]·2^exp."""
+
+
+def shape(a: Mat) -> tuple[int, int]:
+    rows = a[0]
+    return len(rows), (len(rows[0]) if rows else 0)
+
+
+def mat_add(a: Mat, b: Mat, sign: int = 1) -> Mat:
+    """a + sign·b (same shape), at the smaller exponent."""
+    count("add", len(a[0]) * (len(a[0][0]) if a[0] else 0))
+    e = min(a[1], b[1])
+    sa, sb = 1 << (a[1] - e), sign << (b[1] - e)
+    return [[x * sa + y * sb for x, y in zip(ra, rb)] for ra, rb in zip(a[0], b[0])], e
+
+
+def zeros(rows: int, cols: int) -> Mat:
+    return [[0] * cols for _ in range(rows)], 0
+
+
+def vecmat(v: Vec, a: Mat) -> Vec:
+    """Row vector times matrix: v·a."""
+    rows = a[0]
+    cols = len(rows[0]) if rows else 0
+    count("mul", len(rows) * cols)
+    count("add", len(rows) * cols)
+    out = [0] * cols
+    for x, row in zip(v[0], rows):
+        if x:
+            for j, y in enumerate(row):
+                out[j] += x * y
+    return out, v[1] + a[1]
+
+
+def vec_rescale(v: Vec, e: int) -> Vec:
+    s = 1 << (v[1] - e)
+    return [x * s for x in v[0]], e
