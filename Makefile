@@ -6,7 +6,11 @@ MODEL  ?= seed42
 SEED   ?= $(patsubst seed%,%,$(MODEL))
 STRATEGY ?= cubic
 
-.PHONY: help setup train accuracy certify check test bench lean clean
+SEEDS  ?= 42,43,44,45,46
+STRATEGIES ?= all
+SWEEP  ?= results/sweep
+
+.PHONY: help setup train accuracy certify check test bench lean sweep report clean
 
 help:
 	@echo "make certify MODEL=seed42   train if missing, prove, write + check the certificate, summary"
@@ -17,6 +21,8 @@ help:
 	@echo "make check                  re-check every committed certificate (Python exact checker)"
 	@echo "make lean                   re-check every committed certificate in Lean (needs elan/lake)"
 	@echo "make bench                  benchmarks (ratios against a baseline run in the same process)"
+	@echo "make sweep SEEDS=42,43      every strategy on several seeds → $(SWEEP)/results.csv (resumable)"
+	@echo "make report                 plots and tables of the sweep beside the paper's numbers"
 
 setup: $(VENV)/.installed
 
@@ -46,6 +52,12 @@ bench: setup
 
 lean:
 	lake build
+
+sweep: setup
+	$(BIN)/mechproof sweep --seeds $(SEEDS) --strategies '$(STRATEGIES)' --out $(SWEEP)
+
+report: setup
+	$(BIN)/mechproof report $(SWEEP)
 
 clean:
 	rm -rf $(VENV) .pytest_cache .hypothesis .lake

@@ -78,3 +78,14 @@ def test_help_explains():
     assert proc.returncode == 0
     for cmd in ("train", "accuracy", "certify", "check", "audit"):
         assert cmd in proc.stdout
+
+
+def test_audit_of_a_subcubic_case():
+    cert = ROOT / "certificates" / "seed42" / "subcubic-mx-avg-exact.json"
+    doc = json.loads(cert.read_text())
+    q, m, c, g = doc["claims"]["cases"]["entries"][-1]
+    proc = _run(ROOT, "audit", str(cert), "--claim", f"case[{q},{m},{c}]")
+    assert proc.returncode == 0, proc.stderr
+    assert "verdict: holds" in proc.stdout and "B(a_lo)" in proc.stdout and f"gap g = {g}" in proc.stdout
+    wrong = _run(ROOT, "audit", str(cert), "--case", f"{m},{q},0,{c}")
+    assert wrong.returncode == 2 and "case[q,m,c]" in wrong.stderr

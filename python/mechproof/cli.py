@@ -24,12 +24,12 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
 )
-out = Console()
-err = Console(stderr=True)
+out = Console(soft_wrap=True)
+err = Console(stderr=True, soft_wrap=True)
 
 
 def _fail_input(e: InputError) -> None:
-    err.print(f"[red]error:[/red] {e}", markup=True, highlight=False)
+    err.print(f"error: {e}", markup=False, highlight=False, style="red")
     raise typer.Exit(2)
 
 
@@ -191,9 +191,13 @@ def _expand(paths: list[Path]) -> list[Path]:
 def audit(
     certificate: Path = typer.Argument(..., help="Certificate file."),
     claim: Optional[str] = typer.Option(
-        None, help="Claim id: inv_sqrt_d_head, exp_eqke[q,k], exp_eqkp[q,p], case[q,m,c], case[q,m,c]/k, bound."
+        None,
+        help="Claim id. Cubic: inv_sqrt_d_head, exp_eqke[q,k], exp_eqkp[q,p], case[q,m,c], case[q,m,c]/k, bound. "
+        "Subcubic: case[q,m,c], bound.",
     ),
-    case: Optional[str] = typer.Option(None, help="A cubic case as m,q,k,c (max, query, non-max token, count)."),
+    case: Optional[str] = typer.Option(
+        None, help="A cubic case as m,q,k,c (max, query, non-max token, count), listed in the certificate or not."
+    ),
 ) -> None:
     """Show one step of a certificate: its inputs, its rule and the recomputed exact values."""
     from .checker.audit import audit_case, audit_claim

@@ -15,6 +15,7 @@ from ..certificate import load_certificate
 from ..errors import InputError
 from .arith import Dy, dy_mul, dy_sign, dy_str, exp_bounds, dy_lt
 from .cubic import CubicDerived, case_groups, case_total, check_inv_sqrt, placements
+from .subcubic import SubcubicChecker, coverage, frac, frac_str
 from .failures import ClaimFailure
 from .matrices import exact_matrices
 
@@ -25,8 +26,6 @@ _CASE = re.compile(r"^case\[(\d+),(\d+),(\d+)\](?:/(\d+))?$")
 class _Ctx:
     def __init__(self, path: Path) -> None:
         self.cert, self.claims = load_certificate(path)
-        if self.cert.strategy.name != "cubic":
-            raise InputError(path, "strategy.name", "audit supports cubic certificates")
         self.w = weights_io.load(path.parent / self.cert.model.weights)
         self.mats = exact_matrices(self.w)
         self.n, self.V = self.cert.config.n_ctx, self.cert.config.d_vocab
@@ -109,6 +108,9 @@ def _case_lines(ctx: _Ctx, m: int, q: int, k: int, c: int) -> list[str]:
 
 
 def audit_claim(path: Path, claim_id: str) -> list[str]:
+    cert, _ = load_certificate(path)
+    if cert.strategy.name == "subcubic":
+        return _subcubic_lines(path, claim_id)
     ctx = _Ctx(path)
     if claim_id == "inv_sqrt_d_head":
         c = ctx.claims.inv_sqrt_d_head
@@ -158,4 +160,54 @@ def audit_claim(path: Path, claim_id: str) -> list[str]:
 
 
 def audit_case(path: Path, m: int, q: int, k: int, c: int) -> list[str]:
+    cert, _ = load_certificate(path)
+    if cert.strategy.name != "cubic":
+        raise InputError(path, "--case", "--case m,q,k,c is for cubic certificates; use --claim 'case[q,m,c]'")
     return _case_lines(_Ctx(path), m, q, k, c)
+
+
+def _subcubic_lines(path: Path, claim_id: str) -> list[str]:
+    """One subcubic case (docs §7.3), or the bound, recomputed by the checker's own SubcubicChecker."""
+    cert, claims = load_certificate(path)
+    params = cert.typed_params(path)
+    w = weights_io.load(path.parent / cert.model.weights)
+    ck = SubcubicChecker(w, params, claims, path)
+    entries = {(e[0], e[1], e[2]): e[3] for e in claims.cases.entries}
+    n = cert.config.n_ctx
+    if claim_id == "bound":
+        total = sum(coverage(n, q, m, c, g, params.count) for (q, m, c), g in entries.items())
+        return [
+            f"claim bound  rule: correct = Σ_cases C(n−1,c′)·N^c′ (count: {params.count}), total = d_vocab^n_ctx",
+            f"  cases listed: {len(entries)}   covered (recomputed): {total}   claimed: {cert.bound.correct}",
+            f"  verdict: {'holds' if total == cert.bound.correct else 'FAILS'} (case claims are checked separately)",
+        ]
+    mc = _CASE.match(claim_id)
+    if mc is None or mc.group(4) is not None:
+        raise InputError(path, "--claim", f"unknown claim id {claim_id!r}; for subcubic certificates: case[q,m,c], bound")
+    q, m, c = (int(mc.group(i)) for i in (1, 2, 3))
+    if (q, m, c) not in entries:
+        raise InputError(path, claim_id, "the certificate lists no such case")
+    g = entries[(q, m, c)]
+    lines = [
+        f"claim case[{q},{m},{c}] (gap g = {g})  rule subcubic-case ({params.variant}):",
+        f"  inputs: max {m}, query {q}, {c} positions < {m} (query included if q < m), all ≤ {m - g}",
+    ]
+    if c:
+        d_lo, d_hi = ck.gaps(q, m, g)
+        lines += [
+            f"  ε_q = {dy_str((ck.eps[0][q], ck.eps[1]))}",
+            f"  Δ_lo = {dy_str(d_lo)}   Δ_hi = {dy_str(d_hi)}",
+        ]
+        for placement in ("low", "high"):
+            mx, others = ck.slots(q, m, c, placement)
+            lines.append(f"  placement {placement}: max slots {mx}, non-max slots {others}")
+    a_lo, a_hi = ck.attention_bounds(q, m, c, g)
+    lines.append(f"  attention on the max: a_lo = {frac_str(a_lo)}, a_hi = {frac_str(a_hi)}")
+    lines.append(f"  v = avg[{m}][{c}] = {frac_str(frac(ck.avg[m][c]))}   h = {dy_str(ck.h(m, c))}")
+    ok = True
+    for name, a in (("a_lo", a_lo), ("a_hi", a_hi)):
+        b = ck.output_bound(q, m, c, g, a)
+        ok &= b < 0
+        lines.append(f"  B({name}) = {frac_str(b)}  → {'< 0' if b < 0 else 'NOT < 0'}")
+    lines.append(f"  verdict: {'holds' if ok else 'FAILS'}; covers {coverage(n, q, m, c, g, params.count)} inputs")
+    return lines
