@@ -29,15 +29,15 @@ def _vecmat(v: list, M: list) -> list:
     return [sum((v[i] * M[i][j] for i in range(len(v))), iv.mpf(0)) for j in range(len(M[0]))]
 
 
-def verdicts(w: ExactWeights, prec: int = 200) -> dict[tuple[int, ...], bool | None]:
-    """For every input: True if the max token's logit is strictly largest, False if not, None if undecided."""
+def literal(w: ExactWeights, prec: int = 200):  # noqa: ANN201 - generator
+    """For every input: (tokens, α = attention on the max-token positions, [logit_j − logit_m for j ≠ m]), as
+    mpmath intervals at `prec` bits, following the transformer's definition literally."""
     old = iv.prec
     iv.prec = prec
     try:
         cfg = w.cfg
         E, P, Q, K, V, O, U = (_tensor(w, n) for n in ("W_E", "W_pos", "W_Q", "W_K", "W_V", "W_O", "W_U"))
         scale = 1 / iv.sqrt(iv.mpf(cfg.d_head))
-        out: dict[tuple[int, ...], bool | None] = {}
         for tokens in itertools.product(range(cfg.d_vocab), repeat=cfg.n_ctx):
             resid = [[E[t][i] + P[p][i] for i in range(cfg.d_model)] for p, t in enumerate(tokens)]
             query = _vecmat(resid[-1], Q)
@@ -45,27 +45,29 @@ def verdicts(w: ExactWeights, prec: int = 200) -> dict[tuple[int, ...], bool | N
             top = max(float(s.mid) for s in scores)
             ws = [iv.exp(s - top) for s in scores]
             total = sum(ws, iv.mpf(0))
+            m = max(tokens)
+            alpha = sum((wt for wt, t in zip(ws, tokens) if t == m), iv.mpf(0)) / total
             mixed = [iv.mpf(0)] * cfg.d_head
             for wgt, r in zip(ws, resid):
-                v = _vecmat(r, V)
-                mixed = [a + wgt * b / total for a, b in zip(mixed, v)]
+                mixed = [a + wgt * b / total for a, b in zip(mixed, _vecmat(r, V))]
             final = [a + b for a, b in zip(resid[-1], _vecmat(mixed, O))]
             logits = _vecmat(final, U)
-            m = max(tokens)
-            verdict: bool | None = True
-            for j, lj in enumerate(logits):
-                if j == m:
-                    continue
-                diff = logits[m] - lj
-                if diff.b <= 0:
-                    verdict = False
-                    break
-                if not diff.a > 0:
-                    verdict = None
-            out[tokens] = verdict
-        return out
+            yield tokens, alpha, [logits[j] - logits[m] for j in range(cfg.d_vocab) if j != m]
     finally:
         iv.prec = old
+
+
+def verdicts(w: ExactWeights, prec: int = 200) -> dict[tuple[int, ...], bool | None]:
+    """For every input: True if the max token's logit is strictly largest, False if not, None if undecided."""
+    out: dict[tuple[int, ...], bool | None] = {}
+    for tokens, _, diffs in literal(w, prec):
+        if any(d.a >= 0 for d in diffs):
+            out[tokens] = False
+        elif all(d.b < 0 for d in diffs):
+            out[tokens] = True
+        else:
+            out[tokens] = None
+    return out
 
 
 def small_model(cfg: ModelConfig, seed: int, steps: int, noise: float = 0.0) -> ExactWeights:

@@ -41,7 +41,7 @@ from mechproof.checker.matrices import shape
 from mechproof.config import ModelConfig
 from mechproof.errors import InputError
 from mechproof.weights import ExactTensor, ExactWeights
-from reference import _tensor, _vecmat, small_model, verdicts
+from reference import literal, small_model, verdicts
 
 QK2 = ("svd", "max_diff", "mean+max_diff", "max_diff_exact")
 QK4 = tuple(x for x in SUBCUBIC_QK if "subproduct" in x)
@@ -248,10 +248,10 @@ def _inv_sqrt(d: int) -> dict:
 def _random_weights(rng: random.Random, V: int, n: int, dm: int, d: int) -> ExactWeights:
     cfg = ModelConfig(d_vocab=V, n_ctx=n, d_model=dm, d_head=d)
     tensors = {}
-    for name, shape in cfg.tensor_shapes().items():
-        size = math.prod(shape)
+    for name, dims in cfg.tensor_shapes().items():
+        size = math.prod(dims)
         e = rng.choice([-5, -3, -2]) if name in ("W_Q", "W_K") else -3
-        tensors[name] = ExactTensor(shape, e, tuple(rng.randint(-16, 16) for _ in range(size)))
+        tensors[name] = ExactTensor(dims, e, tuple(rng.randint(-16, 16) for _ in range(size)))
     return ExactWeights(cfg, tensors)
 
 
@@ -315,35 +315,9 @@ def _tighten_spectral(w: ExactWeights, params: dict, claims: dict) -> None:
 
 # ---------------------------------------------------------------------------- the independent oracle (mpmath)
 def oracle(w: ExactWeights, prec: int = 300) -> dict[tuple[int, ...], tuple]:
-    """For every input: (α = attention on the max-token positions, max_{j≠m}(logit_j − logit_m)), as mpmath
-    intervals, evaluating the model literally from the weight mantissas (no code shared with the checker)."""
-    old = iv.prec
-    iv.prec = prec
-    try:
-        cfg = w.cfg
-        E, P, Q, K, Vw, O, U = (_tensor(w, x) for x in ("W_E", "W_pos", "W_Q", "W_K", "W_V", "W_O", "W_U"))
-        scale = 1 / iv.sqrt(iv.mpf(cfg.d_head))
-        out = {}
-        for tokens in itertools.product(range(cfg.d_vocab), repeat=cfg.n_ctx):
-            resid = [[E[t][i] + P[p][i] for i in range(cfg.d_model)] for p, t in enumerate(tokens)]
-            query = _vecmat(resid[-1], Q)
-            scores = [sum((a * b for a, b in zip(query, _vecmat(r, K))), iv.mpf(0)) * scale for r in resid]
-            top = max(float(s.mid) for s in scores)
-            ws = [iv.exp(s - top) for s in scores]
-            total = sum(ws, iv.mpf(0))
-            m = max(tokens)
-            alpha = sum((wt for wt, t in zip(ws, tokens) if t == m), iv.mpf(0)) / total
-            mixed = [iv.mpf(0)] * cfg.d_head
-            for wt, r in zip(ws, resid):
-                mixed = [a + wt * b / total for a, b in zip(mixed, _vecmat(r, Vw))]
-            final = [a + b for a, b in zip(resid[-1], _vecmat(mixed, O))]
-            logits = _vecmat(final, U)
-            diffs = [logits[j] - logits[m] for j in range(cfg.d_vocab) if j != m]
-            worst = max(x.b for x in diffs)
-            out[tokens] = (alpha, worst)
-        return out
-    finally:
-        iv.prec = old
+    """For every input: (α = attention on the max-token positions, max_{j≠m}(logit_j − logit_m)), from the
+    literal mpmath evaluation of the model in tests/reference.py (no code shared with the checker)."""
+    return {tokens: (alpha, max(x.b for x in diffs)) for tokens, alpha, diffs in literal(w, prec)}
 
 
 def ivq(x: Fraction):  # noqa: ANN201

@@ -139,7 +139,6 @@ def _decode(q: int, t0: int, flat: int, V: int, n: int) -> tuple[int, ...]:
 def settle(mats: ExactMatrices, d_head: int, tokens: tuple[int, ...], precisions=(80, 160, 320)) -> bool | None:
     """Decide one input with mpmath interval arithmetic from the exact matrices: True right, False wrong,
     None if no precision separates some N_j from 0 (an exact tie, which counts as wrong)."""
-    n = len(tokens)
     q, m = tokens[-1], max(tokens)
     V = mats.EUPU.mant.shape[1]
     old = iv.prec
