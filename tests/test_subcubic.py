@@ -102,3 +102,30 @@ def test_paper_count_is_an_undercount(seed42):
     fixed, paper = subcubic_proof(seed42, v), subcubic_proof(seed42, v, paper_compatible=True)
     assert paper.correct < fixed.correct
     assert paper.claims["cases"] == fixed.claims["cases"]
+
+
+@pytest.fixture(scope="module")
+def other_seeds(tmp_path_factory):
+    """Two more full-size models (seeds 43 and 44), trained here, with their exact verdicts."""
+    from mechproof.modelstore import train_and_save
+
+    out = []
+    for seed in (43, 44):
+        w, _ = train_and_save(seed, tmp_path_factory.mktemp(f"s{seed}") / "w.json", progress=False)
+        out.append((w, brute_force(w, progress=False, keep_verdicts=True).verdicts))
+    return out
+
+
+@pytest.mark.parametrize("key", ["cubic", "subcubic-mx-avg-exact", "subcubic-gx-drop-sp", "subcubic-mq-avg-mrspr"])
+def test_bounds_hold_on_more_full_size_seeds(other_seeds, key):
+    from mechproof.strategies.cubic import cubic_proof
+
+    for w, truth in other_seeds:
+        if key == "cubic":
+            cases, kind = cubic_proof(w).cases, "cubic"
+        else:
+            cases, kind = STRATEGIES[key].run(w).claims["cases"]["entries"], "subcubic"
+        counts = cover_counts(cases, 64, 4, kind)
+        assert counts.max() <= 1
+        assert not np.any((counts > 0) & ~truth), f"{key} certifies a wrong input of seed {w.seed}"
+        assert counts.sum() <= truth.sum()
