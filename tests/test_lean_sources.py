@@ -45,6 +45,7 @@ def test_lean_sources_exist():
         "MechProof/Parse.lean",
         "MechProof/Matrices.lean",
         "MechProof/Cubic.lean",
+        "MechProof/Subcubic.lean",
         "MechProof/Check.lean",
     ):
         assert required in names, f"lean/{required} is missing"
@@ -461,6 +462,20 @@ def _camel(name: str) -> str:
 NOT_MIRRORED = {
     "count": "operation counting (proof-length statistics) is not part of checking",
     "_approx": "decimal approximation in messages; the Lean messages give the exact m·2^e only",
+    "frac": "Fraction of a dyadic: Lean cross-multiplies instead (Subcubic.lean header; tests/test_lean_subcubic.py)",
+    "frac_str": "decimal/fraction text in messages; the Lean messages give the exact dyadics",
+}
+# Python checker classes: the Lean function that plays the constructor (`__init__`); methods become
+# `Class.method` in camelCase.
+CLASS_CONSTRUCTORS = {
+    "CubicDerived": "cubicDerived",
+    "Model": "mkModel",
+    "OV": "mkOV",
+    "SubcubicChecker": "mkSubcubicChecker",
+}
+# Mirrored functions that Lean must define earlier than Python does (Lean needs definition before use).
+ORDER_EXEMPT = {
+    "_running": "used by SubcubicChecker.__init__ (Lean: mkSubcubicChecker), defined after the class in Python",
 }
 # Helpers only the named strategy's checker uses: exempt while that strategy is unsupported in Lean.
 HELPERS_OF = {
@@ -472,18 +487,40 @@ for _strategy, _helpers in HELPERS_OF.items():
 
 
 def python_functions(path: Path) -> list[str]:
+    """Top-level functions in order; a class of CLASS_CONSTRUCTORS contributes its Lean constructor name, then
+    `Class.method` for each method."""
     tree = ast.parse(path.read_text(encoding="utf-8"))
     out = []
     for node in tree.body:
         if isinstance(node, ast.FunctionDef):
             out.append(node.name)
-        elif isinstance(node, ast.ClassDef) and node.name == "CubicDerived":
-            out.append("cubicDerived")
-            out += [f"CubicDerived.{f.name}" for f in node.body if isinstance(f, ast.FunctionDef) and f.name != "__init__"]
+        elif isinstance(node, ast.ClassDef) and node.name in CLASS_CONSTRUCTORS:
+            out.append(CLASS_CONSTRUCTORS[node.name])
+            out += [f"{node.name}.{f.name}" for f in node.body if isinstance(f, ast.FunctionDef) and f.name != "__init__"]
     return out
 
 
-@pytest.mark.parametrize("module", ["arith.py", "failures.py", "matrices.py", "cubic.py"])
+def lean_name_of(name: str) -> str:
+    """`check_cases` → `checkCases`, `Class.attention_bounds` → `Class.attentionBounds`, constructors as is."""
+    if "." in name:
+        cls, method = name.split(".", 1)
+        return f"{cls}.{_camel(method)}"
+    if name in CLASS_CONSTRUCTORS.values():
+        return name
+    return _camel(name)
+
+
+def test_python_functions_sees_classes():
+    names = python_functions(CHECKER / "subcubic.py")
+    for expected in ("mkModel", "mkOV", "mkSubcubicChecker", "SubcubicChecker.attention_bounds", "_running", "frac"):
+        assert expected in names
+    assert names.index("mkSubcubicChecker") < names.index("SubcubicChecker.gaps") < names.index("_running")
+    assert lean_name_of("SubcubicChecker.attention_bounds") == "SubcubicChecker.attentionBounds"
+    assert lean_name_of("CubicDerived.U") == "CubicDerived.U"
+    assert lean_name_of("_running") == "running" and lean_name_of("mkOV") == "mkOV"
+
+
+@pytest.mark.parametrize("module", ["arith.py", "failures.py", "matrices.py", "cubic.py", "subcubic.py"])
 def test_lean_mirrors_every_python_checker_function(module):
     text = all_lean_text()
     lean_defs = set(re.findall(r"^def\s+([A-Za-z_][\w.]*)", text, re.M))
@@ -491,18 +528,21 @@ def test_lean_mirrors_every_python_checker_function(module):
     for name in python_functions(CHECKER / module):
         if name in NOT_MIRRORED:
             continue
-        lean_name = name if "." in name else _camel(name)
+        lean_name = lean_name_of(name)
         if lean_name not in lean_defs:
             missing.append(f"{name} (expected def {lean_name})")
     assert not missing, f"checker/{module}: no Lean counterpart for {missing} (or list them in NOT_MIRRORED)"
 
 
-def test_lean_mirror_keeps_python_order():
-    """Within Cubic.lean, the mirrored functions appear in cubic.py's order."""
-    text = (LEAN_DIR / "MechProof" / "Cubic.lean").read_text(encoding="utf-8")
-    names = [n if "." in n else _camel(n) for n in python_functions(CHECKER / "cubic.py") if n not in NOT_MIRRORED]
+@pytest.mark.parametrize(("lean_file", "module"), [("Cubic.lean", "cubic.py"), ("Subcubic.lean", "subcubic.py")])
+def test_lean_mirror_keeps_python_order(lean_file, module):
+    """Within each Lean strategy file, the mirrored functions appear in the Python module's order."""
+    text = (LEAN_DIR / "MechProof" / lean_file).read_text(encoding="utf-8")
+    names = [
+        lean_name_of(n) for n in python_functions(CHECKER / module) if n not in NOT_MIRRORED and n not in ORDER_EXEMPT
+    ]
     positions = [text.index(f"def {n} ") for n in names]
-    assert positions == sorted(positions), names
+    assert positions == sorted(positions), [n for _, n in sorted(zip(positions, names))]
 
 
 # ---------------------------------------------- transliterations of the Lean arithmetic, run in Python
@@ -687,8 +727,26 @@ def test_lean_exp_bounds_match_python():
         m = rng.getrandbits(rng.randint(1, 130)) * rng.choice((-1, 1))
         e = rng.randint(-200, 2) - (m.bit_length() if rng.random() < 0.5 else 0)
         xs.append((m, e))
+    from mechproof.checker.failures import ClaimFailure
+
     for x in xs:
-        assert lean_exp_bounds(x) == arith.exp_bounds(x), x
+        if arith.exp_in_range(x):
+            assert lean_exp_bounds(x) == arith.exp_bounds(x), x
+        else:  # docs §6 step 0: both checkers reject (Lean: expBoundsE)
+            with pytest.raises(ClaimFailure, match="exp_bounds"):
+                arith.exp_bounds(x)
+    assert sum(arith.exp_in_range(x) for x in xs) > 200
+
+
+def test_exp_range_guard_matches_lean():
+    """expInRange in Exp.lean is the same test as exp_in_range: bitlen |m| + e ≤ EXP_MAX_LOG2 (20)."""
+    from mechproof.checker import arith
+
+    text = (LEAN_DIR / "MechProof" / "Exp.lean").read_text(encoding="utf-8")
+    assert re.search(r"def expMaxLog2 : Int := (\d+)", text).group(1) == str(arith.EXP_MAX_LOG2)
+    assert "x.m == 0 || decide (Int.ofNat (bitlen x.m.natAbs) + x.e ≤ expMaxLog2)" in text
+    for x, ok in [((1, 20), False), ((1, 19), True), ((-(2**20) + 1, 0), True), ((2**20, 0), False), ((0, 10**9), True)]:
+        assert arith.exp_in_range(x) is ok, x
 
 
 def test_lean_float32_binom_sort_match_python():

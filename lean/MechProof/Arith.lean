@@ -74,4 +74,14 @@ def dySum (xs : Array Dy) : Dy := Id.run do
 humans; the exact part is the same.) -/
 def dyStr (x : Dy) : String := s!"{x.m}·2^{x.e}"
 
+/-! Small helpers with no Python counterpart (Python has `min`, `max`, `abs` built in). -/
+
+def intMin (a b : Int) : Int := if a ≤ b then a else b
+
+def intMax (a b : Int) : Int := if a ≤ b then b else a
+
+def natMin (a b : Nat) : Nat := if a ≤ b then a else b
+
+def intAbs (a : Int) : Int := if a < 0 then -a else a
+
 end MechProof

@@ -2,6 +2,7 @@ import MechProof.Failures
 import MechProof.Parse
 import MechProof.Matrices
 import MechProof.Cubic
+import MechProof.Subcubic
 
 /-!
 # Checking a certificate against a weights file
@@ -30,6 +31,12 @@ def checkStrategy (cert : Certificate) (w : ExactWeights) : Except CheckError Na
     require (paramsText cert.params == "{}") "strategy.params" "cubic takes no parameters"
       (paramsText cert.params) "{}"
     checkCubic claims (exactMatrices w) cert.cfg.dHead cert.cfg.nCtx
+  | StrategyClaims.subcubic params claims => do
+    -- never forms EQKE or EUPU unless the variant says so
+    let variant : String := params.eupu ++ ";" ++ params.attention ++ ";" ++ params.qk
+    require (params.variant == variant) "strategy.params" "variant must equal eupu;attention;qk"
+      params.variant variant
+    checkSubcubic params claims w
 
 /-- Verify every claim of the certificate `certJson` against the weights `weightsJson`; returns
 `(correct, total)`, or the first failing claim / the malformed field. -/

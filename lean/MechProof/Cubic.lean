@@ -56,11 +56,11 @@ def checkExpEnclosure (name : String) (claim : ExpClaim) (scores : Mat) (r : Dy 
       let xHi : Dy := if 0 ≤ a then x2 else x1
       if lo.m < 0 then
         throw (CheckError.claim s!"{name}[{i},{j}]" "lower end must be ≥ 0" (toString lo.m) "0")
-      let ownLo : Dy := (expBounds xLo).1
+      let ownLo : Dy := (← expBoundsE xLo).1
       if dyLt ownLo lo then
         throw (CheckError.claim s!"{name}[{i},{j}]" "claimed lower end exceeds exp(x_lo)"
           (dyStr lo) (dyStr ownLo))
-      let ownHi : Dy := (expBounds xHi).2
+      let ownHi : Dy := (← expBoundsE xHi).2
       if dyLt hi ownHi then
         throw (CheckError.claim s!"{name}[{i},{j}]" "claimed upper end is below exp(x_hi)"
           (dyStr hi) (dyStr ownHi))

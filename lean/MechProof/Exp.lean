@@ -1,4 +1,5 @@
 import MechProof.Arith
+import MechProof.Failures
 
 /-!
 # The exp enclosure `exp_bounds` (docs/certificate.md §6)
@@ -77,5 +78,18 @@ def expBounds (x : Dy) : Dy × Dy := Id.run do
   let lLo : Nat := bitlen lo.m.natAbs + expP
   return (Dy.mk (floorDiv (pow2 lHi) hi.m) (-(Int.ofNat lHi) - hi.e),
           Dy.mk (ceilDiv (pow2 lLo) lo.m) (-(Int.ofNat lLo) - lo.e))
+
+/-- Largest `log2 |x|` accepted as an exp argument (docs §6, step 0). Python: `EXP_MAX_LOG2`. -/
+def expMaxLog2 : Int := 20
+
+/-- `|x| < 2^20`, checked as `bitlen |m| + e ≤ 20` (0 is in range). Python: `exp_in_range`. -/
+def expInRange (x : Dy) : Bool :=
+  x.m == 0 || decide (Int.ofNat (bitlen x.m.natAbs) + x.e ≤ expMaxLog2)
+
+/-- `expBounds` behind the range check of docs §6 step 0; out of range, the certificate is rejected with
+claim id `exp_bounds`. Python: `exp_bounds`, which raises the same failure. -/
+def expBoundsE (x : Dy) : Except CheckError (Dy × Dy) :=
+  if expInRange x then Except.ok (expBounds x)
+  else Except.error (CheckError.claim "exp_bounds" "exp argument outside |x| < 2^20" (dyStr x) "2^20")
 
 end MechProof

@@ -100,4 +100,61 @@ def exactMatrices (w : ExactWeights) : ExactMatrices :=
     eqke := matmul etQK (transpose mE),
     eqkp := matmul etQK (transpose mP) }
 
+/-! ## Helpers of the subcubic checker (docs §7) -/
+
+/-- `(rows, cols)`; `cols` is 0 for a matrix with no rows. -/
+def shape (a : Mat) : Nat × Nat :=
+  (a.rows.size, if a.rows.size == 0 then 0 else (a.rows[0]!).size)
+
+/-- `a + sign·b` (same shape; like Python's `zip`, extra rows or entries of either are dropped), at
+the smaller exponent. Python: `mat_add(a, b, sign)`. -/
+def matAdd (a b : Mat) (sign : Int) : Mat := Id.run do
+  let e : Int := intMin a.e b.e
+  let sa : Int := pow2 (a.e - e).toNat
+  let sb : Int := sign * pow2 (b.e - e).toNat
+  let mut out : Array (Array Int) := #[]
+  for i in List.range (natMin a.rows.size b.rows.size) do
+    let ra := a.rows[i]!
+    let rb := b.rows[i]!
+    let mut o : Array Int := #[]
+    for j in List.range (natMin ra.size rb.size) do
+      o := o.push (ra[j]! * sa + rb[j]! * sb)
+    out := out.push o
+  return Mat.mk out e
+
+/-- A `rows × cols` matrix of zeros (exponent 0). -/
+def zeros (rows cols : Nat) : Mat := Id.run do
+  let mut out : Array (Array Int) := #[]
+  for _ in List.range rows do
+    let mut r : Array Int := #[]
+    for _ in List.range cols do
+      r := r.push 0
+    out := out.push r
+  return Mat.mk out 0
+
+/-- An exact vector: entry `i` is `mant[i]·2^e`. Python: `Vec = tuple[list[int], int]`. -/
+structure Vec where
+  mant : Array Int
+  e : Int
+  deriving Inhabited
+
+/-- Row vector times matrix: `v·a`. -/
+def vecmat (v : Vec) (a : Mat) : Vec := Id.run do
+  let cols : Nat := (shape a).2
+  let mut out : Array Int := #[]
+  for _ in List.range cols do
+    out := out.push 0
+  for i in List.range (natMin v.mant.size a.rows.size) do
+    let x : Int := v.mant[i]!
+    if x != 0 then
+      let row := a.rows[i]!
+      for j in List.range (natMin cols row.size) do
+        out := out.set! j (out[j]! + x * row[j]!)
+  return Vec.mk out (v.e + a.e)
+
+/-- `v` at exponent `e ≤ v.e`. -/
+def vecRescale (v : Vec) (e : Int) : Vec :=
+  let s : Int := pow2 (v.e - e).toNat
+  Vec.mk (v.mant.map (fun x => x * s)) e
+
 end MechProof

@@ -7,12 +7,15 @@ import MechProof.Failures
 
 Mirrors the parsers the Python checker uses: `python/mechproof/weights.py` (`parse`,
 `_parse_tensor`, `_fits_float32`), `python/mechproof/config.py` (`ModelConfig`) and
-`python/mechproof/certificate.py` (`load_certificate`, `CubicClaims`). JSON is read with core's
-`Lean.Json.parse`, which keeps numbers exact (an integer mantissa and a decimal exponent); only
-JSON integers are accepted where the format has integers, so no value is ever rounded.
+`python/mechproof/certificate.py` (`load_certificate`, `CubicClaims`, `SubcubicClaims`,
+`SubcubicParams`). JSON is read with core's `Lean.Json.parse`, which keeps numbers exact (an integer
+mantissa and a decimal exponent); only JSON integers are accepted where the format has integers, so
+no value is ever rounded.
 
 Differences from the Python side, none of which can make a false claim pass:
 * unknown keys are ignored (Python rejects them) — they carry no claims;
+* a subcubic choice with an exponent of absolute value above 2^16 or a mantissa of more than 2^16
+  bits is rejected as malformed (docs §7.1 allows this; `checkChoiceSize`);
 * `payload_sha256` is read but not recomputed: core Lean has no SHA-256. The certificate modules
   under `lean/Certificates/` embed the exact weights file the certificate names (see TRUST.md).
 -/
@@ -95,7 +98,7 @@ def asIntArray (file : InputFile) (fld : String) (j : Lean.Json) : Except CheckE
   for x in xs do
     let vOpt := jsonInt x
     if vOpt.isNone then
-      inputError file s!"{fld}[{i}]" s!"expected an integer, got {x.compress}"
+      (inputError file s!"{fld}[{i}]" s!"expected an integer, got {x.compress}" : Except CheckError Unit)
     out := out.push (vOpt.getD 0)
     i := i + 1
   return out
@@ -204,9 +207,9 @@ def valuationAux : Nat → Nat → Nat → Nat × Nat
 def fitsFloat32 (m e : Int) : Bool :=
   if m == 0 then true
   else
-    let (odd, v) := valuationAux m.natAbs m.natAbs 0
-    let e1 : Int := e + Int.ofNat v
-    let bits : Int := Int.ofNat (bitlen odd)
+    let oddV : Nat × Nat := valuationAux m.natAbs m.natAbs 0
+    let e1 : Int := e + Int.ofNat oddV.2
+    let bits : Int := Int.ofNat (bitlen oddV.1)
     decide (bits ≤ 24) && decide (-149 ≤ e1) && decide (e1 + bits ≤ 128)
 
 def sameShape (got : Array Int) (want : Array Nat) : Bool := Id.run do
@@ -258,10 +261,12 @@ def parseTensor (doc : Option Lean.Json) (shape : Array Nat) (path : String) :
         for x in mant do
           let miOpt := jsonInt x
           if miOpt.isNone then
-            inputError file s!"{path}.mantissas[{i}]" s!"expected an integer mantissa, got {x.compress}"
+            (inputError file s!"{path}.mantissas[{i}]" s!"expected an integer mantissa, got {x.compress}" :
+              Except CheckError Unit)
           let mi : Int := miOpt.getD 0
           if !fitsFloat32 mi exponent then
-            inputError file s!"{path}.mantissas[{i}]" s!"{mi}·2^{exponent} is not a finite float32 value"
+            (inputError file s!"{path}.mantissas[{i}]" s!"{mi}·2^{exponent} is not a finite float32 value" :
+              Except CheckError Unit)
           ms := ms.push mi
           i := i + 1
         return { shape := shape, exponent := exponent, mantissas := ms }
@@ -337,9 +342,61 @@ structure CubicClaims where
   entries : Array CaseEntry
   deriving Inhabited
 
+/-- `strategy.params` of a subcubic certificate (docs §7; Python: `SubcubicParams`). -/
+structure SubcubicParams where
+  variant : String
+  eupu : String
+  attention : String
+  qk : String
+  count : String
+  deriving Inhabited
+
+/-- A dyadic vector `{"exp": e, "mant": [...]}` (Python: `DyVec`). -/
+structure DyVec where
+  exp : Int
+  mant : Array Int
+  deriving Inhabited
+
+/-- A dyadic matrix `{"exp": e, "rows": [[...], ...]}` (Python: `DyMat`). -/
+structure DyMat where
+  exp : Int
+  rows : Array (Array Int)
+  deriving Inhabited
+
+/-- A peel `{"x": MAT, "y": MAT}`: the factor minus `x·yᵀ` (Python: `Peel`). -/
+structure Peel where
+  x : DyMat
+  y : DyMat
+  deriving Inhabited
+
+/-- `choices` (rule `choices`, docs §7.1; Python: `SubcubicChoices`). -/
+structure SubcubicChoices where
+  keyPosCentre : DyVec
+  eupuMu : Option DyVec
+  peels : Array (Option Peel)
+  centres : Array (Option DyVec)
+  spectralEps : Option Dy
+  avg : Array (Array Dy)
+  deriving Inhabited
+
+/-- One `[q, m, c, g]` entry of `cases` (rule `subcubic-case`, docs §7.3). -/
+structure SubcubicEntry where
+  q : Int
+  m : Int
+  c : Int
+  g : Int
+  deriving Inhabited
+
+structure SubcubicClaims where
+  invSqrt : InvSqrtClaim
+  choices : SubcubicChoices
+  entries : Array SubcubicEntry
+  deriving Inhabited
+
 /-- The claims of each strategy this checker supports. -/
 inductive StrategyClaims where
   | cubic (claims : CubicClaims)
+  | subcubic (params : SubcubicParams) (claims : SubcubicClaims)
   deriving Inhabited
 
 structure Certificate where
@@ -419,12 +476,204 @@ def parseCubicClaims (claims : Lean.Json) : Except CheckError CubicClaims := do
   let entries ← parseCases claims
   return { invSqrt := invSqrt, expEqke := expEqke, expEqkp := expEqkp, entries := entries }
 
-/-- The claims of strategy `name`; the strategies this checker supports are the alternatives
-below (Python: `CLAIM_SCHEMAS`). -/
-def parseStrategyClaims (name : String) (claims : Lean.Json) : Except CheckError StrategyClaims :=
+/-! ### Subcubic certificates (docs §7, python/mechproof/certificate.py `SubcubicClaims`) -/
+
+/-- Is `s` one of `xs`? -/
+def memStr (xs : Array String) (s : String) : Bool := Id.run do
+  let mut found : Bool := false
+  for x in xs do
+    if x == s then
+      found := true
+  return found
+
+/-- `a, b, c` (for messages). -/
+def joinStr (xs : Array String) : String := Id.run do
+  let mut out : String := ""
+  let mut isFirst : Bool := true
+  for x in xs do
+    if !isFirst then
+      out := out ++ ", "
+    out := out ++ x
+    isFirst := false
+  return out
+
+/-- The allowed values of `strategy.params` (Python: `SUBCUBIC_EUPU`, `SUBCUBIC_ATTENTION`,
+`SUBCUBIC_QK`, `SUBCUBIC_COUNT`). -/
+def subcubicEupu : Array String :=
+  #["mean_query+max_diff", "svd_query+max_diff", "max_diff", "max_diff_exact", "global_max_diff_exact"]
+
+def subcubicAttention : Array String :=
+  #["mean_query+diff", "drop_average_query_per_output_logit_reasoning"]
+
+def subcubicQk : Array String :=
+  #["svd", "max_diff", "mean+max_diff", "max_diff_exact", "max_diff_subproduct",
+    "mean+max_diff_subproduct", "max_diff_subproduct_recursive", "mean+max_diff_subproduct_recursive",
+    "mean_recursive+max_diff_subproduct_recursive", "exact_EQKE+max_diff_exact"]
+
+def subcubicCount : Array String := #["fixed", "paper"]
+
+/-- A string field that must be one of `allowed` (Python: a `Literal[...]` field). -/
+def literalField (j : Lean.Json) (path key : String) (allowed : Array String) : Except CheckError String := do
+  let s ← strField InputFile.certificate j path key
+  if memStr allowed s then
+    return s
+  else
+    inputError InputFile.certificate (joinField path key) s!"expected one of {joinStr allowed}, got '{s}'"
+
+/-- `strategy.params` of a subcubic certificate. Python: `SubcubicParams` (whose `variant` the
+checker compares with `eupu;attention;qk`, see `checkStrategy`). -/
+def parseSubcubicParams (params : Option Lean.Json) : Except CheckError SubcubicParams :=
+  match params with
+  | none => inputError InputFile.certificate "strategy.params.variant" "field required"
+  | some p => do
+    let path := "strategy.params"
+    let variant ← strField InputFile.certificate p path "variant"
+    let eupu ← literalField p path "eupu" subcubicEupu
+    let attention ← literalField p path "attention" subcubicAttention
+    let qk ← literalField p path "qk" subcubicQk
+    let count ← literalField p path "count" subcubicCount
+    return { variant := variant, eupu := eupu, attention := attention, qk := qk, count := count }
+
+/-- docs §7.1 allows a checker to reject a choice with an exponent of absolute value above 2^16 or a
+mantissa of more than 2^16 bits as malformed. This one does: the limit bounds the work (`pow2` of an
+exponent difference) that a certificate can make the checker do; no honest certificate comes near. -/
+def choiceBits : Nat := 65536
+
+def checkChoiceSize (fld : String) (ex : Int) (ms : Array Int) : Except CheckError Unit := do
+  if choiceBits < ex.natAbs then
+    throw (CheckError.input InputFile.certificate fld s!"exponent {ex} out of range (|exp| ≤ 2^16)")
+  for x in ms do
+    if choiceBits < bitlen x.natAbs then
+      throw (CheckError.input InputFile.certificate fld "a mantissa has more than 2^16 bits")
+
+/-- A dyadic `[m, e]` (Python: `DyPair`). -/
+def parseDyPair (j : Lean.Json) (path : String) : Except CheckError Dy := do
+  let file := InputFile.certificate
+  let xs ← asIntArray file path j
+  if xs.size != 2 then
+    inputError file path s!"expected a dyadic [m, e], got {j.compress}"
+  else
+    checkChoiceSize path (xs[1]!) #[xs[0]!]
+    return Dy.mk (xs[0]!) (xs[1]!)
+
+def parseDyVec (j : Lean.Json) (path : String) : Except CheckError DyVec := do
+  let file := InputFile.certificate
+  let ex ← intField file j path "exp"
+  let mant ← asIntArray file (joinField path "mant") (← getField file j path "mant")
+  checkChoiceSize path ex mant
+  return { exp := ex, mant := mant }
+
+def parseDyMat (j : Lean.Json) (path : String) : Except CheckError DyMat := do
+  let file := InputFile.certificate
+  let ex ← intField file j path "exp"
+  let rows ← gridField file j path "rows"
+  for r in rows do
+    checkChoiceSize path ex r
+  return { exp := ex, rows := rows }
+
+def parsePeel (j : Lean.Json) (path : String) : Except CheckError Peel := do
+  let file := InputFile.certificate
+  let x ← parseDyMat (← getField file j path "x") (joinField path "x")
+  let y ← parseDyMat (← getField file j path "y") (joinField path "y")
+  return { x := x, y := y }
+
+/-- `null`, or a value parsed by `parse`. -/
+def parseOptDyVec (j : Lean.Json) (path : String) : Except CheckError (Option DyVec) :=
+  match j with
+  | Lean.Json.null => Except.ok none
+  | _ => some <$> parseDyVec j path
+
+def parseOptPeel (j : Lean.Json) (path : String) : Except CheckError (Option Peel) :=
+  match j with
+  | Lean.Json.null => Except.ok none
+  | _ => some <$> parsePeel j path
+
+def parseOptDyPair (j : Lean.Json) (path : String) : Except CheckError (Option Dy) :=
+  match j with
+  | Lean.Json.null => Except.ok none
+  | _ => some <$> parseDyPair j path
+
+/-- `claims.choices`. Python: `SubcubicChoices` (`eupu_mu` and `spectral_eps` must be present, and
+may be `null`). -/
+def parseSubcubicChoices (claims : Lean.Json) : Except CheckError SubcubicChoices := do
+  let file := InputFile.certificate
+  let path := "claims.choices"
+  let j ← getField file claims "claims" "choices"
+  expectRule j path "choices"
+  let kpc ← parseDyVec (← getField file j path "key_pos_centre") (joinField path "key_pos_centre")
+  let mu ← parseOptDyVec (← getField file j path "eupu_mu") (joinField path "eupu_mu")
+  let peelsJ ← asArr file (joinField path "peels") (← getField file j path "peels")
+  let mut peels : Array (Option Peel) := #[]
+  let mut i : Nat := 0
+  for pj in peelsJ do
+    let pl ← parseOptPeel pj s!"{path}.peels[{i}]"
+    peels := peels.push pl
+    i := i + 1
+  let centresJ ← asArr file (joinField path "centres") (← getField file j path "centres")
+  let mut centres : Array (Option DyVec) := #[]
+  let mut k : Nat := 0
+  for cj in centresJ do
+    let cv ← parseOptDyVec cj s!"{path}.centres[{k}]"
+    centres := centres.push cv
+    k := k + 1
+  let eps ← parseOptDyPair (← getField file j path "spectral_eps") (joinField path "spectral_eps")
+  let avgJ ← asArr file (joinField path "avg") (← getField file j path "avg")
+  let mut avg : Array (Array Dy) := #[]
+  let mut mi : Nat := 0
+  for rowJ in avgJ do
+    let cells ← asArr file s!"{path}.avg[{mi}]" rowJ
+    let mut row : Array Dy := #[]
+    let mut ci : Nat := 0
+    for cell in cells do
+      let d ← parseDyPair cell s!"{path}.avg[{mi}][{ci}]"
+      row := row.push d
+      ci := ci + 1
+    avg := avg.push row
+    mi := mi + 1
+  return { keyPosCentre := kpc, eupuMu := mu, peels := peels, centres := centres, spectralEps := eps,
+           avg := avg }
+
+def parseSubcubicEntry (j : Lean.Json) (path : String) : Except CheckError SubcubicEntry := do
+  let file := InputFile.certificate
+  let xs ← asIntArray file path j
+  if xs.size != 4 then
+    inputError file path "expected [q, m, c, g]"
+  else
+    return { q := xs[0]!, m := xs[1]!, c := xs[2]!, g := xs[3]! }
+
+def parseSubcubicCases (claims : Lean.Json) : Except CheckError (Array SubcubicEntry) := do
+  let file := InputFile.certificate
+  let path := "claims.cases"
+  let j ← getField file claims "claims" "cases"
+  expectRule j path "subcubic-case"
+  let raw ← asArr file (path ++ ".entries") (← getField file j path "entries")
+  let mut out : Array SubcubicEntry := #[]
+  let mut i : Nat := 0
+  for e in raw do
+    let entry ← parseSubcubicEntry e s!"{path}.entries[{i}]"
+    out := out.push entry
+    i := i + 1
+  return out
+
+/-- Python: `SubcubicClaims`. -/
+def parseSubcubicClaims (claims : Lean.Json) : Except CheckError SubcubicClaims := do
+  let invSqrt ← parseInvSqrtClaim claims
+  let choices ← parseSubcubicChoices claims
+  let entries ← parseSubcubicCases claims
+  return { invSqrt := invSqrt, choices := choices, entries := entries }
+
+/-- The claims (and, for subcubic, the parameters) of strategy `name`; the strategies this checker
+supports are the alternatives below (Python: `CLAIM_SCHEMAS`, `PARAM_SCHEMAS`). -/
+def parseStrategyClaims (name : String) (params : Option Lean.Json) (claims : Lean.Json) :
+    Except CheckError StrategyClaims :=
   match name with
   | "cubic" => StrategyClaims.cubic <$> parseCubicClaims claims
-  | other => inputError InputFile.certificate "strategy.name" s!"unknown strategy '{other}'; known: ['cubic']"
+  | "subcubic" => do
+    let sClaims ← parseSubcubicClaims claims
+    let sParams ← parseSubcubicParams params
+    return StrategyClaims.subcubic sParams sClaims
+  | other =>
+    inputError InputFile.certificate "strategy.name" s!"unknown strategy '{other}'; known: ['cubic', 'subcubic']"
 
 /-- `strategy.params` is optional; when present it is an object (Python: `dict[str, Any]`). -/
 def checkParams (params : Option Lean.Json) : Except CheckError Unit :=
@@ -459,7 +708,7 @@ def parseCertificate (text : String) : Except CheckError Certificate := do
     let bound ← getField file doc "" "bound"
     let correct ← intField file bound "bound" "correct"
     let total ← intField file bound "bound" "total"
-    let claims ← parseStrategyClaims name claimsDoc
+    let claims ← parseStrategyClaims name params claimsDoc
     return { weightsRel := weightsRel, sha256 := sha, cfg := cfg, strategyName := name,
              params := params, claims := claims, boundCorrect := correct, boundTotal := total }
 

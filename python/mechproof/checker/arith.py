@@ -21,6 +21,7 @@ def count(kind: str, n: int = 1) -> None:
 EXP_P = 100  # mantissa bits kept while squaring
 EXP_Q = 128  # fixed-point fraction bits of the Taylor series
 EXP_N = 24  # Taylor terms
+EXP_MAX_LOG2 = 20  # exp arguments must satisfy |x| < 2^20 (docs §6): bounds the checker's work
 
 
 def bitlen(b: int) -> int:
@@ -113,8 +114,18 @@ def _norm_up(m: int, e: int) -> Dy:
     return (ceil_div(m, pow2(k)), e + k) if k > 0 else (m, e)
 
 
+def exp_in_range(x: Dy) -> bool:
+    """|x| < 2^20, checked as bitlen(|m|) + e ≤ 20 (0 is in range). Honest scores are far smaller; a
+    certificate that implies a larger argument is rejected instead of making the checker work forever."""
+    return x[0] == 0 or bitlen(abs(x[0])) + x[1] <= EXP_MAX_LOG2
+
+
 def exp_bounds(x: Dy) -> tuple[Dy, Dy]:
     """Dyadics lo ≤ exp(x) ≤ hi, by argument halving, a Taylor series with a tail bound, and squaring."""
+    if not exp_in_range(x):
+        from .failures import ClaimFailure
+
+        raise ClaimFailure("exp_bounds", "exp argument outside |x| < 2^20", dy_str(x), "2^20")
     OPS["exp"] += 1
     a, f = x
     if a == 0:
