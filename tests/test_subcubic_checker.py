@@ -968,3 +968,35 @@ def test_recursive_variant_is_cheaper_than_exact(tiny_models):
         counts[qk] = _ops(lambda: _checker(w, params, claims))
     assert counts["max_diff_subproduct_recursive"] < counts["max_diff_exact"]
     assert counts["max_diff_subproduct_recursive"] < counts["exact_EQKE+max_diff_exact"]
+
+
+@pytest.mark.parametrize(
+    "edit",
+    [
+        lambda ch: ch["key_pos_centre"].__setitem__("exp", 70000),
+        lambda ch: ch["peels"][0]["x"].__setitem__("exp", -70000) if ch["peels"] else ch["avg"][0].__setitem__(0, [1, 70000]),
+        lambda ch: ch.__setitem__("spectral_eps", [1, -70000]),
+    ],
+    ids=["vector-exponent", "matrix-or-avg-exponent", "pair-exponent"],
+)
+def test_oversized_choices_are_malformed(tmp_path, edit):
+    """docs §7.1: choices beyond 2^16 in exponent or mantissa bits are refused as malformed input (exit 2)."""
+    src = Path(__file__).resolve().parents[1] / "certificates" / "seed42"
+    (tmp_path / "weights.json").write_bytes((src / "weights.json").read_bytes())
+    doc = json.loads((src / "subcubic-mx-avg-exact.json").read_text())
+    edit(doc["claims"]["choices"])
+    (tmp_path / "c.json").write_text(json.dumps(doc))
+    with pytest.raises(InputError, match="2\\^16") as ei:
+        check(tmp_path / "c.json")
+    assert (ei.value.field or "").startswith("claims.choices")
+
+
+def test_a_huge_number_is_malformed_input_not_a_crash(tmp_path):
+    """An integer too long for Python's JSON reader (over 4300 digits) is reported, not raised."""
+    src = Path(__file__).resolve().parents[1] / "certificates" / "seed42"
+    (tmp_path / "weights.json").write_bytes((src / "weights.json").read_bytes())
+    text = (src / "subcubic-mx-avg-exact.json").read_text()
+    text = text.replace('"key_pos_centre": {"exp":', '"key_pos_centre": {"junk": ' + "9" * 5000 + ', "exp":', 1)
+    (tmp_path / "c.json").write_text(text)
+    with pytest.raises(InputError, match="unreadable"):
+        check(tmp_path / "c.json")

@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, StrictInt, StrictStr, ValidationError
+from pydantic import AfterValidator, BaseModel, ConfigDict, StrictInt, StrictStr, ValidationError, model_validator
 
 from .config import ModelConfig
 from .errors import InputError
@@ -97,7 +97,24 @@ class SubcubicParams(_Strict):
     count: Literal[SUBCUBIC_COUNT]  # type: ignore[valid-type]
 
 
-DyPair = tuple[StrictInt, StrictInt]
+CHOICE_BITS = 1 << 16
+"""docs §7.1: a choice's exponent is at most 2^16 in absolute value and its mantissas have at most 2^16 bits
+(no honest certificate comes near; the limit bounds the work a certificate can make a checker do)."""
+
+
+def _sized(exp: int, mants: list[int]) -> None:
+    if abs(exp) > CHOICE_BITS:
+        raise ValueError(f"exponent {exp} out of range (|exp| ≤ 2^16)")
+    if any(m.bit_length() > CHOICE_BITS for m in mants):
+        raise ValueError("a mantissa has more than 2^16 bits")
+
+
+def _sized_pair(x: tuple[int, int]) -> tuple[int, int]:
+    _sized(x[1], [x[0]])
+    return x
+
+
+DyPair = Annotated[tuple[StrictInt, StrictInt], AfterValidator(_sized_pair)]
 """A dyadic [m, e] = m·2^e."""
 
 
@@ -107,12 +124,22 @@ class DyVec(_Strict):
     exp: StrictInt
     mant: list[StrictInt]
 
+    @model_validator(mode="after")
+    def _size(self) -> "DyVec":
+        _sized(self.exp, self.mant)
+        return self
+
 
 class DyMat(_Strict):
     """A dyadic matrix: entry (i, j) = rows[i][j]·2^exp."""
 
     exp: StrictInt
     rows: IntGrid
+
+    @model_validator(mode="after")
+    def _size(self) -> "DyMat":
+        _sized(self.exp, [m for row in self.rows for m in row])
+        return self
 
 
 class Peel(_Strict):
@@ -198,6 +225,8 @@ def load_certificate(path: str | Path) -> tuple[Certificate, Any]:
         raise InputError(path, f"line {e.lineno} column {e.colno}", f"not valid JSON ({e.msg}); truncated?") from None
     except UnicodeDecodeError:
         raise InputError(path, None, "not UTF-8 text") from None
+    except ValueError as e:  # e.g. an integer beyond Python's 4300-digit parsing limit
+        raise InputError(path, None, f"unreadable JSON: {e}") from None
     if isinstance(doc, dict):
         if doc.get("format") != FORMAT:
             raise InputError(path, "format", f"expected {FORMAT!r}, got {_short(doc.get('format'))}")

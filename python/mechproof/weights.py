@@ -144,11 +144,13 @@ def load(path: str | Path) -> ExactWeights:
     path = Path(path)
     if not path.is_file():
         raise InputError(path, None, "no such weights file")
-    text = path.read_text(encoding="utf-8", errors="strict")
     try:
+        text = path.read_text(encoding="utf-8", errors="strict")
         doc = json.loads(text)
     except json.JSONDecodeError as e:
         raise InputError(path, f"line {e.lineno} column {e.colno}", f"not valid JSON ({e.msg}); truncated?") from None
+    except ValueError as e:  # not UTF-8, or an integer beyond Python's 4300-digit parsing limit
+        raise InputError(path, None, f"unreadable: {e}") from None
     return parse(doc, path)
 
 

@@ -1,7 +1,7 @@
 """The independent exact checker: `check(path)` re-derives and verifies a certificate.
 
 It shares nothing with the producer except the format parsers (mechproof.certificate, mechproof.weights), and
-computes only with Python integers. Exit semantics (docs/certificate.md §5): a ClaimFailure is a false claim
+computes only with Python integers and fractions. Exit semantics (docs/certificate.md §5): a ClaimFailure is a false claim
 (exit 1); an InputError is malformed input (exit 2).
 """
 
