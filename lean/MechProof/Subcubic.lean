@@ -362,7 +362,7 @@ def epsSplit (Fp : Array Mat) (centres : Option (Array Vec)) : Vec := Id.run do
     let P : Mat := pref[s - 1]!
     let S : Mat := suf[k - 1 - s]!
     let rho : Vec := Vec.mk (S.rows.map rowrange) S.e
-    let c : Option Vec := centres.map (fun cs => cs[s - 1]!)
+    let c : Option Vec := centres.map (fun (cs : Array Vec) => cs[s - 1]!)
     let eps : Vec := centreTerm (weighted (centredAbs P c) rho) c #[S]
     best := if s0 == 0 then eps else vecMin best eps
   return best
@@ -773,8 +773,8 @@ def SubcubicChecker.attentionBounds (ck : SubcubicChecker) (q m c g : Nat) : Exc
     let name : String := if low then "low" else "high"
     let d : Dy := if low then gs.1 else gs.2
     let sl := ck.slots q m c low
-    let Y : Dy := dySum (sl.1.map (fun p => if low then (piRow[p]!).1 else (piRow[p]!).2))
-    let Z : Dy := dySum (sl.2.map (fun p => if low then (piRow[p]!).2 else (piRow[p]!).1))
+    let Y : Dy := dySum (sl.1.map (fun (p : Nat) => if low then (piRow[p]!).1 else (piRow[p]!).2))
+    let Z : Dy := dySum (sl.2.map (fun (p : Nat) => if low then (piRow[p]!).2 else (piRow[p]!).1))
     let neg : Dy := Dy.mk (-d.m) d.e
     let x1 : Dy := dyMul neg rLo
     let x2 : Dy := dyMul neg rHi
