@@ -243,15 +243,25 @@ def test_module_names():
         leangen.module_name(Path("/tmp/elsewhere/cubic.json"))
 
 
-def test_regenerate_in_a_scratch_project(tmp_path):
-    """write_lean_module / regenerate_all: atomic writes, stale removal, collisions."""
-    (tmp_path / "lakefile.lean").write_text("-- scratch\n")
+def _scratch_project(root: Path, *models: str) -> list[Path]:
+    """A scratch Lean project under `root` with seed 42's weights and cubic certificate under each model
+    folder; returns those folders."""
+    (root / "lakefile.lean").write_text("-- scratch\n")
     src = ROOT / "certificates" / "seed42"
-    for model in ("m-1", "m2"):
-        d = tmp_path / "certificates" / model
+    out = []
+    for model in models:
+        d = root / "certificates" / model
         d.mkdir(parents=True)
         (d / "weights.json").write_bytes((src / "weights.json").read_bytes())
         (d / "cubic.json").write_bytes((src / "cubic.json").read_bytes())
+        out.append(d)
+    return out
+
+
+def test_regenerate_in_a_scratch_project(tmp_path):
+    """write_lean_module / regenerate_all: atomic writes, stale removal, collisions."""
+    _scratch_project(tmp_path, "m-1", "m2")
+    src = ROOT / "certificates" / "seed42"
     written, removed = leangen.regenerate_all(tmp_path)
     assert sorted(p.name for p in written) == ["M1Cubic.lean", "M2Cubic.lean"] and removed == []
     text = written[0].read_text(encoding="utf-8")
@@ -276,12 +286,8 @@ def test_regenerate_in_a_scratch_project(tmp_path):
 
 
 def test_module_changes_when_an_input_changes(tmp_path):
-    (tmp_path / "lakefile.lean").write_text("-- scratch\n")
-    d = tmp_path / "certificates" / "m"
-    d.mkdir(parents=True)
+    (d,) = _scratch_project(tmp_path, "m")
     src = ROOT / "certificates" / "seed42"
-    (d / "weights.json").write_bytes((src / "weights.json").read_bytes())
-    (d / "cubic.json").write_bytes((src / "cubic.json").read_bytes())
     before = leangen.render_module(d / "cubic.json")
     (d / "weights.json").write_bytes((src / "weights.json").read_bytes() + b"\n")
     assert leangen.render_module(d / "cubic.json") != before
@@ -292,12 +298,8 @@ def test_certify_writes_the_module_and_reports_lean_status(tmp_path, monkeypatch
     certificate is not inside a Lean project."""
     from mechproof import certify
 
-    (tmp_path / "lakefile.lean").write_text("-- scratch\n")
-    d = tmp_path / "certificates" / "m"
-    d.mkdir(parents=True)
+    (d,) = _scratch_project(tmp_path, "m")
     src = ROOT / "certificates" / "seed42"
-    (d / "weights.json").write_bytes((src / "weights.json").read_bytes())
-    (d / "cubic.json").write_bytes((src / "cubic.json").read_bytes())
     monkeypatch.setattr(certify.shutil, "which", lambda name: None)
     status = certify.lean_check(d / "cubic.json")
     assert status.startswith("not run") and "lake" in status

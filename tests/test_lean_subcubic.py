@@ -32,6 +32,7 @@ from mechproof.checker.arith import (
     exp_bounds,
 )
 from mechproof.checker.matrices import mat_add, matmul, transpose, vecmat, zeros
+from test_lean_sources import lean_binom
 from test_subcubic_checker import (
     VARIANTS,
     _checker,
@@ -133,15 +134,6 @@ def lean_output_bound(ck, q: int, m: int, c: int, g: int, hv, alpha):  # noqa: A
     rD = (ck.ov.r_max[m], ck.ov.e_ev) if 0 <= dy_sign(n_minus_vd) else (ck.ov.r_min[m], ck.ov.e_ev)
     d_eu_q = (ck.d_eu[0][q], ck.d_eu[1])
     return dy_add(dy_add(dy_add(dy_mul(dA, hv), dy_mul(n_minus_vd, rD)), dy_mul(dy_sub(dA, nA), wD)), dy_mul(dA, d_eu_q))
-
-
-def lean_binom(n: int, k: int) -> int:
-    if n < k:
-        return 0
-    r = 1
-    for i in range(k):
-        r = r * (n - i) // (i + 1)
-    return r
 
 
 def lean_coverage(n: int, q: int, m: int, c: int, g: int, mode: str) -> int:
