@@ -81,7 +81,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         weights_io.save(w, Path(tmp) / "weights.json")
         cert = build_certificate(w, STRATEGIES["cubic"].run(w))
-        t_check = write_proven(cert, Path(tmp) / "cubic.json")
+        _, t_check = write_proven(cert, Path(tmp) / "cubic.json")
     row("independent exact check of cubic", t_check, "sound cubic proof", t_cubic)
 
     names = [k for k in STRATEGIES if k.startswith("subcubic")]
@@ -92,7 +92,7 @@ def main() -> None:
         with tempfile.TemporaryDirectory() as tmp:
             weights_io.save(w, Path(tmp) / "weights.json")
             out, t_prove = timed(lambda: STRATEGIES[name].run(w))
-            t_chk = write_proven(build_certificate(w, out), Path(tmp) / f"{out.file_stem}.json")
+            _, t_chk = write_proven(build_certificate(w, out), Path(tmp) / f"{out.file_stem}.json")
         row(f"{name} ({out.correct / out.total:.4f})", t_prove + t_chk, "sound cubic proof", t_cubic)
 
     print("training")

@@ -15,7 +15,7 @@ from pathlib import Path
 
 from . import weights as weights_io
 from .certificate import Certificate, dumps_certificate
-from .checker import check
+from .checker import CheckResult, check
 from .files import atomic_write
 from .modelstore import load_or_train, model_name
 from .strategies import STRATEGIES, ProofOutput
@@ -52,18 +52,26 @@ def build_certificate(w: ExactWeights, proof: ProofOutput, weights_rel: str = "w
     )
 
 
-def write_proven(cert: Certificate, path: Path) -> float:
-    """Write `cert` to `path` only if the independent checker accepts it; returns the check time."""
+def write_proven(cert: Certificate, path: Path) -> tuple[CheckResult, float]:
+    """Write `cert` to `path` only if the independent checker accepts it; returns the checker's result (with
+    its operation counts) and the check time."""
     tmp = path.with_name(f".{path.stem}.unproven.json")
     atomic_write(tmp, dumps_certificate(cert))
     try:
         start = time.perf_counter()
-        check(tmp)
+        result = check(tmp)
         seconds = time.perf_counter() - start
         os.replace(tmp, path)
-        return seconds
+        return result, seconds
     finally:
         tmp.unlink(missing_ok=True)
+
+
+def save_weights_copy(w: ExactWeights, path: Path) -> None:
+    """The certificate folder's exact copy of the weights, rewritten only when its bytes would change."""
+    text = weights_io.dumps(w)
+    if not (path.is_file() and path.read_text(encoding="utf-8") == text):
+        atomic_write(path, text)
 
 
 def certify(
@@ -77,12 +85,10 @@ def certify(
     w, _, trained = load_or_train(ref, progress=progress)
     name = model_name(ref)
     out_dir = cert_root / name
-    wpath = out_dir / "weights.json"
-    if not (wpath.is_file() and wpath.read_text() == weights_io.dumps(w)):
-        weights_io.save(w, wpath)
+    save_weights_copy(w, out_dir / "weights.json")
     proof = STRATEGIES[strategy].run(w, paper_compatible=paper_compatible)
     cert_path = out_dir / f"{proof.file_stem}.json"
-    check_seconds = write_proven(build_certificate(w, proof), cert_path)
+    _, check_seconds = write_proven(build_certificate(w, proof), cert_path)
     lean_status = lean_check(cert_path) if lean else "not run: disabled"
     return CertifyReport(name, cert_path, proof.correct, proof.total, proof.seconds, check_seconds, trained, lean_status)
 

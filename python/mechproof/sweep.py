@@ -465,7 +465,9 @@ def _run_seed(seed: int, names: list[str], spec: SweepSpec, emit: Emit) -> None:
             brute = _read_json(brute_file)
         cert_dir = Path(spec.out) / "certificates" / f"seed{seed}"
         if remaining:
-            _ensure_weights(w, cert_dir / "weights.json")
+            from .certify import save_weights_copy
+
+            save_weights_copy(w, cert_dir / "weights.json")
     except Exception as e:  # the whole seed fails: every task gets a failure record
         msg = _describe(e)
         for name in remaining:
@@ -562,34 +564,8 @@ def _brute_row(seed: int, w: Any, model_info: dict[str, Any], device: str) -> di
     }
 
 
-def _ensure_weights(w: Any, path: Path) -> None:
-    from . import weights as weights_io
-
-    text = weights_io.dumps(w)
-    if not (path.is_file() and path.read_text(encoding="utf-8") == text):
-        atomic_write(path, text)
-
-
-def write_checked(cert: Any, path: Path) -> tuple[Any, float]:
-    """certify.write_proven, returning the checker's result too (for its operation counts): the certificate
-    is written under a temporary name, checked by the independent checker, and renamed only if accepted."""
-    from .certificate import dumps_certificate
-    from .checker import check
-
-    tmp = path.with_name(f".{path.stem}.unproven.json")
-    atomic_write(tmp, dumps_certificate(cert))
-    try:
-        t0 = time.perf_counter()
-        res = check(tmp)
-        seconds = time.perf_counter() - t0
-        os.replace(tmp, path)
-        return res, seconds
-    finally:
-        tmp.unlink(missing_ok=True)
-
-
 def _prove_row(seed: int, name: str, w: Any, brute: Mapping[str, Any], cert_dir: Path, out: Path) -> dict[str, Any]:
-    from .certify import build_certificate
+    from .certify import build_certificate, write_proven
     from .strategies import STRATEGIES
 
     info = STRATEGIES[name]
@@ -597,7 +573,7 @@ def _prove_row(seed: int, name: str, w: Any, brute: Mapping[str, Any], cert_dir:
     proof = info.run(w)
     prove_seconds = time.perf_counter() - t0
     cert_path = cert_dir / f"{_safe(name)}.json"
-    res, check_seconds = write_checked(build_certificate(w, proof), cert_path)
+    res, check_seconds = write_proven(build_certificate(w, proof), cert_path)
     if (res.correct, res.total) != (proof.correct, proof.total):  # the checker enforces this; be explicit
         raise AssertionError(f"checker counted {res.correct}/{res.total}, proof claimed {proof.correct}/{proof.total}")
     brute_correct = int(brute["brute_correct"])
