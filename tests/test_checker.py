@@ -150,7 +150,7 @@ MALFORMED = {
     "no bound": (lambda p: _edit(p, lambda d: d.pop("bound")), "bound"),
     "string int": (lambda p: _edit(p, lambda d: d["claims"]["exp_eqke"]["lo"][0].__setitem__(0, "12")), "claims.exp_eqke.lo.0.0"),
     "float int": (lambda p: _edit(p, lambda d: d["bound"].__setitem__("correct", 1.5)), "bound.correct"),
-    "version": (lambda p: _edit(p, lambda d: d.__setitem__("version", 2)), "version"),
+    "version": (lambda p: _edit(p, lambda d: d.__setitem__("version", 3)), "version"),
     "format": (lambda p: _edit(p, lambda d: d.__setitem__("format", "x")), "format"),
     "strategy": (lambda p: _edit(p, lambda d: d["strategy"].__setitem__("name", "magic")), "strategy.name"),
     "rule": (lambda p: _edit(p, lambda d: d["claims"]["cases"].__setitem__("rule", "trust-me")), "claims.cases.rule"),

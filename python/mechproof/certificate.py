@@ -7,66 +7,158 @@ validated objects (or an InputError naming the field) and back, and decides noth
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, StrictInt, StrictStr, ValidationError, model_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StrictInt, StrictStr, ValidationError, field_validator, model_validator
 
-from .config import ModelConfig
+from .config import ModelConfig, config_from_file
 from .errors import InputError
 from .files import atomic_write
+from .jsonfile import read_json, short
 
 FORMAT = "mechproof-certificate"
-VERSION = 1
+VERSION = 2
+"""The version the producer writes; checkers read VERSIONS (docs/certificate.md: version 1 has no v2 features)."""
+VERSIONS = (1, 2)
 
 
 class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
+_PATH_PART = re.compile(r"[A-Za-z0-9._-]+")
+
+
+def _weights_path(p: str) -> str:
+    """docs §3: relative, '/'-separated, plain characters, no '.' or '..' component (stays in the folder)."""
+    parts = p.split("/")
+    if not all(_PATH_PART.fullmatch(x) and x not in (".", "..") for x in parts):
+        raise ValueError("must be a relative path inside the certificate's folder (A-Z a-z 0-9 . _ - and '/', no '.' or '..' parts)")
+    return p
+
+
 class ModelRef(_Strict):
-    weights: StrictStr
+    weights: Annotated[StrictStr, AfterValidator(_weights_path)]
     sha256: StrictStr
 
 
 class StrategyRef(_Strict):
     name: StrictStr
-    params: dict[str, Any] = {}
+    params: dict[str, Any]
 
 
 class Bound(_Strict):
     correct: StrictInt
     total: StrictInt
+    upper: StrictInt | None = None  # v2: present exactly when the `wrong` claim is (docs §3, §9)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _no_null_upper(cls, data: Any) -> Any:
+        if isinstance(data, dict) and "upper" in data and data["upper"] is None:
+            raise ValueError("bound.upper must be an integer when present")
+        return data
+
+
+# ----------------------------------------------------------------------------- limits (docs/certificate.md §10)
+def _bits(limit: int) -> Any:
+    """An integer of absolute value below 2^limit."""
+
+    def check(x: int) -> int:
+        if abs(x).bit_length() > limit:
+            raise ValueError(f"integer out of range (limit: absolute value below 2^{limit})")
+        return x
+
+    return AfterValidator(check)
+
+
+def _range(lo: int, hi: int) -> Any:
+    def check(x: int) -> int:
+        if not lo <= x <= hi:
+            raise ValueError(f"out of range (limit: {lo} ≤ value ≤ {hi})")
+        return x
+
+    return AfterValidator(check)
 
 
 IntGrid = list[list[StrictInt]]
+ExpGrid = list[list[Annotated[StrictInt, _range(-8192, 8192)]]]
+MantGrid = list[list[Annotated[StrictInt, _bits(128)]]]
 
 
 class InvSqrtClaim(_Strict):
     rule: Literal["inv-sqrt"]
-    lo: StrictInt
-    hi: StrictInt
-    exp: StrictInt
+    lo: Annotated[StrictInt, _bits(256)]
+    hi: Annotated[StrictInt, _bits(256)]
+    exp: Annotated[StrictInt, _range(-256, 0)]
 
 
 class ExpClaim(_Strict):
     rule: Literal["exp-enclosure"]
     of: Literal["EQKE", "EQKP"]
-    exp: IntGrid
-    lo: IntGrid
-    hi: IntGrid
+    exp: ExpGrid
+    lo: MantGrid
+    hi: MantGrid
 
 
 class CubicCases(_Strict):
+    """Version 1: [q, m, c, G] with G listed (docs §4.3)."""
+
     rule: Literal["cubic-case"]
     entries: list[tuple[StrictInt, StrictInt, StrictInt, list[StrictInt]]]
 
 
-class CubicClaims(_Strict):
+class CubicPrefixCases(_Strict):
+    """Version 2: [q, m, c, kp, kn] with G given by two boundary tokens (docs §4.4)."""
+
+    rule: Literal["cubic-prefix"]
+    entries: list[tuple[StrictInt, StrictInt, StrictInt, StrictInt, StrictInt]]
+
+
+class ResidualClaim(_Strict):
+    """v2: inputs proven right one by one (docs §9); `inputs` delta-coded."""
+
+    rule: Literal["inputs-right"]
+    inputs: list[StrictInt]
+
+
+class WrongClaim(_Strict):
+    """v2: inputs proven wrong one by one, each with a witness logit (docs §9)."""
+
+    rule: Literal["inputs-wrong"]
+    inputs: list[StrictInt]
+    witness: list[StrictInt]
+
+
+class _InputClaims(_Strict):
+    """The optional per-input claims any strategy may carry (v2)."""
+
+    residual: ResidualClaim | None = None
+    wrong: WrongClaim | None = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _no_null_optional(cls, data: Any) -> Any:
+        if isinstance(data, dict):
+            for key in ("residual", "wrong"):
+                if key in data and data[key] is None:
+                    raise ValueError(f"{key} must be an object when present")
+        return data
+
+
+class CubicClaims(_InputClaims):
     inv_sqrt_d_head: InvSqrtClaim
     exp_eqke: ExpClaim
     exp_eqkp: ExpClaim
-    cases: CubicCases
+    cases: Annotated[CubicCases | CubicPrefixCases, Field(discriminator="rule")]
+
+
+class CubicResidualClaims(CubicClaims):
+    """`cubic+residual`: cubic (version 2) whose residual claim is required (docs §9)."""
+
+    residual: ResidualClaim  # type: ignore[assignment]
 
 
 # ------------------------------------------------------------------------- subcubic (docs/certificate.md §7)
@@ -97,16 +189,17 @@ class SubcubicParams(_Strict):
     count: Literal[SUBCUBIC_COUNT]  # type: ignore[valid-type]
 
 
-CHOICE_BITS = 1 << 16
-"""docs §7.1: a choice's exponent is at most 2^16 in absolute value and its mantissas have at most 2^16 bits
-(no honest certificate comes near; the limit bounds the work a certificate can make a checker do)."""
+CHOICE_EXP = 2048
+CHOICE_BITS = 1024
+"""docs §10: a choice's exponent is at most 2048 in absolute value and its mantissas have at most 1024 bits (honest
+certificates use at most 365 and 359); the limits bound the work a certificate can make a checker do."""
 
 
 def _sized(exp: int, mants: list[int]) -> None:
-    if abs(exp) > CHOICE_BITS:
-        raise ValueError(f"exponent {exp} out of range (|exp| ≤ 2^16)")
-    if any(m.bit_length() > CHOICE_BITS for m in mants):
-        raise ValueError("a mantissa has more than 2^16 bits")
+    if abs(exp) > CHOICE_EXP:
+        raise ValueError(f"exponent {exp} out of range (limit: |exp| ≤ {CHOICE_EXP})")
+    if any(abs(m).bit_length() > CHOICE_BITS for m in mants):
+        raise ValueError(f"a mantissa has more than {CHOICE_BITS} bits (limit)")
 
 
 def _sized_pair(x: tuple[int, int]) -> tuple[int, int]:
@@ -164,24 +257,43 @@ class SubcubicCases(_Strict):
     entries: list[tuple[StrictInt, StrictInt, StrictInt, StrictInt]]
 
 
-class SubcubicClaims(_Strict):
+class SubcubicClaims(_InputClaims):
     inv_sqrt_d_head: InvSqrtClaim
     choices: SubcubicChoices
     cases: SubcubicCases
 
 
-CLAIM_SCHEMAS: dict[str, type[BaseModel]] = {"cubic": CubicClaims, "subcubic": SubcubicClaims}
-PARAM_SCHEMAS: dict[str, type[BaseModel]] = {"subcubic": SubcubicParams}
+class EmptyParams(_Strict):
+    """`{}`: cubic and cubic+residual take no parameters."""
+
+
+CLAIM_SCHEMAS: dict[str, type[BaseModel]] = {
+    "cubic": CubicClaims,
+    "cubic+residual": CubicResidualClaims,
+    "subcubic": SubcubicClaims,
+}
+PARAM_SCHEMAS: dict[str, type[BaseModel]] = {
+    "cubic": EmptyParams,
+    "cubic+residual": EmptyParams,
+    "subcubic": SubcubicParams,
+}
 
 
 class Certificate(_Strict):
     format: Literal["mechproof-certificate"]
-    version: Literal[1]
+    version: Literal[1, 2]
     model: ModelRef
     config: ModelConfig
     strategy: StrategyRef
     claims: dict[str, Any]
     bound: Bound
+
+    @field_validator("config", mode="before")
+    @classmethod
+    def _strict_config(cls, v: Any) -> ModelConfig:
+        if isinstance(v, ModelConfig):
+            return v
+        return config_from_file(v)  # InputError: turned into a located error by load_certificate
 
     def typed_claims(self, path: str | Path | None = None) -> Any:
         schema = CLAIM_SCHEMAS.get(self.strategy.name)
@@ -203,47 +315,64 @@ class Certificate(_Strict):
             raise _input_error(e, path, prefix="strategy.params") from None
 
 
+_UNION_TAGS = ("cubic-case", "cubic-prefix")
+
+
 def _input_error(e: ValidationError, path: str | Path | None, prefix: str = "") -> InputError:
     err = e.errors()[0]
-    loc = ".".join(str(x) for x in ((prefix,) if prefix else ()) + tuple(err["loc"]))
-    return InputError(path, loc or None, f"{err['msg']} (got {_short(err.get('input'))})")
-
-
-def _short(x: Any) -> str:
-    s = repr(x)
-    return s if len(s) <= 60 else s[:57] + "..."
+    parts = tuple(x for x in err["loc"] if x not in _UNION_TAGS)  # the tag of a tagged union is no field
+    if err["type"] in ("union_tag_invalid", "union_tag_not_found"):
+        parts += ("rule",)
+    loc = ".".join(str(x) for x in ((prefix,) if prefix else ()) + parts)
+    msg = err["msg"].removeprefix("Value error, ")
+    return InputError(path, loc or None, f"{msg} (got {short(err.get('input'))})")
 
 
 def load_certificate(path: str | Path) -> tuple[Certificate, Any]:
     """Parse and validate a certificate file: (certificate, its strategy's typed claims)."""
     path = Path(path)
-    if not path.is_file():
-        raise InputError(path, None, "no such certificate file")
+    doc = read_json(path, "certificate")
+    if not isinstance(doc, dict):
+        raise InputError(path, "(top level)", "expected a JSON object")
+    if doc.get("format") != FORMAT:
+        raise InputError(path, "format", f"expected {FORMAT!r}, got {short(doc.get('format'))}")
+    version = doc.get("version")
+    if not (type(version) is int and version in VERSIONS):
+        raise InputError(path, "version", f"expected the integer 1 or 2 (this mechproof reads {list(VERSIONS)}), got {short(version)}")
     try:
-        doc = json.loads(path.read_text(encoding="utf-8"))
-    except json.JSONDecodeError as e:
-        raise InputError(path, f"line {e.lineno} column {e.colno}", f"not valid JSON ({e.msg}); truncated?") from None
-    except UnicodeDecodeError:
-        raise InputError(path, None, "not UTF-8 text") from None
-    except ValueError as e:  # e.g. an integer beyond Python's 4300-digit parsing limit
-        raise InputError(path, None, f"unreadable JSON: {e}") from None
-    if isinstance(doc, dict):
-        if doc.get("format") != FORMAT:
-            raise InputError(path, "format", f"expected {FORMAT!r}, got {_short(doc.get('format'))}")
-        if doc.get("version") != VERSION:
-            raise InputError(path, "version", f"expected {VERSION} (this mechproof reads version {VERSION}), got {_short(doc.get('version'))}")
-    try:
+        config_from_file(doc.get("config"), path)
         cert = Certificate.model_validate(doc)
     except ValidationError as e:
         raise _input_error(e, path) from None
     claims = cert.typed_claims(path)
     cert.typed_params(path)  # malformed parameters are malformed input
+    _version_features(cert, claims, path)
     return cert, claims
+
+
+def _version_features(cert: Certificate, claims: Any, path: Path) -> None:
+    """docs: version 1 has none of the v2 features; version 2 encodes cubic cases as `cubic-prefix`."""
+    v1 = cert.version == 1
+    if v1:
+        if cert.strategy.name not in ("cubic", "subcubic"):
+            raise InputError(path, "strategy.name", f"{cert.strategy.name!r} needs version 2")
+        if cert.bound.upper is not None:
+            raise InputError(path, "bound.upper", "an upper bound needs version 2")
+        if claims.residual is not None or claims.wrong is not None:
+            raise InputError(path, "claims", "residual/wrong claims need version 2")
+    if isinstance(claims, CubicClaims):
+        want = "cubic-case" if v1 else "cubic-prefix"
+        if claims.cases.rule != want:
+            raise InputError(path, "claims.cases.rule", f"version {cert.version} cubic cases use rule {want!r}, got {claims.cases.rule!r}")
+    if (cert.bound.upper is None) != (claims.wrong is None):
+        raise InputError(path, "bound.upper", "present exactly when the `wrong` claim is (docs §3)")
 
 
 def dumps_certificate(cert: Certificate) -> str:
     """Canonical text: keys in schema order, one claim array row per line; same content → same bytes."""
     doc = cert.model_dump(mode="json")
+    if doc["bound"].get("upper") is None:
+        doc["bound"].pop("upper", None)  # optional (v2): absent, not null
     out = ["{"]
     keys = list(doc)
     for i, key in enumerate(keys):

@@ -71,3 +71,27 @@ PAPER_SEEDS: tuple[int, ...] = (
     30899, 31308, 32103, 32374, 32382,
 )
 """The 151 seeds of the paper's Max-of-4 study (paper-spec §2)."""
+
+
+def config_from_file(doc: object, path: object = None, field: str = "config") -> ModelConfig:
+    """The `config` object of a weights or certificate file, read strictly (docs/certificate.md §10): exactly the
+    four keys, each a JSON integer (no bools, decimals or strings), no defaults filled in."""
+    from .errors import InputError
+
+    keys = tuple(ModelConfig.model_fields)
+    if not isinstance(doc, dict):
+        raise InputError(path, field, f"expected an object with the integer keys {list(keys)}")
+    missing = [k for k in keys if k not in doc]
+    extra = sorted(set(doc) - set(keys))
+    if missing or extra:
+        raise InputError(path, field, f"expected exactly the keys {list(keys)}; missing {missing}, unknown {extra}")
+    for k in keys:
+        v = doc[k]
+        if not isinstance(v, int) or isinstance(v, bool):
+            raise InputError(path, f"{field}.{k}", f"expected a JSON integer, got {type(v).__name__}")
+    try:
+        return ModelConfig(**doc)
+    except ValueError as e:  # pydantic.ValidationError: a value out of range
+        err = e.errors()[0] if hasattr(e, "errors") else {"loc": (), "msg": str(e)}
+        loc = ".".join(str(x) for x in err["loc"])
+        raise InputError(path, f"{field}.{loc}" if loc else field, err["msg"]) from None

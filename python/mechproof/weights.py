@@ -3,7 +3,7 @@
 Every float32 weight is a dyadic rational. A tensor is stored as integer mantissas m_i with one power-of-two
 exponent e, value m_i · 2^e, chosen so that at least one mantissa is odd (canonical). No decimal floats are ever
 written. The file also records the config, the seed and a SHA-256 of the tensor payload (`payload_sha256`), which
-certificates cite. The format is specified in docs/weights.md.
+certificates cite. The format is specified in docs/certificate.md §1.
 """
 
 from __future__ import annotations
@@ -17,9 +17,10 @@ from typing import Any
 import numpy as np
 import torch
 
-from .config import ModelConfig
+from .config import ModelConfig, config_from_file
 from .errors import InputError
 from .files import atomic_write
+from .jsonfile import read_json, short
 
 FORMAT = "mechproof-weights"
 VERSION = 1
@@ -141,50 +142,57 @@ def save(w: ExactWeights, path: str | Path) -> None:
 
 def load(path: str | Path) -> ExactWeights:
     """Read and validate a weights file; every problem is an InputError naming the file and the field."""
-    path = Path(path)
-    if not path.is_file():
-        raise InputError(path, None, "no such weights file")
-    try:
-        text = path.read_text(encoding="utf-8", errors="strict")
-        doc = json.loads(text)
-    except json.JSONDecodeError as e:
-        raise InputError(path, f"line {e.lineno} column {e.colno}", f"not valid JSON ({e.msg}); truncated?") from None
-    except ValueError as e:  # not UTF-8, or an integer beyond Python's 4300-digit parsing limit
-        raise InputError(path, None, f"unreadable: {e}") from None
-    return parse(doc, path)
+    return parse(read_json(path, "weights"), path)
+
+
+TOP_KEYS = ("format", "version", "config", "seed", "provenance", "payload_sha256", "tensors")
+TENSOR_KEYS = ("shape", "dtype", "exponent", "mantissas")
+EXPONENT_RANGE = (-149, 127)
+"""docs §10: a tensor's exponent (canonical: the smallest 2-adic valuation of its values) lies in this range."""
 
 
 def parse(doc: Any, path: str | Path | None = None) -> ExactWeights:
+    """Validate a parsed weights document strictly (docs/certificate.md §1, §10)."""
+
     def fail(fld: str, msg: str) -> InputError:
         return InputError(path, fld, msg)
 
     if not isinstance(doc, dict):
         raise fail("(top level)", "expected a JSON object")
-    if doc.get("format") != FORMAT:
-        raise fail("format", f"expected {FORMAT!r}, got {doc.get('format')!r}")
-    if doc.get("version") != VERSION:
-        raise fail("version", f"expected {VERSION}, got {doc.get('version')!r} (this mechproof reads version {VERSION})")
-    try:
-        cfg = ModelConfig.model_validate(doc.get("config"))
-    except Exception as e:  # pydantic.ValidationError: say which config field
-        raise fail("config", f"invalid model config: {e}") from None
-    seed = doc.get("seed")
+    _exact_keys(doc, TOP_KEYS, "(top level)", fail)
+    if doc["format"] != FORMAT:
+        raise fail("format", f"expected {FORMAT!r}, got {short(doc['format'])}")
+    if not (type(doc["version"]) is int and doc["version"] == VERSION):
+        raise fail("version", f"expected the integer {VERSION} (this mechproof reads version {VERSION}), got {short(doc['version'])}")
+    cfg = config_from_file(doc["config"], path)
+    seed = doc["seed"]
     if seed is not None and not _is_int(seed):
-        raise fail("seed", f"expected an integer or null, got {seed!r}")
-    tensors_doc = doc.get("tensors")
+        raise fail("seed", f"expected an integer or null, got {short(seed)}")
+    if not isinstance(doc["provenance"], dict):
+        raise fail("provenance", f"expected a JSON object, got {type(doc['provenance']).__name__}")
+    tensors_doc = doc["tensors"]
     if not isinstance(tensors_doc, dict):
         raise fail("tensors", "expected an object of tensors")
-    extra = set(tensors_doc) - set(TENSOR_ORDER)
-    if extra:
-        raise fail("tensors", f"unexpected tensors {sorted(extra)}; expected exactly {list(TENSOR_ORDER)}")
+    _exact_keys(tensors_doc, TENSOR_ORDER, "tensors", fail)
     tensors = {}
     for name, shape in cfg.tensor_shapes().items():
-        tensors[name] = _parse_tensor(tensors_doc.get(name), shape, f"tensors.{name}", fail)
-    w = ExactWeights(cfg, tensors, seed, dict(doc.get("provenance") or {}))
-    claimed = doc.get("payload_sha256")
+        tensors[name] = _parse_tensor(tensors_doc[name], shape, f"tensors.{name}", fail)
+    w = ExactWeights(cfg, tensors, seed, dict(doc["provenance"]))
+    claimed = doc["payload_sha256"]
     if claimed != w.sha256:
-        raise fail("payload_sha256", f"tensor payload hashes to {w.sha256}, file says {claimed!r} (corrupted?)")
+        raise fail("payload_sha256", f"tensor payload hashes to {w.sha256}, file says {short(claimed)} (corrupted?)")
     return w
+
+
+def _exact_keys(doc: dict, keys: tuple[str, ...], where: str, fail: Any) -> None:
+    """Exactly `keys`; the error names the first missing or unknown key as the field."""
+    prefix = "" if where == "(top level)" else f"{where}."
+    for k in keys:
+        if k not in doc:
+            raise fail(f"{prefix}{k}", f"missing (expected exactly the keys {list(keys)})")
+    for k in doc:
+        if k not in keys:
+            raise fail(f"{prefix}{short(k)}", f"unknown key (expected exactly the keys {list(keys)})")
 
 
 def _is_int(x: Any) -> bool:
@@ -194,24 +202,27 @@ def _is_int(x: Any) -> bool:
 def _parse_tensor(doc: Any, shape: tuple[int, ...], where: str, fail: Any) -> ExactTensor:
     if not isinstance(doc, dict):
         raise fail(where, "tensor missing or not an object")
-    if doc.get("dtype") != "float32":
-        raise fail(f"{where}.dtype", f"expected 'float32', got {doc.get('dtype')!r}")
-    got_shape = doc.get("shape")
-    if not isinstance(got_shape, list) or tuple(got_shape) != shape:
-        raise fail(f"{where}.shape", f"expected {list(shape)} for this config, got {got_shape!r}")
-    exponent = doc.get("exponent")
+    _exact_keys(doc, TENSOR_KEYS, where, fail)
+    if doc["dtype"] != "float32":
+        raise fail(f"{where}.dtype", f"expected 'float32', got {short(doc['dtype'])}")
+    got_shape = doc["shape"]
+    if not (isinstance(got_shape, list) and all(_is_int(x) for x in got_shape) and tuple(got_shape) == shape):
+        raise fail(f"{where}.shape", f"expected {list(shape)} for this config, got {short(got_shape)}")
+    exponent = doc["exponent"]
     if not _is_int(exponent):
-        raise fail(f"{where}.exponent", f"expected an integer, got {exponent!r}")
-    mant = doc.get("mantissas")
+        raise fail(f"{where}.exponent", f"expected an integer, got {short(exponent)}")
+    if not EXPONENT_RANGE[0] <= exponent <= EXPONENT_RANGE[1]:
+        raise fail(f"{where}.exponent", f"{short(exponent)} out of range (limit: {EXPONENT_RANGE[0]} ≤ exponent ≤ {EXPONENT_RANGE[1]})")
+    mant = doc["mantissas"]
     size = int(np.prod(shape))
     if not isinstance(mant, list) or len(mant) != size:
         n = len(mant) if isinstance(mant, list) else type(mant).__name__
         raise fail(f"{where}.mantissas", f"expected a list of {size} integers, got {n}")
     for i, m in enumerate(mant):
         if not _is_int(m):
-            raise fail(f"{where}.mantissas[{i}]", f"expected an integer mantissa, got {m!r}")
+            raise fail(f"{where}.mantissas[{i}]", f"expected an integer mantissa, got {short(m)}")
         if not _fits_float32(m, exponent):
-            raise fail(f"{where}.mantissas[{i}]", f"{m}·2^{exponent} is not a finite float32 value")
+            raise fail(f"{where}.mantissas[{i}]", f"{short(m)}·2^{exponent} is not a finite float32 value")
     return ExactTensor(shape, exponent, tuple(mant))
 
 

@@ -1,0 +1,81 @@
+"""Reading the project's JSON files as hostile input: strict, bounded, and never a traceback.
+
+Both file formats (weights, certificates) say "numbers are JSON integers" and nest a handful of levels. A file
+that is not UTF-8, not JSON, nested deeper than MAX_DEPTH, or holds an integer Python refuses to parse (over 4300
+digits) is malformed input (docs/certificate.md §10), reported as an InputError naming the file and what was
+wrong, so the caller exits 2 instead of crashing.
+"""
+
+from __future__ import annotations
+
+import json
+import reprlib
+from pathlib import Path
+from typing import Any
+
+from .errors import InputError
+
+MAX_DEPTH = 32
+"""docs §10: the deepest nesting of arrays/objects either file format may use (honest files use 6)."""
+
+_REPR = reprlib.Repr()
+_REPR.maxstring = 50
+_REPR.maxother = 50
+_REPR.maxlist = 6
+_REPR.maxdict = 6
+_REPR.maxlong = 40
+
+
+def short(x: Any) -> str:
+    """A short, cheap description of any parsed JSON value (never formats a huge integer or list in full)."""
+    if isinstance(x, int) and not isinstance(x, bool):
+        return short_int(x)
+    return _REPR.repr(x)
+
+
+def short_int(x: int) -> str:
+    """An integer as text, abbreviated beyond 60 digits by its size alone (str() of a 5000-digit int fails)."""
+    bits = abs(x).bit_length()
+    if bits <= 196:  # < 60 decimal digits
+        return str(x)
+    digits = bits * 30103 // 100000 + 1  # ≈ bits·log10(2), exact enough to say how big it is
+    return f"{'-' if x < 0 else ''}<{digits}-digit integer ≈ 2^{bits - 1}>"
+
+
+def depth(doc: Any) -> int:
+    """Nesting depth of a parsed JSON value (a scalar is 0), without recursion."""
+    deepest, stack = 0, [(doc, 0)]
+    while stack:
+        node, d = stack.pop()
+        if isinstance(node, dict):
+            node = list(node.values())
+        if isinstance(node, list):
+            deepest = max(deepest, d + 1)
+            if deepest > MAX_DEPTH:
+                return deepest
+            stack.extend((child, d + 1) for child in node if isinstance(child, (list, dict)))
+    return deepest
+
+
+def read_json(path: str | Path, what: str) -> Any:
+    """Parse `path` (a `what`, e.g. "certificate") as UTF-8 JSON with integer-only numbers allowed to be big."""
+    path = Path(path)
+    if not path.is_file():
+        raise InputError(path, None, f"no such {what} file")
+    try:
+        text = path.read_bytes().decode("utf-8")
+    except UnicodeDecodeError:
+        raise InputError(path, None, "not UTF-8 text") from None
+    except OSError as e:
+        raise InputError(path, None, f"unreadable ({e.strerror})") from None
+    try:
+        doc = json.loads(text)
+    except json.JSONDecodeError as e:
+        raise InputError(path, f"line {e.lineno} column {e.colno}", f"not valid JSON ({e.msg}); truncated?") from None
+    except RecursionError:
+        raise InputError(path, None, f"JSON nested deeper than {MAX_DEPTH} levels") from None
+    except ValueError as e:  # e.g. an integer beyond Python's 4300-digit parsing limit
+        raise InputError(path, None, f"unreadable JSON ({e})") from None
+    if depth(doc) > MAX_DEPTH:
+        raise InputError(path, None, f"JSON nested deeper than {MAX_DEPTH} levels")
+    return doc
