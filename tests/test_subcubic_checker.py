@@ -683,7 +683,7 @@ def test_accepted_cases_contain_only_correct_inputs(tiny_models, tmp_path, monke
     def forbidden(*a, **k):  # noqa: ANN002, ANN003, ANN202
         raise AssertionError("the subcubic checker must not form all exact matrices")
 
-    monkeypatch.setattr(checker_pkg, "exact_matrices", forbidden)
+    monkeypatch.setattr(checker_pkg.cubic, "exact_matrices", forbidden)
     total_cases = 0
     for i, (w, ref) in enumerate(tiny_models):
         V, n = w.cfg.d_vocab, w.cfg.n_ctx

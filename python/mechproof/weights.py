@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -20,7 +21,7 @@ import torch
 from .config import ModelConfig, config_from_file
 from .errors import InputError
 from .files import atomic_write
-from .jsonfile import read_json, short
+from .jsonfile import MAX_DEPTH, depth, read_json, short
 
 FORMAT = "mechproof-weights"
 VERSION = 1
@@ -53,8 +54,9 @@ class ExactWeights:
     seed: int | None = None
     provenance: dict[str, Any] = field(default_factory=dict)
 
-    @property
+    @cached_property
     def sha256(self) -> str:
+        """payload_sha256 of the tensors (computed once: checkers key their caches by it)."""
         return payload_sha256(self.tensors)
 
     def to_torch(self) -> dict[str, torch.Tensor]:
@@ -170,6 +172,8 @@ def parse(doc: Any, path: str | Path | None = None) -> ExactWeights:
         raise fail("seed", f"expected an integer or null, got {short(seed)}")
     if not isinstance(doc["provenance"], dict):
         raise fail("provenance", f"expected a JSON object, got {type(doc['provenance']).__name__}")
+    if depth(doc["provenance"]) > MAX_DEPTH - 1:  # the only free-form JSON of either format (docs §10)
+        raise fail("provenance", f"JSON nested deeper than {MAX_DEPTH} levels")
     tensors_doc = doc["tensors"]
     if not isinstance(tensors_doc, dict):
         raise fail("tensors", "expected an object of tensors")

@@ -7,16 +7,17 @@ computes only with Python integers and fractions. Exit semantics (docs/certifica
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
 from pathlib import Path
 
 from .. import weights as weights_io
 from ..certificate import load_certificate
 from ..errors import InputError
-from .arith import OPS
+from ..weights import ExactWeights
+from .arith import OPS, memo
 from .cubic import check_cubic
 from .failures import ClaimFailure, require
-from .matrices import exact_matrices
 from .subcubic import check_subcubic
 
 __all__ = ["CheckResult", "ClaimFailure", "check"]
@@ -28,6 +29,7 @@ class CheckResult:
     total: int
     strategy: str
     ops: dict[str, int]  # operations performed while checking (the proof length), by kind
+    upper: int | None = None  # certified upper bound on the correct count (docs §9), when claimed
 
     @property
     def total_ops(self) -> int:
@@ -38,25 +40,46 @@ def check(path: str | Path) -> CheckResult:
     """Verify every claim of the certificate at `path`; raise ClaimFailure or InputError otherwise."""
     path = Path(path)
     OPS.clear()
+    try:
+        return _check(path)
+    except InputError as e:
+        if e.path is None:  # a limit met deep inside the checker (e.g. an exp argument): name the file
+            raise InputError(path, e.field, e.message) from None
+        raise
+
+
+def _load_weights(path: Path) -> ExactWeights:
+    """The weights file, parsed once per distinct content (the strategies of one model share it)."""
+    try:
+        data = path.read_bytes()
+    except OSError as e:
+        raise InputError(path, None, f"unreadable weights file ({e.strerror})") from None
+    return memo(("weights-file", hashlib.sha256(data).hexdigest()), lambda: weights_io.load(path))
+
+
+def _check(path: Path) -> CheckResult:
     cert, claims = load_certificate(path)
     wpath = path.parent / cert.model.weights
     if not wpath.is_file():
         raise InputError(path, "model.weights", f"weights file {wpath} not found")
-    w = weights_io.load(wpath)
+    w = _load_weights(wpath)
     require(w.sha256 == cert.model.sha256, "model.sha256", "weights payload hash differs", w.sha256, cert.model.sha256)
     require(w.cfg == cert.config, "config", "certificate config differs from the weights'", cert.config, w.cfg)
     cfg = cert.config
-    if cert.strategy.name == "cubic":
-        require(cert.strategy.params == {}, "strategy.params", "cubic takes no parameters", cert.strategy.params, {})
-        correct = check_cubic(claims, exact_matrices(w), cfg.d_head, cfg.n_ctx)
+    if cert.strategy.name in ("cubic", "cubic+residual"):
+        correct, wrong = check_cubic(claims, w, path)
     elif cert.strategy.name == "subcubic":  # never forms EQKE or EUPU unless the variant says so
         params = cert.typed_params(path)
         variant = f"{params.eupu};{params.attention};{params.qk}"
         require(params.variant == variant, "strategy.params", "variant must equal eupu;attention;qk", params.variant, variant)
-        correct = check_subcubic(params, claims, w, path)
+        correct, wrong = check_subcubic(params, claims, w, path)
     else:  # load_certificate only admits known strategies
         raise InputError(path, "strategy.name", f"no checker for {cert.strategy.name!r}")
     total = cfg.d_vocab**cfg.n_ctx
     require(cert.bound.total == total, "bound", "total must be d_vocab^n_ctx", cert.bound.total, total)
     require(cert.bound.correct == correct, "bound", "claimed count differs from the covered count", cert.bound.correct, correct)
-    return CheckResult(correct, total, cert.strategy.name, dict(OPS))
+    upper = None
+    if wrong is not None:
+        upper = total - wrong
+        require(cert.bound.upper == upper, "bound", "claimed upper bound differs from total − proven-wrong inputs", cert.bound.upper, upper)
+    return CheckResult(correct, total, cert.strategy.name, dict(OPS), upper)
