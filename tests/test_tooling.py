@@ -1,4 +1,4 @@
-"""The Makefile's setup and Lean targets."""
+"""The Makefile's setup and Lean targets, and what the README promises first."""
 
 from __future__ import annotations
 
@@ -46,3 +46,11 @@ def test_lean_without_lake_says_how_to_install_it(tmp_path):
     assert "elan" in proc.stderr and "mechproof check" in proc.stderr
     assert "No such file" not in proc.stderr
 
+
+def test_readme_opens_with_the_commands_then_the_trust_boundary():
+    text = (ROOT / "README.md").read_text()
+    commands = text.index("make certify MODEL=seed42"), text.index("make test ")
+    first_paragraph = text.split("```", 2)[2].strip().split("\n\n")[0]
+    assert max(commands) < text.index(first_paragraph)
+    assert "[TRUST.md](TRUST.md)" in first_paragraph and "docs/certificate.md" in first_paragraph
+    assert "not a Lean theorem" in first_paragraph
