@@ -171,7 +171,8 @@ def _to_float32(
     float32 cannot hold exactly; None for a tensor that already was float32."""
     t = t.detach()
     if t.dtype.is_complex or t.dtype == torch.bool or t.is_quantized:
-        raise InputError(path, name, f"expected real numbers (float32, or a dtype that converts exactly), got {t.dtype}")
+        expected = "real numbers (float32, or a dtype that converts exactly)"
+        raise InputError(path, name, f"expected {expected}, got {t.dtype}")
     x = t.to(torch.float64)  # exact for every floating dtype; errors below are exact for integers too
     bad = (~torch.isfinite(x)).nonzero()
     if len(bad):
