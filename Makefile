@@ -5,6 +5,9 @@ BIN    := $(VENV)/bin
 MODEL  ?= seed42
 SEED   ?= $(patsubst seed%,%,$(MODEL))
 STRATEGY ?= cubic
+# Where pip finds torch. Empty: pip's configured indexes (PyPI's Linux torch is the CUDA build, with ~15 nvidia
+# packages, unless a local CPU wheel is found first). https://download.pytorch.org/whl/cpu: the CPU build.
+TORCH_INDEX ?=
 
 SEEDS  ?= 42,43,44,45,46
 STRATEGIES ?= all
@@ -15,7 +18,8 @@ SWEEP  ?= results/sweep
 help:
 	@echo "make certify MODEL=seed42   train if missing, prove, write + check the certificate, summary"
 	@echo "make test                   the test suite (sets up the venv first)"
-	@echo "make setup                  create $(VENV) and install mechproof (torch==2.13.0, CPU build)"
+	@echo "make setup                  create $(VENV) and install mechproof (torch==2.13.0; prints CPU or CUDA build)"
+	@echo "make setup TORCH_INDEX=https://download.pytorch.org/whl/cpu   the same with torch's CPU build from PyTorch's index"
 	@echo "make train MODEL=seed42     train one model into models/"
 	@echo "make accuracy MODEL=seed42  exact brute-force accuracy"
 	@echo "make check                  re-check every committed certificate (Python exact checker)"
@@ -28,8 +32,9 @@ setup: $(VENV)/.installed
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check torch==2.13.0
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check $(if $(TORCH_INDEX),--index-url $(TORCH_INDEX)) torch==2.13.0
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[test]'
+	@$(BIN)/python -c "import torch; print('installed torch', torch.__version__, '(CUDA ' + torch.version.cuda + ' build)' if torch.version.cuda else '(CPU build)')"
 	touch $@
 
 train: setup
@@ -51,6 +56,12 @@ bench: setup
 	$(BIN)/python benchmarks/run_all.py
 
 lean:
+	@command -v lake >/dev/null 2>&1 || { \
+	  echo "make lean: Lean is not installed (no \`lake\` on PATH). Install it with elan:"; \
+	  echo "  curl https://raw.githubusercontent.com/leanprover/elan/master/elan-init.sh -sSf | sh"; \
+	  echo "then run make lean again (elan fetches the version in lean-toolchain)."; \
+	  echo "Without Lean, \`make check\` (mechproof check) re-checks the certificates in Python."; \
+	  exit 1; } >&2
 	lake build
 
 sweep: setup

@@ -9,6 +9,13 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+from typer.testing import CliRunner
+
+from mechproof.checker import CheckResult, ClaimFailure
+from mechproof.cli import app
+from mechproof.errors import InputError
+
 ROOT = Path(__file__).resolve().parents[1]
 
 
@@ -89,3 +96,206 @@ def test_audit_of_a_subcubic_case():
     assert "verdict: holds" in proc.stdout and "B(a_lo)" in proc.stdout and f"gap g = {g}" in proc.stdout
     wrong = _run(ROOT, "audit", str(cert), "--case", f"{m},{q},0,{c}")
     assert wrong.returncode == 2 and "case[q,m,c]" in wrong.stderr
+
+
+def _listing(root: Path) -> list[str]:
+    return sorted(str(p.relative_to(root)) for p in root.rglob("*"))
+
+
+def test_bad_output_paths_and_options_exit_2_naming_the_option(tmp_path):
+    from mechproof.statedict import export_state_dict
+    from mechproof.weights import load
+
+    w = str(ROOT / "certificates" / "seed42" / "weights.json")
+    (tmp_path / "folder").mkdir()
+    (tmp_path / "afile").write_text("")
+    export_state_dict(load(w), tmp_path / "m.safetensors")
+    cases = [
+        (("train", "--seed", "-1", "--quiet"), "--seed"),
+        (("train", "--seed", "1", "--out", "folder", "--quiet"), "--out: folder is a folder; expected a file name"),
+        (("train", "--seed", "1", "--out", "afile/m.json", "--quiet"), "--out: afile is a file; expected a folder"),
+        (("export-weights", w, "--out", "folder"), "--out: folder is a folder"),
+        (("import-weights", "m.safetensors", "--out", "folder"), "--out: folder is a folder"),
+        (("certify", w, "--cert-root", "afile", "--no-lean", "--quiet"), "--cert-root: afile is a file"),
+        (("accuracy", w, "--threads", "0", "--quiet"), "--threads"),
+    ]
+    before = _listing(tmp_path)
+    for args, message in cases:
+        proc = _run(tmp_path, *args)
+        assert proc.returncode == 2, (args, proc.stderr)
+        assert message in proc.stderr and "Traceback" not in proc.stderr + proc.stdout, (args, proc.stderr)
+        assert _listing(tmp_path) == before, args  # nothing written, not even half
+
+
+def test_import_weights_refuses_inexact_values_unless_asked_to_round(tmp_path):
+    import torch
+
+    from mechproof.statedict import export_state_dict
+    from mechproof.weights import load
+
+    w = load(ROOT / "certificates" / "seed42" / "weights.json")
+    export_state_dict(w, tmp_path / "m.pt")
+    sd = torch.load(tmp_path / "m.pt", weights_only=True)
+    sd["embed.W_E"] = sd["embed.W_E"].double()
+    torch.save(sd, tmp_path / "exact64.pt")
+    sd["embed.W_E"][0, 0] += 1e-12
+    torch.save(sd, tmp_path / "nudged64.pt")
+
+    refused = _run(tmp_path, "import-weights", "nudged64.pt", "--out", "a.json")
+    assert refused.returncode == 2 and not (tmp_path / "a.json").exists()
+    assert "nudged64.pt: embed.W_E: 1 of 2048 float64 values are not float32" in refused.stderr
+    assert "largest rounding error 1e-12 at [0, 0]" in refused.stderr and "--round-to-float32" in refused.stderr
+
+    rounded = _run(tmp_path, "import-weights", "nudged64.pt", "--out", "b.json", "--round-to-float32")
+    assert rounded.returncode == 0, rounded.stderr
+    assert "rounded embed.W_E: 1 of 2048 float64 values rounded to float32, largest error 1e-12 at [0, 0]" in (
+        rounded.stderr
+    )
+    assert "embed.W_E" in load(tmp_path / "b.json").provenance["rounded_to_float32"]
+
+    exact = _run(tmp_path, "import-weights", "exact64.pt", "--out", "c.json")
+    assert exact.returncode == 0, exact.stderr
+    assert "note: converted to float32 exactly (no value changed): embed.W_E (float64)" in exact.stderr
+    assert load(tmp_path / "c.json").sha256 == w.sha256
+
+
+def test_certify_json(tmp_path):
+    (tmp_path / "models").mkdir()
+    shutil.copy(ROOT / "certificates" / "seed42" / "weights.json", tmp_path / "models" / "seed42.json")
+    strategy = "subcubic-mx-avg-exact"
+    proc = _run(tmp_path, "certify", "seed42", "--strategy", strategy, "--no-lean", "--json")
+    assert proc.returncode == 0, proc.stderr
+    doc = json.loads(proc.stdout)  # the whole of stdout is one JSON document
+    committed = json.loads((ROOT / "certificates" / "seed42" / f"{strategy}.json").read_text())["bound"]
+    assert (doc["correct"], doc["total"]) == (committed["correct"], committed["total"])
+    assert doc["bound"] == doc["correct"] / doc["total"] and doc["strategy"] == strategy
+    assert (tmp_path / doc["certificate"]).is_file() and doc["prove_seconds"] > 0 and doc["check_seconds"] > 0
+    bf = doc["brute_force"]
+    assert bf["total"] == 64**4 and doc["correct"] <= bf["correct"] and bf["accuracy"] == bf["correct"] / bf["total"]
+    assert doc["lean"]["status"] == "not run" and doc["trained"] is False
+
+
+def test_strategies_json():
+    from mechproof.strategies import STRATEGIES
+
+    proc = _run(ROOT, "strategies", "--json")
+    assert proc.returncode == 0, proc.stderr
+    rows = json.loads(proc.stdout)["strategies"]
+    assert [r["name"] for r in rows] == list(STRATEGIES) and len(rows) == 101
+    cubic = STRATEGIES["cubic"]
+    assert rows[0] == {"name": "cubic", "group": cubic.group, "complexity": cubic.complexity}
+
+
+def test_check_reports_every_file_on_its_own(tmp_path):
+    src = ROOT / "certificates" / "seed42"
+    shutil.copy(src / "weights.json", tmp_path / "weights.json")
+    good = (src / "subcubic-mx-avg-exact.json").read_text()
+    (tmp_path / "a-broken.json").write_text(good[: len(good) // 2])
+    (tmp_path / "b-good.json").write_text(good)
+    doc = json.loads(good)
+    doc["bound"]["correct"] += 1
+    (tmp_path / "c-false.json").write_text(json.dumps(doc))
+
+    proc = _run(tmp_path, "check", ".")
+    assert proc.returncode == 2, proc.stderr  # the worst of 2, 0, 1
+    assert "b-good.json: OK" in proc.stdout
+    assert "a-broken.json" in proc.stderr and "c-false.json: FAIL bound:" in proc.stderr
+
+    proc = _run(tmp_path, "check", ".", "--json")
+    assert proc.returncode == 2
+    report = json.loads(proc.stdout)
+    files = {Path(f["path"]).name: f for f in report["files"]}
+    assert report["exit_code"] == 2
+    assert files["a-broken.json"]["status"] == "malformed" and files["a-broken.json"]["exit_code"] == 2
+    ok = files["b-good.json"]
+    assert (ok["status"], ok["exit_code"], ok["strategy"], ok["total"]) == ("ok", 0, "subcubic", 64**4)
+    assert ok["correct"] == doc["bound"]["correct"] - 1
+    assert (files["c-false.json"]["status"], files["c-false.json"]["claim"]) == ("fail", "bound")
+
+
+# --- in-process: the checker or brute force replaced by fakes, to test what the CLI makes of each outcome
+
+
+def _fake_check(path):  # noqa: ANN001, ANN201 - the outcome is in the file name
+    kind = Path(path).stem.split("-")[1]
+    if kind == "crash":
+        raise RecursionError("maximum recursion depth exceeded")
+    if kind == "false":
+        raise ClaimFailure("case[1,2,3]", "claimed sum is not negative", "5", "0")
+    if kind == "bad":
+        raise InputError(path, "claims", "expected an object")
+    return CheckResult(7, 8, "cubic", {})
+
+
+@pytest.mark.parametrize(
+    "kinds, code",
+    [(("good",), 0), (("good", "false"), 1), (("false", "bad", "good"), 2), (("crash", "good", "false", "bad"), 3)],
+)
+def test_check_exit_code_is_the_worst_and_a_crash_is_reported_not_raised(tmp_path, monkeypatch, kinds, code):
+    import mechproof.checker
+
+    monkeypatch.setattr(mechproof.checker, "check", _fake_check)
+    for i, kind in enumerate(kinds):
+        (tmp_path / f"{i}-{kind}.json").write_text("{}")
+    res = CliRunner().invoke(app, ["check", str(tmp_path)])
+    assert res.exit_code == code, res.output
+    assert res.stdout.count(": OK 7/8 (cubic") == kinds.count("good")  # the files after a crash are checked too
+    if "crash" in kinds:
+        crash = "internal error: RecursionError: maximum recursion depth exceeded — please report this with the"
+        assert f"{crash} certificate" in res.stderr
+    res = CliRunner().invoke(app, ["check", str(tmp_path), "--json"])
+    assert res.exit_code == code
+    report = json.loads(res.stdout)
+    status = {"good": "ok", "false": "fail", "bad": "malformed", "crash": "internal"}
+    assert report["exit_code"] == code
+    assert [(Path(f["path"]).stem, f["status"]) for f in report["files"]] == [
+        (f"{i}-{k}", status[k]) for i, k in enumerate(kinds)
+    ]
+    for f in report["files"]:
+        assert f["exit_code"] == ["ok", "fail", "malformed", "internal"].index(f["status"])
+        if f["status"] == "fail":
+            assert f["claim"] == "case[1,2,3]" and "claimed sum is not negative (5 vs 0)" in f["message"]
+
+
+@pytest.fixture
+def torch_threads():
+    import torch
+
+    was = torch.get_num_threads()
+    yield
+    torch.set_num_threads(was)
+
+
+@pytest.mark.parametrize("error, code, message", [
+    (ZeroDivisionError("boom"), 3, "internal error: ZeroDivisionError: boom — please report this"),
+    (InputError("x.json", "tensors", "expected an object"), 2, "error: x.json: tensors: expected an object"),
+])
+def test_every_command_is_guarded(monkeypatch, torch_threads, error, code, message):
+    import mechproof.bruteforce
+
+    def crash(*args, **kwargs):  # noqa: ANN002, ANN003, ANN202
+        raise error
+
+    monkeypatch.setattr(mechproof.bruteforce, "brute_force", crash)
+    res = CliRunner().invoke(app, ["accuracy", str(ROOT / "certificates" / "seed42" / "weights.json"), "--quiet"])
+    assert res.exit_code == code and message in res.stderr and "Traceback" not in res.output
+    assert all(hasattr(c.callback, "__wrapped__") for c in app.registered_commands)  # commands added later too
+
+
+def test_threads_option_sets_torch_threads_for_brute_force(monkeypatch, torch_threads):
+    import torch
+
+    import mechproof.bruteforce
+
+    seen = []
+
+    def fake(w, *args, **kwargs):  # noqa: ANN001, ANN002, ANN003, ANN202
+        seen.append(torch.get_num_threads())
+        raise InputError(None, None, "stop here")
+
+    monkeypatch.setattr(mechproof.bruteforce, "brute_force", fake)
+    w = str(ROOT / "certificates" / "seed42" / "weights.json")
+    torch.set_num_threads(2)
+    for args in (["accuracy", w], ["accuracy", w, "--threads", "3"]):
+        assert CliRunner().invoke(app, [*args, "--quiet"]).exit_code == 2
+    assert seen == [1, 3]

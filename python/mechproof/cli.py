@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import functools
 import json
 import sys
 import time
 from pathlib import Path
-from typing import Optional
+from typing import Any, Callable, Optional
 
 import typer
 from rich.console import Console
@@ -14,7 +15,45 @@ from rich.table import Table
 
 from .errors import InputError
 
-app = typer.Typer(
+
+def _internal(e: Exception, report_with: str) -> str:
+    return f"internal error: {type(e).__name__}: {e} — please report this with {report_with}"
+
+
+def _guarded(command: Callable[..., Any]) -> Callable[..., Any]:
+    """Run a command so that no exception ends in a traceback or in an exit code that reads as a verdict:
+    InputError exits 2 (so a command may simply raise it), ClaimFailure 1, anything unexpected 3."""
+
+    @functools.wraps(command)
+    def run(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return command(*args, **kwargs)
+        except (typer.Exit, typer.Abort, typer.BadParameter):
+            raise
+        except InputError as e:
+            _fail_input(e)
+        except Exception as e:
+            from .checker import ClaimFailure
+
+            if isinstance(e, ClaimFailure):
+                err.print(f"FAIL {e}", highlight=False, markup=False)
+                raise typer.Exit(1) from None
+            message = _internal(e, "the command line and its input files")
+            err.print(message, highlight=False, markup=False, style="red")
+            raise typer.Exit(3) from None
+
+    return run
+
+
+class _GuardedTyper(typer.Typer):
+    """A Typer whose every command, including ones added later, runs under `_guarded`."""
+
+    def command(self, *args: Any, **kwargs: Any) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+        register = super().command(*args, **kwargs)
+        return lambda f: register(_guarded(f))
+
+
+app = _GuardedTyper(
     help=(
         "Machine-checked lower bounds on the accuracy of Max-of-K transformers.\n\n"
         "Models are referred to by name (seed42 → models/seed42.json, trained on demand) or by path. "
@@ -33,9 +72,48 @@ def _fail_input(e: InputError) -> None:
     raise typer.Exit(2)
 
 
+def _check_output(path: Path, option: str, folder: bool = False) -> None:
+    """Refuse, before any work is done, an output path that cannot be written: a folder where a file is
+    wanted, or a file where a folder is (the path itself or one above it)."""
+    if not folder and path.is_dir():
+        raise InputError(None, option, f"{path} is a folder; expected a file name, e.g. {path / 'name.json'}")
+    for p in (path, *path.parents) if folder else path.parents:
+        if p.exists():
+            if not p.is_dir():
+                raise InputError(None, option, f"{p} is a file; expected a folder there (to write {path})")
+            break
+
+
+# benchmarks/threads.py on 2 cores, brute force of seed 42: 1 thread 1.8 s idle, 2.4 s beside one busy process;
+# 2 threads 4.3 s idle, 52 s beside one busy process, 44-149 s on a machine shared with other jobs.
+DEFAULT_THREADS = 1
+
+
+def _threads_option() -> Any:
+    return typer.Option(
+        DEFAULT_THREADS,
+        min=1,
+        help="torch CPU threads for brute force. More than the free cores slows it down many times over; "
+        "training always uses one (for byte-identical weights).",
+    )
+
+
+def _set_threads(n: int) -> None:
+    import torch
+
+    torch.set_num_threads(n)
+
+
+def _print_json(doc: Any) -> None:
+    """One JSON document on stdout, without rich markup, for scripts and CI."""
+    print(json.dumps(doc, indent=2))
+
+
 @app.command()
 def train(
-    seed: int = typer.Option(42, help="Training seed: the same seed gives byte-identical weights on one machine."),
+    seed: int = typer.Option(
+        42, min=0, help="Training seed: the same seed gives byte-identical weights on one machine."
+    ),
     out_path: Optional[Path] = typer.Option(None, "--out", help="Weights file to write (default models/seed<N>.json)."),
     quiet: bool = typer.Option(False, help="No progress bar."),
 ) -> None:
@@ -43,6 +121,7 @@ def train(
     from .modelstore import MODELS_DIR, train_and_save
 
     path = out_path or MODELS_DIR / f"seed{seed}.json"
+    _check_output(path, "--out")
     w, seconds = train_and_save(seed, path, progress=not quiet)
     out.print(f"trained seed {seed} in {seconds:.1f} s → {path} (sha256 {w.sha256[:16]}…)")
 
@@ -52,6 +131,7 @@ def accuracy(
     model: str = typer.Argument(..., help="Model name (seed42) or weights file."),
     as_json: bool = typer.Option(False, "--json", help="Print {correct, total, accuracy, ...} as JSON."),
     device: Optional[str] = typer.Option(None, help="torch device for the float pass (default: cuda if present)."),
+    threads: int = _threads_option(),
     quiet: bool = typer.Option(False, help="No progress bar."),
 ) -> None:
     """Exact brute-force accuracy over all d_vocab^n_ctx inputs.
@@ -62,6 +142,7 @@ def accuracy(
     from .bruteforce import brute_force
     from .modelstore import load_or_train
 
+    _set_threads(threads)
     try:
         w, path, _ = load_or_train(model, progress=not quiet and not as_json)
     except InputError as e:
@@ -98,83 +179,175 @@ def certify(
     ),
     cert_root: Path = typer.Option(Path("certificates"), help="Root folder; the certificate goes in <root>/<model>/."),
     lean: bool = typer.Option(True, help="Write the Lean module and run `lake build` if Lean is installed."),
-    brute: bool = typer.Option(True, help="Also compute the exact brute-force accuracy for the summary."),
+    brute: bool = typer.Option(
+        True, help="Also compute the exact brute-force accuracy for the summary (--no-brute skips it, ~2 s)."
+    ),
+    threads: int = _threads_option(),
+    as_json: bool = typer.Option(
+        False,
+        "--json",
+        help="Print one JSON document (certificate, correct, total, bound, prove/check seconds, brute_force, lean) "
+        "instead of the table; no progress bars.",
+    ),
     quiet: bool = typer.Option(False, help="No progress bars."),
 ) -> None:
-    """Train if missing → prove → write the certificate → check it independently → summary."""
+    """Train if missing → prove → write the certificate → check it independently → summary.
+
+    Exit 0 when the certificate is written and checked, 1 if the Lean check fails, 2 for bad input.
+    """
     from .certify import certify as run
+    from .modelstore import model_name
     from .strategies import STRATEGIES
 
     if strategy not in STRATEGIES:
         _fail_input(InputError(None, "--strategy", f"unknown strategy {strategy!r}; known: {sorted(STRATEGIES)}"))
+    _check_output(cert_root / model_name(model), "--cert-root", folder=True)
+    _set_threads(threads)
+    progress = not quiet and not as_json
     start = time.perf_counter()
     try:
-        rep = run(model, strategy, cert_root, progress=not quiet, lean=lean, paper_compatible=paper_compatible)
+        rep = run(model, strategy, cert_root, progress=progress, lean=lean, paper_compatible=paper_compatible)
     except InputError as e:
         _fail_input(e)
-    table = Table(title=f"mechproof certify {rep.model} ({strategy})", show_header=False)
-    table.add_row("certificate", str(rep.certificate))
-    table.add_row("certified bound", f"{rep.correct}/{rep.total} = {rep.bound:.6f}")
-    table.add_row("proof time", f"{rep.prove_seconds:.2f} s")
-    table.add_row("independent check", f"OK in {rep.check_seconds:.2f} s")
-    table.add_row("Lean", rep.lean)
+    res = None
     if brute:
         from .bruteforce import brute_force
         from .weights import load
 
-        res = brute_force(load(rep.certificate.parent / "weights.json"), progress=not quiet)
-        table.add_row("brute-force accuracy", f"{res.correct}/{res.total} = {res.accuracy:.6f} ({res.seconds:.1f} s)")
-        table.add_row("bound / accuracy", f"{rep.correct / res.correct:.4f}")
-    table.add_row("total time", f"{time.perf_counter() - start:.1f} s" + (" (incl. training)" if rep.trained else ""))
-    out.print(table)
+        res = brute_force(load(rep.certificate.parent / "weights.json"), progress=progress)
+    seconds = time.perf_counter() - start
+    if as_json:
+        failed, skipped = rep.lean.startswith("FAILED"), rep.lean.startswith("not run")
+        lean_status = "failed" if failed else "not run" if skipped else "checked"
+        brute_doc = None if res is None else {
+            "correct": res.correct, "total": res.total, "accuracy": res.accuracy, "seconds": round(res.seconds, 3)
+        }
+        _print_json(
+            {
+                "model": rep.model,
+                "strategy": strategy,
+                "certificate": str(rep.certificate),
+                "correct": rep.correct,
+                "total": rep.total,
+                "bound": rep.bound,
+                "prove_seconds": round(rep.prove_seconds, 3),
+                "check_seconds": round(rep.check_seconds, 3),
+                "brute_force": brute_doc,
+                "lean": {"status": lean_status, "detail": rep.lean},
+                "trained": rep.trained,
+                "seconds": round(seconds, 3),
+            }
+        )
+    else:
+        table = Table(title=f"mechproof certify {rep.model} ({strategy})", show_header=False)
+        table.add_row("certificate", str(rep.certificate))
+        table.add_row("certified bound", f"{rep.correct}/{rep.total} = {rep.bound:.6f}")
+        table.add_row("proof time", f"{rep.prove_seconds:.2f} s")
+        table.add_row("independent check", f"OK in {rep.check_seconds:.2f} s")
+        table.add_row("Lean", rep.lean)
+        if res is not None:
+            found = f"{res.correct}/{res.total} = {res.accuracy:.6f} ({res.seconds:.1f} s)"
+            table.add_row("brute-force accuracy", found)
+            if res.correct:
+                table.add_row("bound / accuracy", f"{rep.correct / res.correct:.4f}")
+        table.add_row("total time", f"{seconds:.1f} s" + (" (incl. training)" if rep.trained else ""))
+        out.print(table)
     if rep.lean.startswith("FAILED"):
         raise typer.Exit(1)
 
 
 @app.command()
-def strategies() -> None:
+def strategies(
+    as_json: bool = typer.Option(
+        False, "--json", help="Print one JSON document: name, group and complexity per strategy."
+    ),
+) -> None:
     """List the proof strategies with their group and asymptotic checking cost."""
     from .strategies import STRATEGIES
     from .strategies.subcubic import ATTENTION_OPTIONS, EUPU_OPTIONS, QK_OPTIONS
 
+    codes = {"eupu": EUPU_OPTIONS, "attention": ATTENTION_OPTIONS, "qk": QK_OPTIONS}
+    if as_json:
+        rows = [{"name": i.name, "group": i.group, "complexity": i.complexity} for i in STRATEGIES.values()]
+        _print_json({"strategies": rows, "subcubic_codes": codes})
+        return
     table = Table(title="proof strategies")
     for col in ("name", "group", "checking cost"):
         table.add_column(col)
     for info in STRATEGIES.values():
         table.add_row(info.name, info.group, info.complexity)
     out.print(table)
-    legend = [f"{k} = {v}" for opts in (EUPU_OPTIONS, ATTENTION_OPTIONS, QK_OPTIONS) for k, v in opts.items()]
+    legend = [f"{k} = {v}" for opts in codes.values() for k, v in opts.items()]
     out.print("subcubic-<eupu>-<attention>-<qk> codes: " + "; ".join(legend), highlight=False)
 
 
 @app.command()
 def check(
     certificates: list[Path] = typer.Argument(..., help="Certificate files, or folders to search for them."),
+    as_json: bool = typer.Option(
+        False,
+        "--json",
+        help="Print one JSON document: exit_code, and per file its path, status (ok, fail, malformed, internal), "
+        "exit_code, and correct/total/strategy, or the failing claim and message.",
+    ),
 ) -> None:
     """Independently re-check certificates with exact integer arithmetic.
 
-    Prints OK <correct>/<total> per certificate. Exit 0 if all hold, 1 if a claim fails (its id and the two
-    values compared are printed), 2 for malformed input. A folder means every certificate below it (every
-    *.json but weights.json).
-    """
-    from .checker import ClaimFailure, check as run
+    Every file is checked and reported on its own: OK <correct>/<total>, FAIL <claim id>: <what> (<the two values
+    compared>), or the file, field and what was expected. A folder means every certificate below it (every *.json
+    but weights.json).
 
-    status = 0
+    Exit code, the worst over all files: 0 every claim holds; 1 a claim is false; 2 malformed input; 3 internal
+    error (a bug in mechproof, not a verdict on the certificate).
+    """
     paths = _expand(certificates)
     if not paths:
         _fail_input(InputError(None, "CERTIFICATES", f"no certificate files found in {[str(p) for p in certificates]}"))
+    records = []
     for path in paths:
-        try:
-            start = time.perf_counter()
-            res = run(path)
-            out.print(f"{path}: OK {res.correct}/{res.total} ({res.strategy}, {time.perf_counter() - start:.1f} s)")
-        except ClaimFailure as e:
-            err.print(f"{path}: FAIL {e}", highlight=False, markup=False)
-            status = max(status, 1)
-        except InputError as e:
-            err.print(f"error: {e}", highlight=False, markup=False)
-            status = 2
+        rec = _check_one(path)
+        records.append(rec)
+        if as_json:
+            continue
+        if rec["status"] == "ok":
+            out.print(f"{path}: OK {rec['correct']}/{rec['total']} ({rec['strategy']}, {rec['seconds']:.1f} s)")
+        elif rec["status"] == "malformed":
+            err.print(f"error: {rec['message']}", highlight=False, markup=False)
+        else:
+            word = "FAIL " if rec["status"] == "fail" else ""
+            err.print(f"{path}: {word}{rec['message']}", highlight=False, markup=False)
+    status = max(rec["exit_code"] for rec in records)
+    if as_json:
+        _print_json({"exit_code": status, "files": records})
     raise typer.Exit(status)
+
+
+def _check_one(path: Path) -> dict[str, Any]:
+    """Check one certificate; every outcome, a crash included, becomes that file's record (exit code 0-3), so
+    one bad file neither stops the others nor passes for a verdict."""
+    from .checker import ClaimFailure, check as run
+
+    rec: dict[str, Any] = {"path": str(path)}
+    start = time.perf_counter()
+    try:
+        res = run(path)
+    except ClaimFailure as e:
+        return rec | {"status": "fail", "exit_code": 1, "claim": e.claim_id, "message": str(e)}
+    except InputError as e:
+        message = str(e) if e.path else f"{path}: {e}"
+        return rec | {"status": "malformed", "exit_code": 2, "field": e.field, "message": message}
+    except Exception as e:
+        return rec | {"status": "internal", "exit_code": 3, "message": _internal(e, "the certificate")}
+    seconds = round(time.perf_counter() - start, 3)
+    return rec | {
+        "status": "ok",
+        "exit_code": 0,
+        "correct": res.correct,
+        "total": res.total,
+        "strategy": res.strategy,
+        "operations": res.total_ops,
+        "seconds": seconds,
+    }
 
 
 def _expand(paths: list[Path]) -> list[Path]:
@@ -223,15 +396,32 @@ def audit(
 def import_weights(
     source: Path = typer.Argument(..., help="TransformerLens state dict: .pt/.pth (torch.save) or .safetensors."),
     out_path: Path = typer.Option(..., "--out", help="Exact weights file to write (e.g. models/mine.json)."),
+    round_to_float32: bool = typer.Option(
+        False,
+        "--round-to-float32",
+        help="Round values that are not exactly float32 (e.g. float64) to the nearest float32 and print what "
+        "changed; without it they are refused, since rounding changes the model that gets certified.",
+    ),
 ) -> None:
-    """Convert a model trained elsewhere into an exact weights file (biases must be zero)."""
-    from .statedict import import_state_dict
+    """Convert a model trained elsewhere into an exact weights file (biases must be zero).
+
+    Tensors of another dtype are accepted when every value converts to float32 exactly (float16, small integers,
+    float64 holding float32 values); NaN and Inf are always refused.
+    """
+    from .statedict import import_with_conversions
     from .weights import save
 
     try:
-        w = import_state_dict(source)
+        _check_output(out_path, "--out")
+        w, conversions = import_with_conversions(source, round_to_float32=round_to_float32)
     except InputError as e:
         _fail_input(e)
+    exact = [f"{c.name} ({c.dtype})" for c in conversions if not c.rounded]
+    if exact:
+        err.print(f"note: converted to float32 exactly (no value changed): {', '.join(exact)}", highlight=False)
+    for c in conversions:
+        if c.rounded:
+            err.print(f"rounded {c.name}: {c.describe()}", highlight=False, markup=False, style="yellow")
     save(w, out_path)
     out.print(f"{source} → {out_path} ({w.cfg.d_vocab} tokens, n_ctx {w.cfg.n_ctx}, sha256 {w.sha256[:16]}…)")
 
@@ -247,6 +437,7 @@ def export_weights(
     from .weights import load
 
     try:
+        _check_output(out_path, "--out")
         w = load(model_path(model))
     except InputError as e:
         _fail_input(e)

@@ -6,10 +6,14 @@ LayerNorm. The proofs assume every bias is zero, so a nonzero bias is refused ra
 
 from __future__ import annotations
 
+from collections import Counter
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import torch
+from pydantic import ValidationError
 
 from .config import ModelConfig
 from .errors import InputError
@@ -48,15 +52,26 @@ def read_state_dict(path: str | Path) -> dict[str, torch.Tensor]:
     return sd
 
 
-def import_state_dict(path: str | Path, seed: int | None = None) -> ExactWeights:
+def import_state_dict(path: str | Path, seed: int | None = None, round_to_float32: bool = False) -> ExactWeights:
     """TransformerLens (or bare `W_E`…) names → exact weights; the config is read off the shapes."""
+    return import_with_conversions(path, seed, round_to_float32)[0]
+
+
+def import_with_conversions(
+    path: str | Path, seed: int | None = None, round_to_float32: bool = False
+) -> tuple[ExactWeights, list[Conversion]]:
+    """Like `import_state_dict`, also returning how each non-float32 tensor was converted.
+
+    A value that is not exactly a float32 would silently change the model that gets certified, so it is refused
+    unless `round_to_float32`; then the rounding is recorded in the weights' provenance.
+    """
     sd = read_state_dict(path)
     tensors: dict[str, torch.Tensor] = {}
     for short, long in TL_NAMES.items():
         t = sd.get(long, sd.get(short))
         if t is None:
             raise InputError(path, long, "tensor missing")
-        tensors[short] = t.to(torch.float32) if t.dtype != torch.float32 else t
+        tensors[short] = t
     for name in ZERO_BIASES:
         b = sd.get(name)
         if b is not None and bool((b != 0).any()):
@@ -65,17 +80,127 @@ def import_state_dict(path: str | Path, seed: int | None = None) -> ExactWeights
     unknown = sorted(set(sd) - known)
     if unknown:
         raise InputError(path, unknown[0], "unexpected parameter: only 1-layer, 1-head, attention-only models")
-    for name in ("W_Q", "W_K", "W_V", "W_O"):
-        if tensors[name].ndim != 3 or tensors[name].shape[0] != 1:
-            raise InputError(path, TL_NAMES[name], f"expected shape [1, ...] (one head), got {list(tensors[name].shape)}")
-    if tensors["W_E"].ndim != 2 or tensors["W_pos"].ndim != 2:
-        raise InputError(path, TL_NAMES["W_E"], "expected 2-d W_E and W_pos")
-    v, d = tensors["W_E"].shape
-    cfg = ModelConfig(d_vocab=v, n_ctx=tensors["W_pos"].shape[0], d_model=d, d_head=tensors["W_Q"].shape[2])
+    cfg = _infer_config(path, tensors)
+    conversions = []
+    for short in TL_NAMES:
+        tensors[short], conv = _to_float32(path, TL_NAMES[short], tensors[short], round_to_float32)
+        if conv is not None:
+            conversions.append(conv)
+    provenance: dict[str, Any] = {"imported_from": Path(path).name}
+    rounded = {c.name: c.describe() for c in conversions if c.rounded}
+    if rounded:
+        provenance["rounded_to_float32"] = rounded
     try:
-        return from_torch(cfg, tensors, seed=seed, provenance={"imported_from": Path(path).name})
+        return from_torch(cfg, tensors, seed=seed, provenance=provenance), conversions
     except InputError as e:
         raise InputError(path, e.field, e.message) from None
+
+
+def _axis_names() -> dict[str, tuple[str, ...]]:
+    """The config field behind each axis of each tensor ("heads" for the single head), read off
+    ModelConfig.tensor_shapes (the one source of the layout) by giving every field a distinct size."""
+    probe = {"d_vocab": 11, "n_ctx": 3, "d_model": 5, "d_head": 7}
+    by_size = {size: dim for dim, size in probe.items()} | {1: "heads"}
+    return {name: tuple(by_size[s] for s in shape) for name, shape in ModelConfig(**probe).tensor_shapes().items()}
+
+
+def _infer_config(path: str | Path, tensors: dict[str, torch.Tensor]) -> ModelConfig:
+    """The config on which most tensors agree, so that a shape error names the tensor that disagrees (W_Q, not
+    the W_K that happens to be compared against it) with its expected and actual shapes."""
+    axes = _axis_names()
+    for short, dims in axes.items():
+        shape = list(tensors[short].shape)
+        if len(shape) != len(dims) or any(n != 1 for n, d in zip(shape, dims) if d == "heads"):
+            expected = ", ".join("1" if d == "heads" else d for d in dims)
+            heads = " (one head)" if "heads" in dims else ""
+            raise InputError(path, TL_NAMES[short], f"expected shape [{expected}]{heads}, got {shape}")
+    votes: dict[str, Counter[int]] = {}
+    for short, dims in axes.items():
+        for n, dim in zip(tensors[short].shape, dims):
+            votes.setdefault(dim, Counter())[n] += 1
+    sizes: dict[str, int] = {}
+    for dim, counts in votes.items():
+        (size, n), *others = counts.most_common()
+        if others and others[0][1] == n:  # as many tensors say one size as another: no way to tell which is wrong
+            holders = [s for s, dims in axes.items() if dim in dims]
+            said = "; ".join(f"{TL_NAMES[s]} has shape {list(tensors[s].shape)}" for s in holders)
+            raise InputError(path, "/".join(TL_NAMES[s] for s in holders), f"tensors disagree on {dim}: {said}")
+        sizes[dim] = size
+    for short, dims in axes.items():
+        shape = list(tensors[short].shape)
+        expected = [sizes[d] for d in dims]
+        if shape != expected:
+            why = ", ".join(f"{d} is {sizes[d]}" for n, d in zip(shape, dims) if n != sizes[d])
+            raise InputError(
+                path, TL_NAMES[short], f"expected shape {expected}, got {shape} (in the other tensors {why})"
+            )
+    try:
+        return ModelConfig(**{d: n for d, n in sizes.items() if d != "heads"})
+    except ValidationError as e:
+        first = e.errors()[0]
+        dim = str(first["loc"][0])
+        short = next(s for s, dims in axes.items() if dim in dims)
+        shape = list(tensors[short].shape)
+        raise InputError(path, TL_NAMES[short], f"shape {shape} gives {dim} = {sizes[dim]}: {first['msg']}") from None
+
+
+@dataclass(frozen=True)
+class Conversion:
+    """How one tensor became float32: from which dtype, how many values changed, and the largest change."""
+
+    name: str
+    dtype: str
+    size: int
+    rounded: int
+    max_error: float  # exact (Sterbenz: a float and its float32 rounding are within a factor of 2)
+    where: tuple[int, ...]
+
+    def describe(self) -> str:
+        if not self.rounded:
+            return f"{self.dtype} → float32 exactly"
+        return (
+            f"{self.rounded} of {self.size} {self.dtype} values rounded to float32, "
+            f"largest error {self.max_error:.3g} at {list(self.where)}"
+        )
+
+
+def _to_float32(
+    path: str | Path, name: str, t: torch.Tensor, round_ok: bool
+) -> tuple[torch.Tensor, Conversion | None]:
+    """`t` as float32, refusing NaN/Inf, values beyond float32's range, and (unless `round_ok`) any value that
+    float32 cannot hold exactly; None for a tensor that already was float32."""
+    t = t.detach()
+    if t.dtype.is_complex or t.dtype == torch.bool or t.is_quantized:
+        expected = "real numbers (float32, or a dtype that converts exactly)"
+        raise InputError(path, name, f"expected {expected}, got {t.dtype}")
+    x = t.to(torch.float64)  # exact for every floating dtype; errors below are exact for integers too
+    bad = (~torch.isfinite(x)).nonzero()
+    if len(bad):
+        raise InputError(path, name, f"contains NaN or Inf (first at {bad[0].tolist()})")
+    if t.dtype == torch.float32:
+        return t, None
+    y = x.to(torch.float32)
+    huge = (~torch.isfinite(y)).nonzero()
+    if len(huge):
+        i = tuple(huge[0].tolist())
+        raise InputError(path, name, f"value {t[i].item()!r} at {list(i)} is beyond the float32 range")
+    if t.dtype.is_floating_point:
+        errors = (x - y.to(torch.float64)).abs().reshape(-1).tolist()
+    else:  # in Python integers: float64 itself rounds int64 values beyond 2^53
+        errors = [abs(a - int(b)) for a, b in zip(t.reshape(-1).tolist(), y.reshape(-1).tolist())]
+    flat = max(range(len(errors)), key=errors.__getitem__)  # not empty: _infer_config admits no zero size
+    where = tuple(int(i) for i in np.unravel_index(flat, tuple(t.shape)))
+    dtype = str(t.dtype).removeprefix("torch.")
+    conv = Conversion(name, dtype, len(errors), sum(e != 0 for e in errors), float(errors[flat]), where)
+    if conv.rounded and not round_ok:
+        raise InputError(
+            path,
+            name,
+            f"{conv.rounded} of {conv.size} {conv.dtype} values are not float32 values (largest rounding error "
+            f"{conv.max_error:.3g} at {list(where)}: {t[where].item()!r} → {y[where].item()!r}); pass "
+            "--round-to-float32 to round them, which changes the model that gets certified",
+        )
+    return y, conv
 
 
 def export_state_dict(w: ExactWeights, path: str | Path) -> None:
