@@ -269,6 +269,16 @@ def sweep(
         help="auto|cpu|cuda[:N]: where brute force and any training run (auto: cuda if present). Only CPU training is "
         "byte-for-byte deterministic; models trained elsewhere go to <out>/models/, and models/seedN.json is always reused.",
     ),
+    ray_address: Optional[str] = typer.Option(
+        None,
+        "--ray",
+        metavar="ADDRESS",
+        help="Run the tasks on a Ray cluster instead of local processes: auto (the cluster this machine joined with "
+        "`ray start`), HOST:PORT or ray://HOST:PORT, or local (start Ray here with --workers CPUs). "
+        "Needs the cluster extra: pip install -e '.[cluster]'.",
+    ),
+    batch: int = typer.Option(10, min=1, help="With --ray: strategies per Ray task (each seed also has one task for "
+                              "its model and brute force)."),
     quiet: bool = typer.Option(False, help="No progress bar."),
 ) -> None:
     """Prove bounds with many strategies on many seeds; keep only checked results.
@@ -287,9 +297,10 @@ def sweep(
     Exit 0 when every task has a row, 1 if some failed (see <out>/failures/),
     2 for bad arguments, 130 if interrupted.
     """
+    import importlib.util
     import os
 
-    from .sweep import SweepSpec, parse_seeds, resolve_device, run_sweep, select_strategies
+    from .sweep import Engine, SweepSpec, parse_seeds, resolve_device, run_sweep, select_strategies
 
     try:
         seed_list = parse_seeds(seeds)
@@ -299,19 +310,23 @@ def sweep(
         for committed in {Path("certificates").resolve(), Path(__file__).resolve().parents[2] / "certificates"}:
             if target == committed or committed in target.parents or target in committed.parents:
                 raise InputError(None, "--out", f"{out_dir} would put sweep certificates into {committed}")
+        if ray_address is not None and importlib.util.find_spec("ray") is None:
+            raise InputError(None, "--ray", "ray is not installed; install the cluster extra: pip install -e '.[cluster]'")
     except InputError as e:
         _fail_input(e)
     n_workers = workers or os.cpu_count() or 1
     spec = SweepSpec(out=out_dir, seeds=tuple(seed_list), strategies=tuple(names), workers=n_workers, device=dev)
+    engine = Engine("ray", ray_address, batch) if ray_address is not None else Engine()
     used = min(n_workers, len(seed_list))
-    where = f"up to {used} worker{'s' * (used != 1)}"
+    where = (f"on Ray at {ray_address}, {batch} strategies per task" if ray_address is not None
+             else f"up to {used} worker{'s' * (used != 1)}")
     err.print(
         f"sweep: {len(seed_list)} seed{'s' * (len(seed_list) != 1)} × ({len(names)} "
         f"strateg{'ies' if len(names) != 1 else 'y'} + brute force) → {out_dir} ({where}, device {dev})",
         highlight=False,
     )
     try:
-        summary = run_sweep(spec, progress=not quiet, console=err)
+        summary = run_sweep(spec, progress=not quiet, console=err, engine=engine)
     except InputError as e:
         _fail_input(e)
     from .report import rich_strategy_table, strategy_stats
