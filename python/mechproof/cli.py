@@ -423,16 +423,20 @@ def paper_check(
 
 @app.command()
 def report(
-    results: Path = typer.Argument(Path("results/sweep"), help="A sweep folder (or its results.json)."),
+    results: Path = typer.Argument(Path("results/sweep"), help="A sweep folder (or its results.json or results.csv)."),
     out_dir: Optional[Path] = typer.Option(None, "--out", help="Where to write the figures and report.md (default <sweep>/report)."),
 ) -> None:
     """Figures (PNG + SVG) and tables from a sweep, beside the paper's numbers.
 
-    bound_vs_length: bound vs proof length (log axis), one point per seed and
-    strategy, coloured by group, with the Pareto frontier of the per-strategy
-    means. normalized_by_group: the best normalized bound per seed in each
-    group. report.md: mean ± std per group (best strategy per seed, as in the
-    paper) and per strategy, also printed here.
+    bound_vs_length: bound vs proof length for every seed and strategy,
+    with the Pareto frontier of the per-strategy means and a panel zoomed on
+    the subcubic strategies. per_seed: brute-force accuracy and cubic bound
+    per seed against the paper's means. normalized_by_group: the best
+    normalized bound per seed in each group. report.md: per group mean ± std
+    (best strategy per seed, as in the paper) against the paper and how many
+    seeds beat its mean, the time by stage, every strategy; the main tables
+    are also printed here. Reads results.json, or results.csv where that is
+    all there is (the committed study).
     """
     from .report import render, rich_tables
 

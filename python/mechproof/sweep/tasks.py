@@ -18,13 +18,12 @@ import json
 import socket
 import tempfile
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Mapping
 
 from ..config import ModelConfig, TrainConfig
 from ..errors import InputError
-from ..modelstore import MODELS_DIR
 from .ops import brute_force_ops
 from .rows import BRUTE, cert_dir, check_same_model, read_json, row_path, safe_name, store_failure, store_row
 
@@ -33,6 +32,12 @@ BRUTE_COMPLEXITY = "O(V^n · n V)"
 Event = tuple
 """("done", seed, strategy, seconds) or ("failed", seed, strategy, error): one per task, for progress."""
 Emit = Callable[[Event], None]
+
+
+def _models_dir() -> Path:
+    from ..modelstore import MODELS_DIR  # imports torch: not at import time (the report and merge do not need it)
+
+    return MODELS_DIR
 
 
 @dataclass(frozen=True)
@@ -45,7 +50,7 @@ class SweepSpec:
     strategies: tuple[str, ...]
     workers: int = 1
     device: str = "cpu"  # a resolved torch device (select.resolve_device)
-    models_dir: Path = MODELS_DIR
+    models_dir: Path = field(default_factory=_models_dir)
     model_cfg: ModelConfig | None = None
     train_cfg: TrainConfig | None = None
 
