@@ -21,6 +21,7 @@ import ray
 
 from ... import weights as weights_io
 from ...certify import save_weights_copy
+from ...errors import InputError
 from ...files import atomic_write
 from ..rows import BRUTE, cert_dir, check_same_model, read_json, row_path, safe_name, store_failure, store_row
 from ..tasks import Emit, SweepSpec, describe, model_file, prepare_remote, prove_remote
@@ -92,6 +93,9 @@ class _Driver:
 
     def run(self, todo: list[tuple[int, list[str]]]) -> None:
         gpus = 0 if self.spec.device == "cpu" else 1
+        if gpus and not ray.cluster_resources().get("GPU"):  # its tasks would wait for a GPU forever
+            raise InputError(None, "--device", f"{self.spec.device} requested, but the Ray cluster has no GPU; "
+                             "use --device cpu")
         prepare = ray.remote(num_cpus=1, num_gpus=gpus)(_prepare)
         prove = ray.remote(num_cpus=1)(_prove)
         try:
