@@ -403,6 +403,8 @@ def paper_check(
     from .sweep.paper import compare_with_committed
 
     try:
+        if not (against / "results.csv").is_file():
+            raise InputError(against / "results.csv", None, "no committed study here yet (`make paper` creates it)")
         committed = read_csv_table(against / "results.csv")
         fresh = read_csv_table(recomputed / "results.csv")
     except InputError as e:
