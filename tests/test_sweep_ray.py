@@ -78,3 +78,18 @@ def test_without_ray_option_ray_is_not_imported(tmp_path: Path) -> None:
     res = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=300)
     assert res.returncode == 0, res.stderr
     assert res.stdout.strip() == "ray not imported"
+
+
+def test_ray_option_without_ray_installed_names_the_extra(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import importlib.util
+
+    from typer.testing import CliRunner
+
+    from mechproof.cli import app
+
+    real = importlib.util.find_spec
+    monkeypatch.setattr(importlib.util, "find_spec", lambda name, *a: None if name == "ray" else real(name, *a))
+    res = CliRunner().invoke(app, ["sweep", "--seeds", "1", "--strategies", "cubic", "--out", str(tmp_path / "o"),
+                                   "--ray", "local"])
+    assert res.exit_code == 2 and "--ray" in res.output and "[cluster]" in res.output
+    assert not (tmp_path / "o").exists()

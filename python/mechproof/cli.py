@@ -277,8 +277,8 @@ def sweep(
         "`ray start`), HOST:PORT or ray://HOST:PORT, or local (start Ray here with --workers CPUs). "
         "Needs the cluster extra: pip install -e '.[cluster]'.",
     ),
-    batch: int = typer.Option(10, min=1, help="With --ray: strategies per Ray task (each seed also has one task for "
-                              "its model and brute force)."),
+    batch: Optional[int] = typer.Option(None, min=1, help="With --ray: strategies per Ray task (default 10; each seed also "
+                                        "has one task for its model and brute force)."),
     quiet: bool = typer.Option(False, help="No progress bar."),
 ) -> None:
     """Prove bounds with many strategies on many seeds; keep only checked results.
@@ -301,6 +301,7 @@ def sweep(
     import os
 
     from .sweep import Engine, SweepSpec, parse_seeds, resolve_device, run_sweep, select_strategies
+    from .sweep.runner import DEFAULT_BATCH
 
     try:
         seed_list = parse_seeds(seeds)
@@ -316,9 +317,9 @@ def sweep(
         _fail_input(e)
     n_workers = workers or os.cpu_count() or 1
     spec = SweepSpec(out=out_dir, seeds=tuple(seed_list), strategies=tuple(names), workers=n_workers, device=dev)
-    engine = Engine("ray", ray_address, batch) if ray_address is not None else Engine()
+    engine = Engine("ray", ray_address, batch or DEFAULT_BATCH) if ray_address is not None else Engine()
     used = min(n_workers, len(seed_list))
-    where = (f"on Ray at {ray_address}, {batch} strategies per task" if ray_address is not None
+    where = (f"on Ray at {ray_address}, {engine.batch} strategies per task" if ray_address is not None
              else f"up to {used} worker{'s' * (used != 1)}")
     err.print(
         f"sweep: {len(seed_list)} seed{'s' * (len(seed_list) != 1)} × ({len(names)} "

@@ -14,6 +14,11 @@ from .tasks import SweepSpec
 from .timing import record_run, stage_totals, now_utc
 
 
+DEFAULT_BATCH = 10
+"""Strategies per Ray task: about 10-30 s of work on the paper's model, small enough to spread a seed's 101
+strategies over 11 workers, large enough that Ray's per-task cost is noise."""
+
+
 @dataclass(frozen=True)
 class Engine:
     """Where tasks run: "local" (this process or a process pool of spec.workers) or "ray" (a Ray cluster at
@@ -21,7 +26,7 @@ class Engine:
 
     kind: str = "local"
     address: str | None = None
-    batch: int = 10
+    batch: int = DEFAULT_BATCH
 
 
 @dataclass

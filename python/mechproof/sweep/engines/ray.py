@@ -24,13 +24,9 @@ from ...certify import save_weights_copy
 from ...errors import InputError
 from ...files import atomic_write
 from ..rows import BRUTE, cert_dir, check_same_model, read_json, row_path, safe_name, store_failure, store_row
+from ..runner import DEFAULT_BATCH
 from ..tasks import Emit, SweepSpec, describe, model_file, prepare_remote, prove_remote
 from .local import torch_threads
-
-DEFAULT_BATCH = 10
-"""Strategies per prove task: about 10-30 s of work on the paper's model, small enough to spread a seed's 101
-strategies over 11 workers, large enough that Ray's per-task cost is noise."""
-
 
 def start_local(num_cpus: int | None = None, object_store_memory: int | None = None) -> None:
     """Start a Ray instance on this machine whose workers import this very mechproof (its source folder is put
