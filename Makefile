@@ -12,8 +12,15 @@ TORCH_INDEX ?=
 SEEDS  ?= 42,43,44,45,46
 STRATEGIES ?= all
 SWEEP  ?= results/sweep
+PAPER  ?= results/paper-max4
+PAPER_CHECK ?= results/paper-max4-check
+RAY    ?=
+RAY_OPT = $(if $(RAY),--ray $(RAY),)
+EXTRAS ?= test
+comma  := ,
+STAMP  := $(VENV)/.installed-$(subst $(comma),-,$(EXTRAS))
 
-.PHONY: help setup train accuracy certify check test bench lean sweep report clean
+.PHONY: help setup train accuracy certify check test bench lean sweep report paper clean
 
 help:
 	@echo "make certify MODEL=seed42   train if missing, prove, write + check the certificate, summary"
@@ -27,13 +34,16 @@ help:
 	@echo "make bench                  benchmarks (ratios against a baseline run in the same process)"
 	@echo "make sweep SEEDS=42,43      every strategy on several seeds → $(SWEEP)/results.csv (resumable)"
 	@echo "make report                 plots and tables of the sweep beside the paper's numbers"
+	@echo "make paper [RAY=auto]       the paper's study (151 seeds x all strategies) -> $(PAPER)/ and its report"
+	@echo "make paper SEEDS=50,104     recompute those seeds and compare every row with the committed study"
+	@echo "make setup EXTRAS=test,cluster   also install Ray (for --ray / RAY=...)"
 
-setup: $(VENV)/.installed
+setup: $(STAMP)
 
-$(VENV)/.installed: pyproject.toml
+$(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check $(if $(TORCH_INDEX),--index-url $(TORCH_INDEX)) torch==2.13.0
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[test]'
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[$(EXTRAS)]'
 	@$(BIN)/python -c "import torch; print('installed torch', torch.__version__, '(CUDA ' + torch.version.cuda + ' build)' if torch.version.cuda else '(CPU build)')"
 	touch $@
 
@@ -65,10 +75,22 @@ lean:
 	lake build
 
 sweep: setup
-	$(BIN)/mechproof sweep --seeds $(SEEDS) --strategies '$(STRATEGIES)' --out $(SWEEP)
+	$(BIN)/mechproof sweep --seeds $(SEEDS) --strategies '$(STRATEGIES)' --out $(SWEEP) $(RAY_OPT)
 
 report: setup
 	$(BIN)/mechproof report $(SWEEP)
+
+# Without SEEDS on the command line: the whole study into $(PAPER) (resumable) and its report. With SEEDS: those
+# seeds afresh into $(PAPER_CHECK), then every recomputed row against the committed one (non-zero exit if any differ).
+paper: setup
+ifeq ($(origin SEEDS),file)
+	$(BIN)/mechproof sweep --seeds paper --strategies all --out $(PAPER) $(RAY_OPT)
+	$(BIN)/mechproof report $(PAPER) --out $(PAPER)/report
+else
+	rm -rf $(PAPER_CHECK)
+	$(BIN)/mechproof sweep --seeds $(SEEDS) --strategies '$(STRATEGIES)' --out $(PAPER_CHECK) $(RAY_OPT)
+	$(BIN)/mechproof paper-check $(PAPER_CHECK) --against $(PAPER)
+endif
 
 clean:
 	rm -rf $(VENV) .pytest_cache .hypothesis .lake

@@ -19,9 +19,11 @@ from mechproof.report import (
     mean_std,
     pareto_frontier,
     paper_key,
+    DIFFERENCES_HEADING,
     render,
     strategy_stats,
 )
+from mechproof.report.fig_frontier import plot_bound_vs_length
 
 TOTAL = 1000
 
@@ -110,9 +112,10 @@ def test_render_writes_images_and_paper_table(tmp_path: Path) -> None:
     out = sweep / "report"
     names = sorted(p.name for p in rep.files)
     assert names == sorted(
-        ["bound_vs_length.png", "bound_vs_length.svg", "normalized_by_group.png", "normalized_by_group.svg", "report.md"]
+        ["bound_vs_length.png", "bound_vs_length.svg", "normalized_by_group.png", "normalized_by_group.svg",
+         "per_seed.png", "per_seed.svg", "report.md"]
     )
-    for stem in ("bound_vs_length", "normalized_by_group"):
+    for stem in ("bound_vs_length", "normalized_by_group", "per_seed"):
         png = out / f"{stem}.png"
         assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
         with Image.open(png) as im:
@@ -133,6 +136,11 @@ def test_render_writes_images_and_paper_table(tmp_path: Path) -> None:
     # our subcubic group (best per seed: 0.8 ± 0.1) sits beside the paper's 0.700 ± 0.036
     sub_line = next(line for line in md.splitlines() if line.startswith("| subcubic |"))
     assert "0.8000 ± 0.1000" in sub_line and "0.700 ± 0.036" in sub_line and "+0.100" in sub_line
+    assert sub_line.rstrip(" |").endswith("1/2")  # seed 2 (0.9) beats the paper's 0.700; seed 1 (0.700) does not
+    # time by stage: 2 brute-force passes of 0.1 s, 10 strategy rows proved in 0.1 s and checked in 0.2 s each
+    timing = md[md.index("## Time by stage"):]
+    assert "| brute force | 0.2 s |" in timing and "| proving | 1.0 s |" in timing and "| checking | 2.0 s |" in timing
+    assert f"## {DIFFERENCES_HEADING}" in md and "Placeholder" in md.split(DIFFERENCES_HEADING)[1]
     # frontier over per-strategy means: aq (1e6, 0.27), sub-A (2e6, 0.61); sub-B (3e6, 0.59) and odd (5e6, 0.09)
     # are dominated; cubic (1e7, 0.855), brute force (1e10, 0.9)
     assert [name for name, _, _ in rep.frontier] == ["aq", "sub-A", "cubic", "brute-force"]
@@ -146,3 +154,36 @@ def test_render_writes_images_and_paper_table(tmp_path: Path) -> None:
 def test_report_without_results_is_an_input_error(tmp_path: Path) -> None:
     res = CliRunner().invoke(app, ["report", str(tmp_path)])
     assert res.exit_code == 2 and "results.json" in res.output
+
+
+def test_above_paper_counts_seeds_in_the_papers_metric() -> None:
+    stats = {g["group"]: g for g in group_stats(_synthetic())}
+    assert stats["brute-force"]["above_paper"] == 1  # accuracies 1.0 and 0.8 against the paper's 0.9992
+    assert stats["cubic"]["above_paper"] == 0  # normalized 0.95 (both seeds) against 0.9539
+    assert stats["my-new-group"]["above_paper"] is None
+
+
+def test_zoom_panel_holds_the_subcubic_cluster_only() -> None:
+    rows = _synthetic()
+    fig = plot_bound_vs_length(rows, strategy_stats(rows))
+    full, zoom, key = fig.axes
+    x0, x1 = zoom.get_xlim()
+    cluster = [r["check_ops"] for r in rows if r["group"] not in ("brute-force", "cubic")]
+    assert x0 <= min(cluster) and max(cluster) <= x1 < 10**7  # cubic (10^7) and brute force (10^10) stay outside
+    assert full.get_xlim()[1] > 10**10 and full.get_xscale() == "log"
+    assert "aq" in "".join(t.get_text() for t in key.texts)  # the frontier's key names the shortest strategy
+    only_cubic = [r for r in rows if r["group"] in ("brute-force", "cubic")]
+    assert len(plot_bound_vs_length(only_cubic, strategy_stats(only_cubic)).axes) == 1  # no cluster: no zoom
+
+
+def test_report_reads_a_committed_csv_table(tmp_path: Path) -> None:
+    """A folder with only results.csv (the committed study) gives the same statistics as its results.json."""
+    from mechproof.sweep.rows import csv_columns, table_csv
+
+    rows = _synthetic()
+    (tmp_path / "json").mkdir()
+    (tmp_path / "json" / "results.json").write_text(json.dumps({"rows": rows, "failures": []}))
+    (tmp_path / "csv").mkdir()
+    (tmp_path / "csv" / "results.csv").write_text(table_csv(rows, csv_columns(rows)))
+    a, b = render(tmp_path / "json"), render(tmp_path / "csv")
+    assert a.group_rows == b.group_rows and a.strategy_rows == b.strategy_rows and a.frontier == b.frontier

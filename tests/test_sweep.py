@@ -6,6 +6,7 @@ Small models (V=8, n=3, d=8, 300 training steps) keep every sweep here to a seco
 from __future__ import annotations
 
 import csv
+import hashlib
 import json
 from dataclasses import replace
 from pathlib import Path
@@ -26,18 +27,25 @@ from mechproof.strategies import STRATEGIES, ProofOutput, StrategyInfo
 from mechproof.sweep import (
     BRUTE,
     SweepSpec,
+    differing_columns,
     brute_force_ops,
     failure_path,
     matrix_ops,
     parse_seeds,
+    read_csv_table,
+    row_key,
     row_path,
     run_sweep,
     select_strategies,
 )
 
+from mechproof.sweep.rows import flat_row
+from mechproof.sweep.timing import read_runs, stage_totals
+
 SMALL = ModelConfig(d_vocab=8, n_ctx=3, d_model=8, d_head=8)
 SHORT = TrainConfig(steps=300)
 TIMING = {"prove_seconds", "check_seconds", "train_seconds"}
+CERT_VERSION = json.loads((Path(__file__).resolve().parents[1] / "certificates/seed42/cubic.json").read_text())["version"]
 
 
 def _spec(tmp_path: Path, out: str = "out", **kw) -> SweepSpec:
@@ -115,11 +123,15 @@ def test_sweep_rows_tables_and_resume(tmp_path: Path, monkeypatch: pytest.Monkey
             cert = out / r["certificate"]
             assert cert.parent == out / "certificates" / f"seed{r['seed']}"
             assert r["cert_bytes"] == cert.stat().st_size
+            assert r["cert_sha256"] == hashlib.sha256(cert.read_bytes()).hexdigest()
+            assert r["cert_version"] == json.loads(cert.read_text())["version"] == CERT_VERSION
             res = check(cert)  # the kept certificate re-checks, with the recorded bound and proof length
             assert (res.correct, res.total, res.total_ops, res.ops) == (r["correct"], r["total"], r["check_ops"], r["ops"])
         else:
             assert r["bound"] == r["brute_accuracy"] and r["normalized"] == 1.0
             assert r["ops"] == brute_force_ops(SMALL) and r["trained"] is True
+            assert r["cert_sha256"] is None and r["cert_version"] is None
+        assert row_key(r) == (r["model_sha256"], r["strategy"], r["cert_version"])
     # the brute-force row is the exact accuracy (recomputed here independently of the sweep)
     for seed in (1, 2):
         w = weights_io.load(tmp_path / "models" / f"seed{seed}.json")
@@ -138,6 +150,23 @@ def test_sweep_rows_tables_and_resume(tmp_path: Path, monkeypatch: pytest.Monkey
         assert (float(c["bound"]), float(c["normalized"])) == (r["bound"], r["normalized"])
         assert int(c["check_ops"]) == r["check_ops"]
         assert {k: int(c[f"ops_{k}"]) for k in r["ops"]} == r["ops"]
+    # read back typed, every cell equals the row's value (an absent column reads as an empty cell)
+    typed = read_csv_table(out / "results.csv")
+    assert [differing_columns(t, flat_row(r), ignore=()) for t, r in zip(typed, rows)] == [[]] * len(rows)
+    assert typed[1]["cert_version"] == CERT_VERSION and typed[0]["trained"] is True and typed[0]["cert_sha256"] is None
+
+    # time by stage: per seed in stages.csv, and this run's totals and wall time in runs.jsonl
+    with open(out / "stages.csv", newline="") as fh:
+        stages = {int(s["seed"]): s for s in csv.DictReader(fh)}
+    for seed in (1, 2):
+        brute_row, cubic_row = (next(r for r in rows if r["seed"] == seed and r["strategy"] == n) for n in (BRUTE, "cubic"))
+        got = {k: float(stages[seed][f"{k}_seconds"]) for k in ("train", "brute", "prove", "check")}
+        assert got == pytest.approx({"train": brute_row["train_seconds"], "brute": brute_row["prove_seconds"],
+                                     "prove": cubic_row["prove_seconds"], "check": cubic_row["check_seconds"]})
+        assert got["train"] > 0 and got["brute"] > 0 and stages[seed]["strategies"] == "1"
+    (run,) = read_runs(out)
+    assert run["computed"] == 4 and run["wall_seconds"] >= sum(run["stages"].values()) > 0
+    assert run["stages"] == summary.stages == stage_totals(rows)
 
     # rerun: nothing is recomputed, no row file is rewritten, the tables come out the same
     mtimes = {p: p.stat().st_mtime_ns for d in files.values() for p in d.values()}
@@ -147,6 +176,7 @@ def test_sweep_rows_tables_and_resume(tmp_path: Path, monkeypatch: pytest.Monkey
     assert counter.calls == {"train": 0, "brute": 0, "cubic": 0}
     assert {p: p.stat().st_mtime_ns for p in mtimes} == mtimes
     assert json.loads((out / "results.json").read_text()) == doc
+    assert len(read_runs(out)) == 1  # a run with nothing to do is not recorded
 
     # a missing row is recomputed, and only that one (brute force is read back from its row)
     files[2]["cubic"].unlink()
@@ -154,6 +184,7 @@ def test_sweep_rows_tables_and_resume(tmp_path: Path, monkeypatch: pytest.Monkey
     third = run_sweep(spec, progress=False)
     assert (third.done, third.skipped) == (1, 3)
     assert counter.calls == {"train": 0, "brute": 0, "cubic": 1}
+    assert read_runs(out)[-1]["stages"] == stage_totals([r for r in third.rows if (r["seed"], r["strategy"]) == (2, "cubic")])
     assert _rows_without_timing(json.loads((out / "results.json").read_text())["rows"]) == _rows_without_timing(rows)
 
 

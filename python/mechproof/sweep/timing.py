@@ -1,0 +1,80 @@
+"""Where a sweep's time goes: train, brute force, prove, check, per seed and in total, and each run's wall time.
+
+The rows already hold every measured duration (the brute-force row: train_seconds when this sweep trained the
+model, and prove_seconds = the brute-force pass; each strategy row: prove_seconds and check_seconds), so the
+per-stage figures are sums over rows, never a second record that could drift from them. Wall time is the one
+thing rows cannot hold; runs.jsonl keeps it, one line per `mechproof sweep` run.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import time
+from pathlib import Path
+from typing import Any, Iterable, Mapping
+
+from .rows import BRUTE, sort_key
+
+STAGES = ("train", "brute", "prove", "check")
+
+
+def row_stages(row: Mapping[str, Any]) -> dict[str, float]:
+    """The seconds one row spent in each stage (absent durations count 0)."""
+    if row["strategy"] == BRUTE:
+        return {"train": row.get("train_seconds") or 0.0, "brute": row.get("prove_seconds") or 0.0,
+                "prove": 0.0, "check": 0.0}
+    return {"train": 0.0, "brute": 0.0, "prove": row.get("prove_seconds") or 0.0,
+            "check": row.get("check_seconds") or 0.0}
+
+
+def stage_totals(rows: Iterable[Mapping[str, Any]]) -> dict[str, float]:
+    total = dict.fromkeys(STAGES, 0.0)
+    for r in rows:
+        for k, v in row_stages(r).items():
+            total[k] += v
+    return {k: round(v, 4) for k, v in total.items()}
+
+
+def per_seed(rows: Iterable[Mapping[str, Any]]) -> list[dict[str, Any]]:
+    """One record per seed: seconds per stage, the number of strategy rows, and whether the model was trained
+    by the sweep (if not, its training time is unknown and counted 0)."""
+    seeds: dict[int, list[Mapping[str, Any]]] = {}
+    for r in sorted(rows, key=sort_key):
+        seeds.setdefault(int(r["seed"]), []).append(r)
+    out = []
+    for seed, rs in seeds.items():
+        brute = next((r for r in rs if r["strategy"] == BRUTE), {})
+        out.append({"seed": seed, **{f"{k}_seconds": v for k, v in stage_totals(rs).items()},
+                    "strategies": sum(r["strategy"] != BRUTE for r in rs), "trained": brute.get("trained")})
+    return out
+
+
+def stages_csv(rows: Iterable[Mapping[str, Any]]) -> str:
+    records = per_seed(rows)
+    cols = ["seed", *(f"{k}_seconds" for k in STAGES), "strategies", "trained"]
+    buf = io.StringIO()
+    w = csv.writer(buf, lineterminator="\n")
+    w.writerow(cols)
+    for rec in records:
+        w.writerow(["" if rec[c] is None else str(rec[c]).lower() if isinstance(rec[c], bool) else rec[c] for c in cols])
+    return buf.getvalue()
+
+
+def record_run(out: Path, record: Mapping[str, Any]) -> None:
+    """Append one run's record to <out>/runs.jsonl (an append of one short line; a crash loses at most it)."""
+    path = Path(out) / "runs.jsonl"
+    with open(path, "a", encoding="utf-8") as fh:
+        fh.write(json.dumps(dict(record), ensure_ascii=False, sort_keys=True) + "\n")
+
+
+def read_runs(out: Path) -> list[dict[str, Any]]:
+    path = Path(out) / "runs.jsonl"
+    if not path.is_file():
+        return []
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+
+
+def now_utc() -> str:
+    return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
