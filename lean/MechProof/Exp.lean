@@ -79,17 +79,19 @@ def expBounds (x : Dy) : Dy × Dy := Id.run do
   return (Dy.mk (floorDiv (pow2 lHi) hi.m) (-(Int.ofNat lHi) - hi.e),
           Dy.mk (ceilDiv (pow2 lLo) lo.m) (-(Int.ofNat lLo) - lo.e))
 
-/-- Largest `log2 |x|` accepted as an exp argument (docs §6, step 0). Python: `EXP_MAX_LOG2`. -/
-def expMaxLog2 : Int := 20
+/-- Largest `log2 |x|` accepted as an exp argument (docs §6, step 0; §10). Python: `EXP_MAX_LOG2`. -/
+def expMaxLog2 : Int := 12
 
-/-- `|x| < 2^20`, checked as `bitlen |m| + e ≤ 20` (0 is in range). Python: `exp_in_range`. -/
+/-- `|x| < 2^12`, checked as `bitlen |m| + e ≤ 12` (0 is in range). Python: `exp_in_range`. -/
 def expInRange (x : Dy) : Bool :=
   x.m == 0 || decide (Int.ofNat (bitlen x.m.natAbs) + x.e ≤ expMaxLog2)
 
-/-- `expBounds` behind the range check of docs §6 step 0; out of range, the certificate is rejected with
-claim id `exp_bounds`. Python: `exp_bounds`, which raises the same failure. -/
+/-- `expBounds` behind the range check of docs §6 step 0: an argument out of range is a limit of docs §10, so
+the certificate is malformed input (field `exp argument`, exit 2), not a false claim. Python: `exp_bounds`, which
+raises the same `InputError`. -/
 def expBoundsE (x : Dy) : Except CheckError (Dy × Dy) :=
   if expInRange x then Except.ok (expBounds x)
-  else Except.error (CheckError.claim "exp_bounds" "exp argument outside |x| < 2^20" (dyStr x) "2^20")
+  else Except.error (CheckError.input InputFile.certificate "exp argument"
+    s!"{dyStr x} is outside the limit |x| < 2^12 (docs §10)")
 
 end MechProof
