@@ -4,36 +4,38 @@ import MechProof.Failures
 import MechProof.Parse
 import MechProof.Matrices
 import MechProof.Cubic
+import MechProof.Inputs
 
 /-!
 # The claims of a subcubic certificate (docs/certificate.md §7)
 
 Mirrors `python/mechproof/checker/subcubic.py` function by function, in the same order (same names in
 camelCase; the classes `Model`, `OV` and `SubcubicChecker` become a structure plus `mkModel`, `mkOV`,
-`mkSubcubicChecker`, and the methods `SubcubicChecker.gaps`, `…slots`, `…attentionBounds`, `…h`,
-`…outputBound`, `…checkEntry`). Every quantity of §7.2 is recomputed from the weights and the
-*choices* (data used without verification: the argument is sound for every value of a choice).
+`mkSubcubicChecker`, and the methods `SubcubicChecker.rule`, `…gaps`, `…slots`, `…attentionBounds`, `…h`,
+`…outputBound`, `…holds`, `…checkEntry`). Every quantity of §7.2 is recomputed from the weights and the
+*choices* (data used without verification: the argument is sound for every value of a choice). A `c = 0`
+case is the single input `(m, …, m)`, decided by the input rule of docs §8 (`MechProof/Inputs.lean`);
+`residual` and `wrong` (docs §9) are checked against the subcubic coverage (`subcubicCovers`).
 
-Only `Int`/`Nat` arithmetic and dyadics (`Dy`, `Mat`, `Vec`) are used. The Python checker uses
-`fractions.Fraction` for the attention bounds `a_lo`, `a_hi` and the output bound `B(α)`; here they
-are cross-multiplied instead, so that every comparison is a sign test of an exact dyadic:
+Only `Int`/`Nat` arithmetic and dyadics (`Dy`, `Mat`, `Vec`) are used. Where the attention bounds
+`a_lo`, `a_hi` and the output bound `B(α)` are fractions, they are cross-multiplied, so that every
+comparison is a sign test of an exact integer or dyadic:
 
-* `SubcubicChecker.attentionBounds` returns each bound as a `Ratio` `α = N/D` with `N = Y` and
-  `D = Y + κ·Z`. `Y > 0` is required (as in Python) and `κ > 0`, `Z ≥ 0` because every `exp_bounds`
-  end is positive, so `D ≥ Y > 0`; `D > 0` is also checked explicitly, so the argument below never
-  rests on that remark.
+* `α = N/D` with `N = Y` and `D = Y + κ·Z`; `Y > 0` is required (as in Python) and `κ > 0`, `Z ≥ 0`
+  because every `exp_bounds` end is positive, so `D ≥ Y > 0`.
 * `B(α) = h + (α − v)·R + (1 − α)·W + ΔEU` with `R = R_max(m)` if `α ≥ v`, else `R_min(m)`.
   Multiplying by `D > 0` keeps the sign and turns every fraction into a dyadic:
   `D·B(α) = D·h + (N − v·D)·R + (D − N)·W + D·ΔEU`,
   and `α ≥ v ⟺ N ≥ v·D ⟺ sign(N − v·D) ≥ 0` (again because `D > 0`). So
-  `B(α) < 0 ⟺ sign(D·h + (N − v·D)·R + (D − N)·W + D·ΔEU) < 0`, which is what
-  `SubcubicChecker.outputBound` computes and `SubcubicChecker.checkEntry` tests. For `c = 0`,
-  `α = 1 = 1/1`. `tests/test_lean_subcubic.py` compares a line-by-line Python transliteration of this
-  with the Fraction version (including `α = v` exactly, `W = 0` and `c = 0`).
+  `B(α) < 0 ⟺ D·h + (N − v·D)·R + (D − N)·W + D·ΔEU < 0`, which `SubcubicChecker.holds` computes with
+  integers at one exponent, as Python's `holds` does (`SubcubicChecker.attentionBounds` and
+  `…outputBound` give the same quantities as dyadic fractions, as Python's audit functions do).
+  `tests/test_lean_subcubic.py` compares line-by-line Python transliterations of both with the Python
+  checker (including `α = v` exactly and `W = 0`).
 
-Where Python uses a dict (`eps_recursive`'s centres, `approx_matrix`'s products) this file uses
-arrays indexed by factor; `approxMatrix` enumerates the non-empty sets of peeled factors by bit mask
-instead of `itertools.combinations`: the sum is exact and its exponent is the minimum over all
+Where Python uses a dict (`eps_recursive`'s centres, `approx_matrix`'s products, the slot masses of
+`_positions`) this file uses arrays; `approxMatrix` enumerates the non-empty sets of peeled factors by
+bit mask instead of `itertools.combinations`: the sum is exact and its exponent is the minimum over all
 terms, so the result is the same in any order.
 -/
 
@@ -649,22 +651,144 @@ def running (row : Array Int) (takeMax : Bool) : Array Int := Id.run do
     out := out.push acc
   return out
 
+/-- docs §10: entries of a peeled factor `F_i′` (at its own exponent) stay below `2^384`. Python:
+`PEELED_BITS`. -/
+def peeledBits : Nat := 384
+
+/-- The largest `bitlen |x|` over the entries of `a` (0 for none). -/
+def maxBits (a : Mat) : Nat := Id.run do
+  let mut best : Nat := 0
+  for row in a.rows do
+    for x in row do
+      let b : Nat := bitlen x.natAbs
+      if best < b then
+        best := b
+  return best
+
+/-- The QK side of a checker: `Approx` and `ε` at one exponent `e0`, and the running extrema of the rows
+of `Approx`. -/
+structure QkSide where
+  A : Mat
+  eps : Vec
+  e0 : Int
+  /-- `aMax[q][t] = max_{t′≤t} Approx[q,t′]` -/
+  aMax : Array (Array Int)
+  /-- `aMin[q][t] = min_{t′≤t} Approx[q,t′]` -/
+  aMin : Array (Array Int)
+  deriving Inhabited
+
+/-- `Approx` and `ε`, both at `e0 = min` of their exponents, and the running extrema; a peeled factor with
+an entry of more than `peeledBits` bits is malformed input (after peeling every factor, before any
+product). Python: `_qk_side`. -/
+def qkSide (md : Model) (qk : String) (ch : SubcubicChoices) (V : Nat) : Except CheckError QkSide := do
+  let mut A : Mat := Mat.mk #[] 0
+  let mut Fp : Array Mat := #[]
+  if qk == qkExact then
+    if ch.peels.size != 0 then
+      throw (bad "peels" s!"{qkExact} has no chain: peels must be [], got {ch.peels.size} entries")
+    A := exactEqkeTok md
+  else
+    let F := chainFactors md qk
+    let pieces ← peelPieces F ch
+    Fp := peel F pieces
+    let mut i : Nat := 0
+    for f in Fp do
+      if peeledBits < maxBits f then
+        throw (bad s!"peels[{i}]"
+          s!"the peeled factor F_{i + 1}′ needs integers of more than {peeledBits} bits (limit, docs §10)")
+      i := i + 1
+    A := approxMatrix Fp pieces V V
+  let eps ← epsilon qk Fp ch V
+  let e0 : Int := intMin A.e eps.e
+  let rows : Array (Array Int) := scaleRows A.rows (A.e - e0).toNat
+  return { A := Mat.mk rows e0, eps := vecRescale eps e0, e0 := e0,
+           aMax := rows.map (fun row => running row true),
+           aMin := rows.map (fun row => running row false) }
+
+/-- π, the position order, and the masses of both placements for every `(q, c, q = m?)` (docs §7.3
+step 1). -/
+structure Positions where
+  piTab : Array (Array (Dy × Dy))
+  order : Array (Array Nat)
+  /-- `masses[q][c][0 if q = m else 1] = ((Y, Z) low, (Y, Z) high)` for `c = 1..n−1` (entry `c = 0`
+  unused): low `(Σ_max π_lo, Σ_others π_hi)`, high `(Σ_max π_hi, Σ_others π_lo)` -/
+  masses : Array (Array (Array ((Dy × Dy) × (Dy × Dy))))
+  deriving Inhabited
+
+/-- Python: `_positions`. -/
+def positions (md : Model) (r : Dy × Dy) (n : Nat) : Except CheckError Positions := do
+  let eqkp := eqkpErr md
+  let piTab ← piBounds eqkp r
+  let order := positionOrder eqkp n
+  let mut masses : Array (Array (Array ((Dy × Dy) × (Dy × Dy)))) := #[]
+  for q in List.range piTab.size do
+    let row : Array (Dy × Dy) := piTab[q]!
+    let srt : Array Nat := order[q]!
+    let mut byC : Array (Array ((Dy × Dy) × (Dy × Dy))) := #[#[]]
+    for c0 in List.range (n - 1) do
+      let c : Nat := c0 + 1
+      let mut bySame : Array ((Dy × Dy) × (Dy × Dy)) := #[]
+      for same in [true, false] do
+        -- non-query max slots
+        let k : Nat := if same then n - 1 - c else n - c
+        let mut out : Array (Dy × Dy) := #[]
+        for low in [true, false] do
+          let mut mx : Array Nat := #[]
+          let mut rest : Array Nat := #[]
+          let mut i : Nat := 0
+          for p in srt do
+            let take : Bool := if low then decide (i < k) else decide (srt.size - k ≤ i)
+            if take then
+              mx := mx.push p
+            else
+              rest := rest.push p
+            i := i + 1
+          if same then
+            mx := mx.push (n - 1)
+          else
+            rest := rest.push (n - 1)
+          let Y : Dy := dySum (mx.map (fun (p : Nat) => if low then (row[p]!).1 else (row[p]!).2))
+          let Z : Dy := dySum (rest.map (fun (p : Nat) => if low then (row[p]!).2 else (row[p]!).1))
+          out := out.push (Y, Z)
+        bySame := bySame.push (out[0]!, out[1]!)
+      byC := byC.push bySame
+    masses := masses.push byC
+  return { piTab := piTab, order := order, masses := masses }
+
+/-- `(EU, ΔEU, L)`. Python: `_eupu_side`. -/
+def eupuSide (eupu : String) (md : Model) (ov : OV) (ch : SubcubicChoices) :
+    Except CheckError (Vec × Vec × Mat) := do
+  let terms ← eupuTerms eupu md ch
+  return (terms.1, terms.2, logitL ov terms.1)
+
+/-- `EQKP = Ẽ_q·W_Q·W_Kᵀ·W_posᵀ` (V×n), formed as `Ẽ_q·(W_Q·(W_pos·W_K)ᵀ)`: the input rule's positions
+(docs §8). Python: `eqkp_exact`. -/
+def eqkpExact (w : ExactWeights) : Mat :=
+  let mE := tensor w.wE
+  let mP := tensor w.wPos
+  let etq := addRow mE (mP.rows[w.cfg.nCtx - 1]!) mP.e
+  matmul etq (matmul (tensor w.wQ) (transpose (matmul mP (tensor w.wK))))
+
 /-- Everything of §7.2 recomputed once; `SubcubicChecker.checkEntry` then verifies one case of §7.3.
 Python: class `SubcubicChecker`. -/
 structure SubcubicChecker where
+  w : ExactWeights
   V : Nat
   n : Nat
   params : SubcubicParams
   /-- `[r_lo, r_hi] ∋ 1/√d` -/
   r : Dy × Dy
   avg : Array (Array Dy)
-  /-- `Approx` (V×V) -/
+  /-- `Approx` (V×V), at exponent `e0` -/
   A : Mat
-  /-- `ε_q` -/
+  /-- `ε_q`, at exponent `e0` -/
   eps : Vec
+  e0 : Int
   /-- `π[q][p]` -/
   piTab : Array (Array (Dy × Dy))
   order : Array (Array Nat)
+  /-- `Positions.masses` -/
+  masses : Array (Array (Array ((Dy × Dy) × (Dy × Dy))))
   ov : OV
   eu : Vec
   dEu : Vec
@@ -677,7 +801,8 @@ structure SubcubicChecker where
   wMax : Array Int
   deriving Inhabited
 
-/-- Python: `SubcubicChecker.__init__`. -/
+/-- Python: `SubcubicChecker.__init__` (the same order: `inv_sqrt`, κ, `avg`, the QK side, positions, OV,
+the EUPU side). -/
 def mkSubcubicChecker (w : ExactWeights) (params : SubcubicParams) (claims : SubcubicClaims) :
     Except CheckError SubcubicChecker := do
   let cfg := w.cfg
@@ -688,33 +813,21 @@ def mkSubcubicChecker (w : ExactWeights) (params : SubcubicParams) (claims : Sub
   let kappa ← choiceVec ch.keyPosCentre cfg.dModel "key_pos_centre"
   let avg ← avgTable ch params.attention V n
   let md := mkModel w kappa
-  -- QK: Approx and ε_q
-  let mut A : Mat := Mat.mk #[] 0
-  let mut Fp : Array Mat := #[]
-  if params.qk == qkExact then
-    if ch.peels.size != 0 then
-      throw (bad "peels" s!"{qkExact} has no chain: peels must be [], got {ch.peels.size} entries")
-    A := exactEqkeTok md
-  else
-    let F := chainFactors md params.qk
-    let pieces ← peelPieces F ch
-    Fp := peel F pieces
-    A := approxMatrix Fp pieces V V
-  let eps ← epsilon params.qk Fp ch V
-  -- positions
-  let eqkp := eqkpErr md
-  let piTab ← piBounds eqkp r
-  let order := positionOrder eqkp n
-  -- OV and direct path
+  let qks ← qkSide md params.qk ch V
+  let ps ← positions md r n
   let ov := mkOV md
-  let terms ← eupuTerms params.eupu md ch
-  let L := logitL ov terms.1
-  -- running extrema for the cases: max/min_{t≤M} Approx[q,t] and max_{t≤M} D[t]
-  return { V := V, n := n, params := params, r := r, avg := avg, A := A, eps := eps, piTab := piTab,
-           order := order, ov := ov, eu := terms.1, dEu := terms.2, L := L,
-           aMax := A.rows.map (fun row => running row true),
-           aMin := A.rows.map (fun row => running row false),
+  let side ← eupuSide params.eupu md ov ch
+  return { w := w, V := V, n := n, params := params, r := r, avg := avg, A := qks.A, eps := qks.eps,
+           e0 := qks.e0, piTab := ps.piTab, order := ps.order, masses := ps.masses, ov := ov,
+           eu := side.1, dEu := side.2.1, L := side.2.2, aMax := qks.aMax, aMin := qks.aMin,
            wMax := running ov.D true }
+
+/-- The input rule (docs §8) for `c = 0` cases and per-input claims, with the matrices formed here (no
+EUPU and no EQKE: their rows are formed as inputs need them). Python: `SubcubicChecker.rule`. -/
+def SubcubicChecker.rule (ck : SubcubicChecker) : InputRule :=
+  mkInputRule ck.w ck.r
+    { eupu := none, evou := some (Mat.mk ck.ov.evou ck.ov.eEv), pvou := some (Mat.mk ck.ov.pvou ck.ov.ePv),
+      eqke := none, eqkp := some (eqkpExact ck.w) }
 
 /-- `Δ_lo = A[q,m] − max_{t≤M} A[q,t] − ε_q` and `Δ_hi = A[q,m] − min_{t≤M} A[q,t] + ε_q`, `M = m − g`. -/
 def SubcubicChecker.gaps (ck : SubcubicChecker) (q m g : Nat) : Dy × Dy :=
@@ -822,28 +935,118 @@ def SubcubicChecker.outputBound (ck : SubcubicChecker) (q m c g : Nat) (hv : Dy)
   let dEuQ : Dy := Dy.mk (ck.dEu.mant[q]!) ck.dEu.e
   dyAdd (dyAdd (dyAdd (dyMul dA hv) (dyMul nMinusVD rD)) (dyMul (dySub dA nA) wD)) (dyMul dA dEuQ)
 
-/-- Well-formedness, `B(a_lo) < 0` and `B(a_hi) < 0`; returns the entry's coverage and `seen` updated.
-`hTab[m][c] = SubcubicChecker.h m c`. -/
-def SubcubicChecker.checkEntry (ck : SubcubicChecker) (hTab : Array (Array Dy)) (entry : SubcubicEntry)
-    (seen : Array Bool) : Except CheckError (Nat × Array Bool) := do
+/-- `B(a_lo) < 0` and `B(a_hi) < 0` (`c ≥ 1`) without fractions: with `a = Y/D`, `D = Y + κ·Z > 0`,
+`D·B(a) = D·h + (Y − v·D)·R + (D − Y)·W + D·ΔEU[q]`, and `a ≥ v ⟺ Y − v·D ≥ 0` (module header). Both exp
+enclosures are formed first, then each placement in turn (the high one only if the low one holds).
+`hv` is `SubcubicChecker.h m c`. Returns (holds, the failing end, `D·B` there). Python:
+`SubcubicChecker.holds`. -/
+def SubcubicChecker.holds (ck : SubcubicChecker) (q m c g : Nat) (hv : Dy) :
+    Except CheckError (Bool × String × Dy) := do
+  let e0 : Int := ck.e0
+  let mM : Nat := m - g
+  let a : Int := (ck.A.rows[q]!)[m]!
+  let eps : Int := ck.eps.mant[q]!
+  let dLo : Int := a - (ck.aMax[q]!)[mM]! - eps
+  let dHi : Int := a - (ck.aMin[q]!)[mM]! + eps
+  let rLo : Int := ck.r.1.m
+  let re : Int := ck.r.1.e
+  let rHi : Int := ck.r.2.m
+  -- max of −Δ_lo·r and min of −Δ_hi·r (r_lo ≤ r_hi share the exponent re)
+  let kHi : Dy := (← expBoundsE (Dy.mk (-dLo * (if dLo ≤ 0 then rHi else rLo)) (e0 + re))).2
+  let kLo : Dy := (← expBoundsE (Dy.mk (-dHi * (if dHi ≤ 0 then rLo else rHi)) (e0 + re))).1
+  let sameIdx : Nat := if q == m then 0 else 1
+  let ms : (Dy × Dy) × (Dy × Dy) := ((ck.masses[q]!)[c]!)[sameIdx]!
+  let hm : Int := hv.m
+  let he : Int := hv.e
+  let vm : Int := ((ck.avg[m]!)[c]!).m
+  let ve : Int := ((ck.avg[m]!)[c]!).e
+  let W : Int := ck.wMax[mM]!
+  let eR : Int := ck.ov.eEv
+  let E : Int := ck.dEu.mant[q]!
+  let eE : Int := ck.dEu.e
+  let mut ok : Bool := true
+  let mut failName : String := ""
+  let mut failTotal : Dy := Dy.mk 0 0
+  for idx in [0, 1] do
+    if ok then
+      let YZ : Dy × Dy := if idx == 0 then ms.1 else ms.2
+      let kap : Dy := if idx == 0 then kHi else kLo
+      let Y : Dy := YZ.1
+      let Z : Dy := YZ.2
+      if Y.m ≤ 0 then
+        throw (CheckError.claim s!"case[{q},{m},{c}]" "positional mass of the max slots must be > 0" (dyStr Y) "0")
+      let kz : Int := kap.m * Z.m
+      let ekz : Int := kap.e + Z.e
+      -- Y and D = Y + κZ at one exponent eD
+      let eD : Int := intMin Y.e ekz
+      let y : Int := Y.m * pow2 (Y.e - eD).toNat
+      let D : Int := y + kz * pow2 (ekz - eD).toNat
+      -- Y − v·D at exponent en
+      let nmv : Int := if 0 ≤ ve then y - vm * D * pow2 ve.toNat else y * pow2 (-ve).toNat - vm * D
+      let en : Int := if 0 ≤ ve then eD else eD + ve
+      let R : Int := if 0 ≤ nmv then ck.ov.rMax[m]! else ck.ov.rMin[m]!
+      -- D·h + (Y − vD)·R + (D − Y)·W + D·ΔEU
+      let e1 : Int := eD + he
+      let e2 : Int := en + eR
+      let e3 : Int := eD + eR
+      let e4 : Int := eD + eE
+      let e : Int := intMin (intMin e1 e2) (intMin e3 e4)
+      let total : Int := D * hm * pow2 (e1 - e).toNat + nmv * R * pow2 (e2 - e).toNat +
+        (D - y) * W * pow2 (e3 - e).toNat + D * E * pow2 (e4 - e).toNat
+      if 0 ≤ total then
+        ok := false
+        failName := if idx == 0 then "a_lo" else "a_hi"
+        failTotal := Dy.mk total e
+  return (ok, failName, failTotal)
+
+/-- Well-formedness, then the input rule (`c = 0`) or `B(a_lo) < 0` and `B(a_hi) < 0`; returns the entry's
+coverage, `seen` updated and the input rule's rows. `hTab[m][c] = SubcubicChecker.h m c`. Python:
+`SubcubicChecker.check_entry`. -/
+def SubcubicChecker.checkEntry (ck : SubcubicChecker) (hTab : Array (Array Dy)) (rule : InputRule)
+    (cache : InputCache) (entry : SubcubicEntry) (seen : Array Bool) :
+    Except CheckError (Nat × Array Bool × InputCache) := do
   let seen2 ← checkWellFormed entry ck.V ck.n seen
   let q : Nat := entry.q.toNat
   let m : Nat := entry.m.toNat
   let c : Nat := entry.c.toNat
   let g : Nat := entry.g.toNat
   let cid := s!"case[{q},{m},{c}]"
-  let ab ← ck.attentionBounds q m c g
-  let hv : Dy := (hTab[m]!)[c]!
-  for named in [("a_lo", ab.1), ("a_hi", ab.2)] do
-    let b : Dy := ck.outputBound q m c g hv named.2
-    if 0 ≤ dySign b then
-      throw (CheckError.claim cid s!"output bound B({named.1}) must be < 0 ({named.1} = {ratioStr named.2})"
-        (ratioStr (Ratio.mk b named.2.den)) "0")
-  return (coverage ck.n q m c g ck.params.count, seen2)
+  if c == 0 then
+    let tokens : Array Nat := replicateNat ck.n m
+    let res ← rule.rightOnce cache tokens
+    if !res.1.1 then
+      throw (CheckError.claim cid
+        s!"the input {natList tokens} is not proven right (input rule, logit {res.1.2})" "up_j ≥ 0" "< 0")
+    return (coverage ck.n q m c g ck.params.count, seen2, res.2)
+  let res ← ck.holds q m c g ((hTab[m]!)[c]!)
+  if !res.1 then
+    throw (CheckError.claim cid s!"output bound B({res.2.1}) must be < 0 (shown: D·B({res.2.1}) with D > 0)"
+      (dyStr res.2.2) "0")
+  return (coverage ck.n q m c g ck.params.count, seen2, cache)
 
-/-- All subcubic claims; returns the number of inputs they prove correct. -/
+/-- docs §9 for subcubic cases: the case `(q, m, c)` with `c` the number of positions (the query's
+included) holding a token below `m` is listed, and every such token is `≤ m − g`. `gaps` holds `g` at
+`(q·V + m)·n + c` (0: not listed; listed cases have `g ≥ 1`). Python: `covers` in `check_subcubic`. -/
+def subcubicCovers (gaps : Array Int) (V n : Nat) (tokens : Array Nat) : Bool := Id.run do
+  let m : Nat := maxNat tokens
+  let q : Nat := tokens[n - 1]!
+  let mut low : Array Nat := #[]
+  for t in tokens do
+    if t < m then
+      low := low.push t
+  let g : Int := gaps[(q * V + m) * n + low.size]!
+  if g == 0 then
+    return false
+  let mut ok : Bool := true
+  for t in low do
+    if Int.ofNat m - g < Int.ofNat t then
+      ok := false
+  return ok
+
+/-- All subcubic claims (`residual` and `wrong` too); returns (inputs proven right, inputs proven wrong if
+`wrong` is claimed). Python: `check_subcubic`. -/
 def checkSubcubic (params : SubcubicParams) (claims : SubcubicClaims) (w : ExactWeights) :
-    Except CheckError Nat := do
+    Except CheckError (Nat × Option Nat) := do
   let ck ← mkSubcubicChecker w params claims
   -- h once per (m, c), like Python's cache (there filled on first use)
   let mut hTab : Array (Array Dy) := #[]
@@ -852,12 +1055,21 @@ def checkSubcubic (params : SubcubicParams) (claims : SubcubicClaims) (w : Exact
     for c in List.range ck.n do
       row := row.push (ck.h m c)
     hTab := hTab.push row
+  let rule : InputRule := ck.rule
+  let mut cache : InputCache := emptyInputCache ck.V
   let mut seen : Array Bool := falses (ck.V * ck.V * ck.n)
+  let mut gaps : Array Int := replicateInt (ck.V * ck.V * ck.n) 0
   let mut total : Nat := 0
   for e in claims.entries do
-    let res ← ck.checkEntry hTab e seen
+    let res ← ck.checkEntry hTab rule cache e seen
     total := total + res.1
-    seen := res.2
-  return total
+    seen := res.2.1
+    cache := res.2.2
+    gaps := gaps.set! ((e.q.toNat * ck.V + e.m.toNat) * ck.n + e.c.toNat) e.g
+  if claims.residual.isNone && claims.wrong.isNone then
+    return (total, none)
+  let inputs ← checkInputClaims claims.residual claims.wrong rule cache
+    (fun tokens => subcubicCovers gaps ck.V ck.n tokens) none
+  return (total + inputs.1, inputs.2)
 
 end MechProof
