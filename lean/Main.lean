@@ -6,7 +6,8 @@ import MechProof
 `lake exe mechcheck certificates/seed42/cubic.json [...]` reads each certificate, finds the weights
 file it names (`model.weights`, relative to the certificate's directory) and runs
 `MechProof.checkCertificateE` natively. Output and exit codes follow `mechproof check`
-(docs/certificate.md §5): `<cert>: OK <correct>/<total>` and 0; `<cert>: FAIL <claim id>: <what>
+(docs/certificate.md §5): `<cert>: OK <correct>/<total>` (followed by ` ≤ accuracy ≤ <upper>/<total>`
+when the certificate certifies an upper bound) and 0; `<cert>: FAIL <claim id>: <what>
 (<a> vs <b>)` and 1; `error: <file>: <field>: <what was expected>` and 2 (the largest code over all
 files, 2 winning).
 -/
@@ -23,11 +24,17 @@ def readText (path : System.FilePath) : IO (Except String String) := do
   catch e =>
     return Except.error (toString e)
 
+/-- ` ≤ accuracy ≤ <upper>/<total>` when the certificate certifies an upper bound (docs §5), else empty. -/
+def upperText (result : CheckResult) : String :=
+  match result.upper with
+  | some u => s!" ≤ accuracy ≤ {u}/{result.total}"
+  | none => ""
+
 /-- Check the certificate against the weights text; print the result; return the exit code. -/
 def report (certArg weightsName certText weightsText : String) : IO UInt32 := do
   match checkCertificateE certText weightsText with
   | Except.ok result =>
-    IO.println s!"{certArg}: OK {result.1}/{result.2}"
+    IO.println s!"{certArg}: OK {result.correct}/{result.total}{upperText result}"
     return 0
   | Except.error err =>
     if err.exitCode == 1 then

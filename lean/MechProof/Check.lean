@@ -1,6 +1,7 @@
 import MechProof.Failures
 import MechProof.Parse
 import MechProof.Matrices
+import MechProof.Inputs
 import MechProof.Cubic
 import MechProof.Subcubic
 
@@ -12,25 +13,34 @@ given the weights file's text, so it cannot and does not check that it is the fi
 names, nor recompute `payload_sha256` (core Lean has no SHA-256). It does compare the certificate's
 `model.sha256` with the `payload_sha256` the weights file declares. The certificate modules under
 `lean/Certificates/` pass exactly the file named by `model.weights` (see TRUST.md).
+
+The statements the certificate modules prove (all three run the checker once):
+* `certifies c w correct total = true`: every claim holds and the lower bound is `correct/total`
+  (docs §3: at least `correct` of the `total = V^n` inputs are classified correctly);
+* `certifiesUpper c w upper total = true`: every claim holds and the certificate certifies the upper
+  bound `upper/total` (docs §3, §9: `bound.upper`, present with the `wrong` claim; at most `upper`
+  inputs are classified correctly);
+* `certifiesBounds c w correct upper total = true`: both at once. By definition it is `true` exactly
+  when `certifies c w correct total` and `certifiesUpper c w upper total` are.
 -/
 
 set_option autoImplicit false
 
 namespace MechProof
 
-/-- `{}` if there are no parameters. -/
-def paramsText (params : Option Lean.Json) : String :=
-  match params with
-  | some p => p.compress
-  | none => "{}"
+/-- What a certificate that passes establishes (Python: `CheckResult` without the operation counts). -/
+structure CheckResult where
+  correct : Nat
+  total : Nat
+  /-- the certified upper bound on the correct count, when the certificate claims one (docs §9) -/
+  upper : Option Nat
+  deriving Inhabited
 
-/-- The claims of the certificate's strategy; returns the number of inputs they cover. -/
-def checkStrategy (cert : Certificate) (w : ExactWeights) : Except CheckError Nat :=
+/-- The claims of the certificate's strategy; returns (inputs proven right, inputs proven wrong when
+`wrong` is claimed). -/
+def checkStrategy (cert : Certificate) (w : ExactWeights) : Except CheckError (Nat × Option Nat) :=
   match cert.claims with
-  | StrategyClaims.cubic claims => do
-    require (paramsText cert.params == "{}") "strategy.params" "cubic takes no parameters"
-      (paramsText cert.params) "{}"
-    checkCubic claims (exactMatrices w) cert.cfg.dHead cert.cfg.nCtx
+  | StrategyClaims.cubic claims => checkCubic claims w
   | StrategyClaims.subcubic params claims => do
     -- never forms EQKE or EUPU unless the variant says so
     let variant : String := params.eupu ++ ";" ++ params.attention ++ ";" ++ params.qk
@@ -38,9 +48,15 @@ def checkStrategy (cert : Certificate) (w : ExactWeights) : Except CheckError Na
       params.variant variant
     checkSubcubic params claims w
 
-/-- Verify every claim of the certificate `certJson` against the weights `weightsJson`; returns
-`(correct, total)`, or the first failing claim / the malformed field. -/
-def checkCertificateE (certJson weightsJson : String) : Except CheckError (Nat × Nat) := do
+/-- `bound.upper` for messages (`None` when absent, as Python prints it). -/
+def showUpper (u : Option Int) : String :=
+  match u with
+  | some x => toString x
+  | none => "None"
+
+/-- Verify every claim of the certificate `certJson` against the weights `weightsJson`; returns the
+certified bounds, or the first failing claim / the malformed field. -/
+def checkCertificateE (certJson weightsJson : String) : Except CheckError CheckResult := do
   let cert ← parseCertificate certJson
   let w ← parseWeights weightsJson
   require (w.payloadSha256 == cert.sha256) "model.sha256" "weights payload hash differs"
@@ -48,26 +64,45 @@ def checkCertificateE (certJson weightsJson : String) : Except CheckError (Nat �
   require (w.cfg == cert.cfg) "config" "certificate config differs from the weights'"
     cert.cfg.str w.cfg.str
   let cfg := cert.cfg
-  let correct ← checkStrategy cert w
+  let counts ← checkStrategy cert w
+  let correct : Nat := counts.1
   let total : Nat := cfg.dVocab ^ cfg.nCtx
   require (cert.boundTotal == Int.ofNat total) "bound" "total must be d_vocab^n_ctx"
     (toString cert.boundTotal) (toString total)
   require (cert.boundCorrect == Int.ofNat correct) "bound" "claimed count differs from the covered count"
     (toString cert.boundCorrect) (toString correct)
-  return (correct, total)
+  if counts.2.isNone then
+    return { correct := correct, total := total, upper := none }
+  let upper : Nat := total - counts.2.getD 0
+  require (cert.boundUpper == some (Int.ofNat upper)) "bound"
+    "claimed upper bound differs from total − proven-wrong inputs" (showUpper cert.boundUpper) (toString upper)
+  return { correct := correct, total := total, upper := some upper }
 
-/-- `(correct, total)` if every claim holds, else the message `mechproof check` would print:
+/-- The certified bounds if every claim holds, else the message `mechproof check` would print:
 `FAIL <claim id>: <what> (<a> vs <b>)`, or `certificate|weights: <field>: <what was expected>`. -/
-def checkCertificate (certJson weightsJson : String) : Except String (Nat × Nat) :=
+def checkCertificate (certJson weightsJson : String) : Except String CheckResult :=
   match checkCertificateE certJson weightsJson with
   | Except.ok result => Except.ok result
   | Except.error err => Except.error (err.render "certificate" "weights")
 
-/-- The statement the certificate modules prove: every claim holds and the bound is
-`correct/total`. -/
+/-- The lower bound: every claim holds and the certificate proves `correct` of the `total` inputs right. -/
 def certifies (certJson weightsJson : String) (correct total : Nat) : Bool :=
   match checkCertificateE certJson weightsJson with
-  | Except.ok result => result.1 == correct && result.2 == total
+  | Except.ok result => result.correct == correct && result.total == total
+  | Except.error _ => false
+
+/-- The upper bound: every claim holds and the certificate proves all but `upper` of the `total` inputs
+wrong (docs §9), so at most `upper` are right. -/
+def certifiesUpper (certJson weightsJson : String) (upper total : Nat) : Bool :=
+  match checkCertificateE certJson weightsJson with
+  | Except.ok result => result.upper == some upper && result.total == total
+  | Except.error _ => false
+
+/-- Both bounds, from one run of the checker: `correct/total ≤ accuracy ≤ upper/total`. -/
+def certifiesBounds (certJson weightsJson : String) (correct upper total : Nat) : Bool :=
+  match checkCertificateE certJson weightsJson with
+  | Except.ok result =>
+    result.correct == correct && result.upper == some upper && result.total == total
   | Except.error _ => false
 
 /-- The weights file the certificate names (`model.weights`, relative to the certificate's

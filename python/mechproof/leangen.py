@@ -6,7 +6,13 @@ For every certificate `certificates/<model>/<name>.json` there is one generated 
 
     theorem bound : MechProof.certifies certificate weights <correct> <total> = true := by native_decide
 
-so `lake build` fails unless every claim holds for those exact weights (see TRUST.md). The module
+so `lake build` fails unless every claim holds for those exact weights (see TRUST.md). A certificate that
+also certifies an upper bound (`bound.upper`, docs §9) states both bounds in one theorem, so that the
+checker runs once:
+
+    theorem bounds : MechProof.certifiesBounds certificate weights <correct> <upper> <total> = true := by native_decide
+
+The module
 also records the SHA-256 of both files: Lake does not track files read by `include_str`, so the
 hashes are what make the module change (and be re-checked) whenever either file changes.
 
@@ -133,12 +139,14 @@ def render_module(cert_path: Path) -> str:
         doc = json.loads(cert_path.read_text(encoding="utf-8"))
         weights_rel = doc["model"]["weights"]
         correct, total = doc["bound"]["correct"], doc["bound"]["total"]
-    except (OSError, ValueError, KeyError, TypeError) as e:
+        upper = doc["bound"].get("upper")
+    except (OSError, ValueError, KeyError, TypeError, AttributeError) as e:
         raise LeanGenError(f"{cert_path}: cannot read model.weights / bound ({e})") from None
     if not isinstance(weights_rel, str):
         raise LeanGenError(f"{cert_path}: model.weights must be a string")
-    if not all(isinstance(x, int) and not isinstance(x, bool) and x >= 0 for x in (correct, total)):
-        raise LeanGenError(f"{cert_path}: bound.correct and bound.total must be non-negative integers")
+    bounds = (correct, total) if upper is None else (correct, total, upper)
+    if not all(isinstance(x, int) and not isinstance(x, bool) and x >= 0 for x in bounds):
+        raise LeanGenError(f"{cert_path}: bound.correct, bound.total and bound.upper must be non-negative integers")
     weights_path = Path(os.path.normpath(cert_path.parent / weights_rel))
     if not weights_path.is_file():
         raise LeanGenError(f"{cert_path}: model.weights: weights file {weights_path} not found")
@@ -168,14 +176,27 @@ def certificate : String := include_str {cert_inc}
 /-- `{weights_show}`: the weights file the certificate's `model.weights` names. -/
 def weights : String := include_str {weights_inc}
 
-set_option maxHeartbeats 0 in
+{_statement(cert_show, correct, total, upper)}
+end {ns}
+"""
+
+
+def _statement(cert_show: str, correct: int, total: int, upper: int | None) -> str:
+    """The theorem of a certificate module: the lower bound, or both bounds when the certificate has an upper one."""
+    if upper is None:
+        return f"""set_option maxHeartbeats 0 in
 /-- Every claim of `{cert_show}` holds for these weights, so the model is correct on at least
 {correct} of its {total} inputs. If this fails, `lake exe mechcheck {cert_show}` names the
 first false claim. -/
 theorem bound : MechProof.certifies certificate weights {correct} {total} = true := by
   native_decide
-
-end {ns}
+"""
+    return f"""set_option maxHeartbeats 0 in
+/-- Every claim of `{cert_show}` holds for these weights, so the model is correct on at least
+{correct} and at most {upper} of its {total} inputs. If this fails, `lake exe mechcheck {cert_show}`
+names the first false claim. -/
+theorem bounds : MechProof.certifiesBounds certificate weights {correct} {upper} {total} = true := by
+  native_decide
 """
 
 
