@@ -44,6 +44,7 @@ def test_lean_sources_exist():
         "MechProof/Failures.lean",
         "MechProof/Parse.lean",
         "MechProof/Matrices.lean",
+        "MechProof/Inputs.lean",
         "MechProof/Cubic.lean",
         "MechProof/Subcubic.lean",
         "MechProof/Check.lean",
@@ -51,8 +52,10 @@ def test_lean_sources_exist():
         assert required in names, f"lean/{required} is missing"
     assert LAKEFILE.is_file()
     check = (LEAN_DIR / "MechProof" / "Check.lean").read_text(encoding="utf-8")
-    assert "def checkCertificate (certJson weightsJson : String) : Except String (Nat × Nat) :=" in check
+    assert "def checkCertificate (certJson weightsJson : String) : Except String CheckResult :=" in check
     assert "def certifies (certJson weightsJson : String) (correct total : Nat) : Bool :=" in check
+    assert "def certifiesUpper (certJson weightsJson : String) (upper total : Nat) : Bool :=" in check
+    assert "def certifiesBounds (certJson weightsJson : String) (correct upper total : Nat) : Bool :=" in check
     assert "def main (args : List String) : IO UInt32 := do" in (LEAN_DIR / "Main.lean").read_text(encoding="utf-8")
 
 
@@ -218,10 +221,16 @@ def test_certificate_has_current_lean_module(cert):
     assert incs[0] == cert.resolve()
     assert incs[1] == (cert.parent / doc["model"]["weights"]).resolve()
     bound = doc["bound"]
-    assert re.search(
-        rf"theorem bound : MechProof\.certifies certificate weights {bound['correct']} {bound['total']} = true :=\s*by\s+native_decide",
-        module.read_text(encoding="utf-8"),
-    ), "the module must state the certificate's bound"
+    if bound.get("upper") is None:
+        statement = rf"theorem bound : MechProof\.certifies certificate weights {bound['correct']} {bound['total']} = true"
+    else:
+        statement = (
+            rf"theorem bounds : MechProof\.certifiesBounds certificate weights {bound['correct']} {bound['upper']} "
+            rf"{bound['total']} = true"
+        )
+    assert re.search(statement + r" :=\s*by\s+native_decide", module.read_text(encoding="utf-8")), (
+        "the module must state the certificate's bounds"
+    )
 
 
 def test_no_stale_generated_modules():
@@ -291,6 +300,29 @@ def test_module_changes_when_an_input_changes(tmp_path):
     before = leangen.render_module(d / "cubic.json")
     (d / "weights.json").write_bytes((src / "weights.json").read_bytes() + b"\n")
     assert leangen.render_module(d / "cubic.json") != before
+
+
+def test_module_states_both_bounds_when_the_certificate_has_an_upper_bound(tmp_path):
+    """A certificate with `bound.upper` (docs §9) gets one theorem with both bounds (the checker runs once); one
+    without keeps the lower-bound statement byte for byte."""
+    (d,) = _scratch_project(tmp_path, "m")
+    lower = leangen.render_module(d / "cubic.json")
+    assert "theorem bound : MechProof.certifies certificate weights 15998735 16777216 = true := by\n  native_decide\n\nend" in lower
+    doc = json.loads((d / "cubic.json").read_text(encoding="utf-8"))
+    doc["bound"]["upper"] = 16777000
+    (d / "cubic.json").write_text(json.dumps(doc), encoding="utf-8")
+    both = leangen.render_module(d / "cubic.json")
+    assert re.search(
+        r"theorem bounds : MechProof\.certifiesBounds certificate weights 15998735 16777000 16777216 = true :=\s*by\s+native_decide\n\nend",
+        both,
+    )
+    assert "theorem bound " not in both and "at most 16777000" in both
+    assert forbidden_uses(both) == [] and bracket_problems(both) == []
+    for bad in (-1, True, "7"):
+        doc["bound"]["upper"] = bad
+        (d / "cubic.json").write_text(json.dumps(doc), encoding="utf-8")
+        with pytest.raises(leangen.LeanGenError, match="bound.upper"):
+            leangen.render_module(d / "cubic.json")
 
 
 def test_certify_writes_the_module_and_reports_lean_status(tmp_path, monkeypatch):
@@ -448,11 +480,13 @@ def test_config_limits_match_python():
 
     text = (LEAN_DIR / "MechProof" / "Parse.lean").read_text(encoding="utf-8")
     for key, field in ModelConfig.model_fields.items():
-        m = re.search(rf'configField file j path "{key}" (\d+) (\d+) (\d+)', text)
+        m = re.search(rf'configField file j path "{key}" (\d+) (\d+)', text)
         assert m, f"Parse.lean does not read config field {key}"
         lo = next(x.ge for x in field.metadata if hasattr(x, "ge"))
         hi = next(x.le for x in field.metadata if hasattr(x, "le"))
-        assert tuple(map(int, m.groups())) == (field.default, lo, hi), key
+        assert tuple(map(int, m.groups())) == (lo, hi), key  # no defaults: every key is required (docs §10)
+    keys = re.search(r'exactKeys file j path #\[([^\]]*)\] #\[\]', text).group(1)
+    assert re.findall(r'"([^"]+)"', keys) == list(ModelConfig.model_fields)
 
 
 def _camel(name: str) -> str:
@@ -463,6 +497,12 @@ def _camel(name: str) -> str:
 # Python checker functions with no Lean counterpart, and why.
 NOT_MIRRORED = {
     "count": "operation counting (proof-length statistics) is not part of checking",
+    "memo": "per-process reuse of derived quantities between certificates; one Lean evaluation checks one certificate",
+    "clear_memo": "the same (the per-process cache)",
+    "show": "lazy formatting of failure values; Lean builds the message strings where it fails",
+    "_explain_ill_formed": "Python's check_well_formed is a fast test plus this explanation; Lean's checkWellFormed "
+    "runs the detailed checks directly (tests/test_lean_subcubic.py compares their first failures)",
+    "_json": "hashable memo keys for the per-process cache",
     "_approx": "decimal approximation in messages; the Lean messages give the exact m·2^e only",
     "frac": "Fraction of a dyadic: Lean cross-multiplies instead (Subcubic.lean header; tests/test_lean_subcubic.py)",
     "frac_str": "decimal/fraction text in messages; the Lean messages give the exact dyadics",
@@ -471,6 +511,9 @@ NOT_MIRRORED = {
 # `Class.method` in camelCase.
 CLASS_CONSTRUCTORS = {
     "CubicDerived": "cubicDerived",
+    "CaseTables": "mkCaseTables",
+    "Coverage": "mkCoverage",
+    "InputRule": "mkInputRule",
     "Model": "mkModel",
     "OV": "mkOV",
     "SubcubicChecker": "mkSubcubicChecker",
@@ -478,6 +521,13 @@ CLASS_CONSTRUCTORS = {
 # Mirrored functions that Lean must define earlier than Python does (Lean needs definition before use).
 ORDER_EXEMPT = {
     "_running": "used by SubcubicChecker.__init__ (Lean: mkSubcubicChecker), defined after the class in Python",
+    "_max_others": "used by CubicDerived.__init__ (Lean: cubicDerived), defined after the class in Python",
+    "InputRule._ov": "used by InputRule.__init__ (Lean: mkInputRule)",
+    "InputRule._eq": "used by InputRule.__init__ (Lean: mkInputRule)",
+    "InputRule._eqk": "used by InputRule.__init__ (Lean: mkInputRule)",
+    "InputRule.right_once": "calls InputRule.right, defined after it in Python",
+    "InputRule._filter": "used by InputRule.right, defined after it in Python",
+    "_grouped": "used by check_input_claims, defined after it in Python",
 }
 # Helpers only the named strategy's checker uses: exempt while that strategy is unsupported in Lean.
 HELPERS_OF = {
@@ -522,7 +572,7 @@ def test_python_functions_sees_classes():
     assert lean_name_of("_running") == "running" and lean_name_of("mkOV") == "mkOV"
 
 
-@pytest.mark.parametrize("module", ["arith.py", "failures.py", "matrices.py", "cubic.py", "subcubic.py"])
+@pytest.mark.parametrize("module", ["arith.py", "failures.py", "matrices.py", "inputs.py", "cubic.py", "subcubic.py"])
 def test_lean_mirrors_every_python_checker_function(module):
     text = all_lean_text()
     lean_defs = set(re.findall(r"^def\s+([A-Za-z_][\w.]*)", text, re.M))
@@ -536,7 +586,9 @@ def test_lean_mirrors_every_python_checker_function(module):
     assert not missing, f"checker/{module}: no Lean counterpart for {missing} (or list them in NOT_MIRRORED)"
 
 
-@pytest.mark.parametrize(("lean_file", "module"), [("Cubic.lean", "cubic.py"), ("Subcubic.lean", "subcubic.py")])
+@pytest.mark.parametrize(
+    ("lean_file", "module"), [("Inputs.lean", "inputs.py"), ("Cubic.lean", "cubic.py"), ("Subcubic.lean", "subcubic.py")]
+)
 def test_lean_mirror_keeps_python_order(lean_file, module):
     """Within each Lean strategy file, the mirrored functions appear in the Python module's order."""
     text = (LEAN_DIR / "MechProof" / lean_file).read_text(encoding="utf-8")
@@ -729,25 +781,27 @@ def test_lean_exp_bounds_match_python():
         m = rng.getrandbits(rng.randint(1, 130)) * rng.choice((-1, 1))
         e = rng.randint(-200, 2) - (m.bit_length() if rng.random() < 0.5 else 0)
         xs.append((m, e))
-    from mechproof.checker.failures import ClaimFailure
+    from mechproof.errors import InputError
 
     for x in xs:
         if arith.exp_in_range(x):
             assert lean_exp_bounds(x) == arith.exp_bounds(x), x
-        else:  # docs §6 step 0: both checkers reject (Lean: expBoundsE)
-            with pytest.raises(ClaimFailure, match="exp_bounds"):
+        else:  # docs §6 step 0, §10: both checkers reject as malformed input (Lean: expBoundsE)
+            with pytest.raises(InputError, match="exp argument"):
                 arith.exp_bounds(x)
     assert sum(arith.exp_in_range(x) for x in xs) > 200
 
 
 def test_exp_range_guard_matches_lean():
-    """expInRange in Exp.lean is the same test as exp_in_range: bitlen |m| + e ≤ EXP_MAX_LOG2 (20)."""
+    """expInRange in Exp.lean is the same test as exp_in_range: bitlen |m| + e ≤ EXP_MAX_LOG2 (12), and out of
+    range is malformed input (field `exp argument`), as in Python."""
     from mechproof.checker import arith
 
     text = (LEAN_DIR / "MechProof" / "Exp.lean").read_text(encoding="utf-8")
-    assert re.search(r"def expMaxLog2 : Int := (\d+)", text).group(1) == str(arith.EXP_MAX_LOG2)
+    assert re.search(r"def expMaxLog2 : Int := (\d+)", text).group(1) == str(arith.EXP_MAX_LOG2) == "12"
     assert "x.m == 0 || decide (Int.ofNat (bitlen x.m.natAbs) + x.e ≤ expMaxLog2)" in text
-    for x, ok in [((1, 20), False), ((1, 19), True), ((-(2**20) + 1, 0), True), ((2**20, 0), False), ((0, 10**9), True)]:
+    assert 'else Except.error (CheckError.input InputFile.certificate "exp argument"' in text
+    for x, ok in [((1, 12), False), ((1, 11), True), ((-(2**12) + 1, 0), True), ((2**12, 0), False), ((0, 10**9), True)]:
         assert arith.exp_in_range(x) is ok, x
 
 

@@ -4,8 +4,10 @@ Each `lean_*` function below is the Lean definition of the same name written lin
 truncated at 0 where it matters, `xs[i]!` is `xs[i]`, `for x in List.range n` is `for x in range(n)`). They are
 compared with the independent Python checker (python/mechproof/checker/subcubic.py), so that a slip in the Lean
 formulas, not just in their syntax, shows up here. The most important one is the cross-multiplied output bound:
-Lean decides B(α) < 0 for α = N/D as sign(D·h + (N − v·D)·R + (D − N)·W + D·ΔEU) < 0 instead of with fractions.
-test_transliterated_subcubic_text_is_current ties the transliterations to the Lean text.
+Lean decides B(α) < 0 for α = N/D as sign(D·h + (N − v·D)·R + (D − N)·W + D·ΔEU) < 0 instead of with fractions
+(`SubcubicChecker.outputBound`; the test the checker runs is `SubcubicChecker.holds`, the same algebra with integers at
+one exponent, transliterated and compared in tests/test_lean_inputs.py). test_transliterated_subcubic_text_is_current
+ties the transliterations to the Lean text.
 """
 
 from __future__ import annotations
@@ -289,7 +291,6 @@ def test_transliterated_subcubic_text_is_current():
         "let nMinusVD : Dy := dySub nA (dyMul v dA)",
         "if 0 ≤ dySign nMinusVD then Dy.mk (ck.ov.rMax[m]!) ck.ov.eEv else Dy.mk (ck.ov.rMin[m]!) ck.ov.eEv",
         "dyAdd (dyAdd (dyAdd (dyMul dA hv) (dyMul nMinusVD rD)) (dyMul (dySub dA nA) wD)) (dyMul dA dEuQ)",
-        "if 0 ≤ dySign b then",
         "let cp : Nat := if q == m then c else c - 1",
         "let N : Nat := if mode == \"fixed\" then m - g + 1 else m - g",
         "if cp > 0 then binom (n - 1) cp * N ^ cp else 1",
