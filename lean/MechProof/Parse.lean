@@ -1003,13 +1003,16 @@ def parseStrategyClaims (name : String) (params : Lean.Json) (claims : Lean.Json
     inputError InputFile.certificate "strategy.name"
       s!"unknown strategy '{other}'; known: ['cubic', 'cubic+residual', 'subcubic']"
 
+/-- The rule name of cubic `cases`. -/
+def CubicCases.rule (cases : CubicCases) : String :=
+  match cases with
+  | CubicCases.listed _ => "cubic-case"
+  | CubicCases.boundary _ => "cubic-prefix"
+
 /-- The `cases` rule of cubic claims (none for subcubic). -/
 def cubicCasesRule (claims : StrategyClaims) : Option String :=
   match claims with
-  | StrategyClaims.cubic c =>
-    match c.cases with
-    | CubicCases.listed _ => some "cubic-case"
-    | CubicCases.boundary _ => some "cubic-prefix"
+  | StrategyClaims.cubic c => some c.cases.rule
   | StrategyClaims.subcubic _ _ => none
 
 /-- Whether `residual` and `wrong` are present. -/
