@@ -968,6 +968,36 @@ def test_input_rule_matches_python_on_every_input(seed):
             assert lean_row(lean, False, q) == py._row("EQKP", q, n)
 
 
+def test_input_rule_on_seed42_inputs():
+    """The committed seed-42 model (V = 64, n = 4): 3000 random inputs, right with and without the U filter, and
+    wrong for three witnesses each, with the matrices of the cubic certificate and with the subcubic ones."""
+    path = CERTS / "seed42" / "cubic.json"
+    cert, claims = load_certificate(path)
+    w = weights_io.load(path.parent / cert.model.weights)
+    mats = exact_matrices(w)
+    r = cb.check_inv_sqrt(claims.inv_sqrt_d_head, w.cfg.d_head)
+    d = cb.CubicDerived(mats, w.cfg.n_ctx)
+    rng = random.Random(31)
+    V, n = w.cfg.d_vocab, w.cfg.n_ctx
+    inputs = [tuple(rng.randrange(V) for _ in range(n)) for _ in range(3000)]
+    inputs += [(m,) * (n - 1) + (q,) for m in range(0, V, 7) for q in range(0, m + 1, 5)]
+    ov = (mats["EVOU"], mats["PVOU"])
+    verdicts = set()
+    for given in (dict(mats), {"EVOU": ov[0], "PVOU": ov[1], "EQKP": lean_eqkp_exact(w)}):
+        py = ip.InputRule(w, r, given)
+        lean = lean_mk_input_rule(w, r, given)
+        cache = lean_empty_input_cache(V)
+        for k, tokens in enumerate(inputs):
+            U = d.U if k % 2 else None
+            got = lean_right(lean, cache, list(tokens), U)
+            assert got == py.right(tokens, U), tokens
+            verdicts.add(got[0])
+            if k % 10 == 0:
+                for j in rng.sample([j for j in range(V) if j != max(tokens)], 3):
+                    assert lean_wrong(lean, cache, list(tokens), j) == py.wrong(tokens, j)
+    assert verdicts == {True, False}
+
+
 def test_input_rule_exp_limit_is_malformed_at_the_same_point():
     """A huge r (a valid inv-sqrt claim can have hi up to 2^256): both sides fail on the first row they form, with
     malformed input (exp argument)."""
