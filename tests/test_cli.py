@@ -89,3 +89,11 @@ def test_audit_of_a_subcubic_case():
     assert "verdict: holds" in proc.stdout and "B(a_lo)" in proc.stdout and f"gap g = {g}" in proc.stdout
     wrong = _run(ROOT, "audit", str(cert), "--case", f"{m},{q},0,{c}")
     assert wrong.returncode == 2 and "case[q,m,c]" in wrong.stderr
+
+
+def test_train_config_names(tmp_path):
+    helped = _run(tmp_path, "train", "--help")
+    assert helped.returncode == 0 and all(name in helped.stdout for name in ("k4", "k5", "k10", "k20", "k10v128", "k20v512"))
+    bad = _run(tmp_path, "train", "--config", "k7")
+    assert bad.returncode == 2 and "--config" in bad.stderr and "k20v512" in bad.stderr
+    assert not (tmp_path / "models").exists()

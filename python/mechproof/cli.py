@@ -33,18 +33,32 @@ def _fail_input(e: InputError) -> None:
     raise typer.Exit(2)
 
 
+def _config_names() -> str:
+    from .config import CONFIGS
+
+    return ", ".join(f"{name} (K={c.n_ctx}, V={c.d_vocab})" for name, c in CONFIGS.items())
+
+
 @app.command()
 def train(
     seed: int = typer.Option(42, help="Training seed: the same seed gives byte-identical weights on one machine."),
-    out_path: Optional[Path] = typer.Option(None, "--out", help="Weights file to write (default models/seed<N>.json)."),
+    config: str = typer.Option("k4", help=f"Named configuration: {_config_names()}."),
+    out_path: Optional[Path] = typer.Option(
+        None, "--out", help="Weights file to write (default models/seed<N>.json for k4, else models/<config>-seed<N>.json)."
+    ),
     quiet: bool = typer.Option(False, help="No progress bar."),
 ) -> None:
-    """Train one Max-of-4 model with the paper's recipe (AdamW, 3000 steps of 128 online samples) on CPU."""
-    from .modelstore import MODELS_DIR, train_and_save
+    """Train one Max-of-K model with the paper's recipe (AdamW, 3000 steps of 128 online samples) on CPU."""
+    from .config import UnknownConfig, named_config
+    from .modelstore import MODELS_DIR, train_and_save, trainable_name
 
-    path = out_path or MODELS_DIR / f"seed{seed}.json"
-    w, seconds = train_and_save(seed, path, progress=not quiet)
-    out.print(f"trained seed {seed} in {seconds:.1f} s → {path} (sha256 {w.sha256[:16]}…)")
+    try:
+        cfg = named_config(config)
+    except UnknownConfig as e:
+        _fail_input(InputError(None, "--config", str(e)))
+    path = out_path or MODELS_DIR / f"{trainable_name(seed, config)}.json"
+    w, seconds = train_and_save(seed, path, cfg=cfg, progress=not quiet)
+    out.print(f"trained {config} seed {seed} in {seconds:.1f} s → {path} (sha256 {w.sha256[:16]}…)")
 
 
 @app.command()
