@@ -93,7 +93,8 @@ def test_audit_of_a_subcubic_case():
 
 def test_train_config_names(tmp_path):
     helped = _run(tmp_path, "train", "--help")
-    assert helped.returncode == 0 and all(name in helped.stdout for name in ("k4", "k5", "k10", "k20", "k10v128", "k20v512"))
+    names = ("k4", "k5", "k10", "k20", "k10v128", "k20v512")
+    assert helped.returncode == 0 and all(name in helped.stdout for name in names)
     bad = _run(tmp_path, "train", "--config", "k7")
     assert bad.returncode == 2 and "--config" in bad.stderr and "k20v512" in bad.stderr
     assert not (tmp_path / "models").exists()

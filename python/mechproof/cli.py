@@ -44,7 +44,7 @@ def train(
     seed: int = typer.Option(42, help="Training seed: the same seed gives byte-identical weights on one machine."),
     config: str = typer.Option("k4", help=f"Named configuration: {_config_names()}."),
     out_path: Optional[Path] = typer.Option(
-        None, "--out", help="Weights file to write (default models/seed<N>.json for k4, else models/<config>-seed<N>.json)."
+        None, "--out", help="Weights file (default models/seed<N>.json for k4, else models/<config>-seed<N>.json)."
     ),
     quiet: bool = typer.Option(False, help="No progress bar."),
 ) -> None:
