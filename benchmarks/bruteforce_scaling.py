@@ -3,7 +3,8 @@
 The baseline is the previous implementation's float pass (mechproof before the filter, kept here verbatim in
 spirit): for every input all V logits in float32, over a subset of the query tokens, scaled to all of them. It
 is the cost of the old method without its exact settling (which is negligible), so the ratio is a slight
-underestimate of the speed-up. Both run in this process with the same torch thread count.
+underestimate of the speed-up. Both run in this process with the same torch thread count (the filtered brute
+force uses it as the number of single-threaded workers, one query each).
 
 Usage: python benchmarks/bruteforce_scaling.py [--k5 models/k5-seed42.json] [--queries 4] [--threads 1]
 Without --k5 the K = 5 model is trained first (k5 config, seed 42; about 10 s on one core).

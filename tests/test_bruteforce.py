@@ -98,7 +98,9 @@ def test_near_tie_is_settled_exactly(delta, tiny, expect_right, settled_in):
 
 
 def test_seed42_count_and_wrong_inputs(seed42):
+    threads = torch.get_num_threads()
     res = brute_force(seed42, progress=False, wrong_indices=True, keep_verdicts=True)
+    assert torch.get_num_threads() == threads  # its single-threaded workers leave the setting as it was
     # the count of the previous, filter-less implementation (commit 30b817d), and README's number
     assert (res.correct, res.total) == (16_765_711, 64**4)
     assert len(res.wrong) == res.total - res.correct and np.all(np.diff(res.wrong) > 0)

@@ -48,6 +48,7 @@ from __future__ import annotations
 
 import math
 import time
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Iterable, Iterator
 
@@ -213,6 +214,42 @@ def _split(box: list[tuple[int, int]]) -> Iterator[list[tuple[int, int]]]:
         yield from _split(box[:wide] + [(t, t + 1)] + box[wide + 1 :])
 
 
+def _one_query(fm: FloatModel, q: int) -> tuple[list[np.ndarray], list[np.ndarray], int]:
+    """Stages 1 and 2 for the inputs with query token q: (wrong inputs, inputs left to settle, full-pass count)."""
+    V, n = fm.cfg.d_vocab, fm.cfg.n_ctx
+    dev = fm.dev
+    a, theta = fm.filter_table(q)
+    left: list[torch.Tensor] = []
+    for m in range(q, V):
+        c = a[q, n - 1, m]
+        thr = -float(theta[m])
+        for box in _boxes(q, m, n):
+            S = a[box[0][0] : box[0][1], 0, m] + c
+            for p in range(1, n - 1):
+                S = S[..., None] + a[box[p][0] : box[p][1], p, m]
+            rest = torch.nonzero(~(S < thr))
+            if len(rest):
+                left.append(rest + torch.tensor([lo for lo, _ in box], device=dev))
+    wrong: list[np.ndarray] = []
+    unsure: list[np.ndarray] = []
+    if not left:
+        return wrong, unsure, 0
+    rest = torch.cat(left)
+    tokens = torch.cat([rest, torch.full((len(rest), 1), q, device=dev)], dim=1)
+    pos = torch.arange(n, device=dev)
+    every_t = torch.arange(V, device=dev)[:, None].expand(V, n)
+    A_q, W_q = fm.a_rows(torch.full((V, n), q, device=dev), every_t, pos.expand(V, n))  # [t, p, j], [t, p]
+    for lo in range(0, len(tokens), _CHUNK):
+        chunk = tokens[lo : lo + _CHUNK]
+        ok, bad = fm.decide(A_q[chunk, pos], W_q[chunk, pos], chunk.max(dim=1).values)
+        if bool(bad.any()):
+            wrong.append(chunk[bad].cpu().numpy())
+        maybe = ~(ok | bad)
+        if bool(maybe.any()):
+            unsure.append(chunk[maybe].cpu().numpy())
+    return wrong, unsure, len(tokens)
+
+
 def brute_force(
     w: ExactWeights,
     device: str | None = None,
@@ -237,39 +274,26 @@ def brute_force(
     if not all(0 <= q < V for q in qs):
         raise ValueError(f"queries must lie in 0..{V - 1}")
     fm = FloatModel(w, device, dtype)
-    dev = fm.dev
     wrong: list[np.ndarray] = []
     unsure: list[np.ndarray] = []
     full_pass = 0
-    pos = torch.arange(n, device=dev)
-    for q in tqdm(qs, desc="brute force", disable=not progress, unit="query"):
-        a, theta = fm.filter_table(q)
-        left: list[torch.Tensor] = []
-        for m in range(q, V):
-            c = a[q, n - 1, m]
-            thr = -float(theta[m])
-            for box in _boxes(q, m, n):
-                S = a[box[0][0] : box[0][1], 0, m] + c
-                for p in range(1, n - 1):
-                    S = S[..., None] + a[box[p][0] : box[p][1], p, m]
-                rest = torch.nonzero(~(S < thr))
-                if len(rest):
-                    left.append(rest + torch.tensor([lo for lo, _ in box], device=dev))
-        if not left:
-            continue
-        rest = torch.cat(left)
-        full_pass += len(rest)
-        tokens = torch.cat([rest, torch.full((len(rest), 1), q, device=dev)], dim=1)
-        every_t = torch.arange(V, device=dev)[:, None].expand(V, n)
-        A_q, W_q = fm.a_rows(torch.full((V, n), q, device=dev), every_t, pos.expand(V, n))  # [t, p, j], [t, p]
-        for lo in range(0, len(tokens), _CHUNK):
-            chunk = tokens[lo : lo + _CHUNK]
-            ok, bad = fm.decide(A_q[chunk, pos], W_q[chunk, pos], chunk.max(dim=1).values)
-            if bool(bad.any()):
-                wrong.append(chunk[bad].cpu().numpy())
-            maybe = ~(ok | bad)
-            if bool(maybe.any()):
-                unsure.append(chunk[maybe].cpu().numpy())
+    bar = tqdm(total=len(qs), desc="brute force", disable=not progress, unit="query")
+    # On the CPU, one query per torch thread, each single-threaded: many medium-sized ops, each its own parallel
+    # region, stall whenever a core is shared (measured 7x slower at K = 5 on a busy 2-core machine).
+    workers = torch.get_num_threads() if fm.dev.type == "cpu" else 1
+    threads = torch.get_num_threads()
+    try:
+        if fm.dev.type == "cpu":
+            torch.set_num_threads(1)
+        with ThreadPoolExecutor(max_workers=workers) as pool:
+            for q_wrong, q_unsure, q_full in pool.map(lambda q: _one_query(fm, q), qs):
+                wrong += q_wrong
+                unsure += q_unsure
+                full_pass += q_full
+                bar.update()
+    finally:
+        torch.set_num_threads(threads)
+        bar.close()
     undecided = np.concatenate(unsure) if unsure else np.zeros((0, n), dtype=np.int64)
     ties = 0
     for tokens in undecided:
