@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 from mechproof import bruteforce as bruteforce_mod
 from mechproof.bruteforce import brute_force, input_index, input_tokens, settle
 from mechproof.config import ModelConfig
+from mechproof.estimate import input_verdicts
 from mechproof.exact import exact_matrices
 from mechproof.model import MaxOfKTransformer
 from mechproof.weights import from_torch
@@ -70,17 +71,17 @@ F32, F64 = torch.float32, torch.float64
 
 
 @pytest.mark.parametrize(
-    "delta, tiny, expect_right, settled_in",
+    "delta, tiny, expect_right, float_open_in, settled_in",
     [
-        (2.0**-22, 0.0, False, {F32}),  # float32 logits cannot tell; float64 ones can
-        (-(2.0**-22), 0.0, True, set()),  # the filter's float64 differences prove it right in either type
-        (0.0, 0.0, False, {F32, F64}),
-        (0.0, 2.0**-30, False, {F32, F64}),  # wrong by 2^-60: below float64 resolution of the logits
-        (0.0, -(2.0**-30), True, {F32, F64}),  # right by 2^-60
+        (2.0**-22, 0.0, False, {F32}, set()),  # float32 logits cannot tell; float64 ones can
+        (-(2.0**-22), 0.0, True, set(), set()),  # the filter's float64 differences prove it right in either type
+        (0.0, 0.0, False, {F32, F64}, {F32, F64}),
+        (0.0, 2.0**-30, False, {F32, F64}, {F32, F64}),  # wrong by 2^-60: below float64 resolution of the logits
+        (0.0, -(2.0**-30), True, {F32, F64}, {F32, F64}),  # right by 2^-60
     ],
     ids=["wrong-by-2^-22", "right-by-2^-22", "exact-tie", "wrong-by-2^-60", "right-by-2^-60"],
 )
-def test_near_tie_is_settled_exactly(delta, tiny, expect_right, settled_in):
+def test_near_tie_is_settled_exactly(delta, tiny, expect_right, float_open_in, settled_in):
     w = _direct_path_model(delta, tiny)
     mats = exact_matrices(w)
     # the inputs with query token 3 and max 3 are (t0, 3); for t0 = 3 the only competitor is logit 2
@@ -93,8 +94,12 @@ def test_near_tie_is_settled_exactly(delta, tiny, expect_right, settled_in):
         assert res.correct == sum(v is True for v in ref.values())
         assert ((3 + 3 * 4) in res.wrong) is not expect_right  # index = t_0 + t_1·V
         assert res.unresolved == 0  # an exact tie is proven (N = 0 exactly), not left open
-        # the soundness path was exercised where it must be, not just present
-        assert (res.undecided_by_float >= 1) is (dtype in settled_in)
+        # each soundness path was exercised where it must be, not just present
+        assert (res.undecided_by_float >= 1) is (dtype in float_open_in)
+        assert (res.settled >= 1) is (dtype in settled_in)
+        tokens = np.array([[t0, 3] for t0 in range(4)])
+        got, settled, _ = input_verdicts(w, tokens)
+        assert got.tolist() == [ref[(t0, 3)] for t0 in range(4)] and (settled >= 1) is bool(settled_in)
 
 
 def test_seed42_count_and_wrong_inputs(seed42):

@@ -12,6 +12,7 @@ N_j = G_j − G_m < 0 for every j ≠ m. Three stages, each deciding only what i
    the input right; nothing else is decided here. Inputs are enumerated per (query q, max m) in product boxes,
    so F is an outer sum of per-position vectors.
 2. Full pass (n·V terms) over the inputs the filter left: Ĝ_j in float, margins compared with a proven bound.
+   What float32 leaves open goes through the same pass in float64 (the same analysis with u = 2^-53).
 3. Settle: inputs the full pass cannot decide are evaluated in mpmath interval arithmetic from the exact
    weights at rising precision (`settle`); if no precision separates some N_j from 0 (an exact tie), wrong.
 
@@ -72,12 +73,13 @@ _CHUNK = 1 << 16  # inputs per full-pass batch
 class BruteForceResult:
     correct: int
     total: int
-    undecided_by_float: int  # left by the full pass, settled exactly
+    undecided_by_float: int  # left by the full pass in the working type (then float64, then interval arithmetic)
     unresolved: int  # undecided even by exact interval arithmetic: counted as wrong (ties)
     seconds: float
     verdicts: np.ndarray | None = None  # bool [t_0, …, t_{n-1}]: right? (only with keep_verdicts)
     wrong: np.ndarray | None = None  # int64 indices Σ t_p·V^p of the wrong inputs, ascending (with wrong_indices)
     full_pass: int = 0  # inputs the filter could not prove right
+    settled: int = 0  # inputs decided by interval arithmetic (`settle`)
 
     @property
     def accuracy(self) -> float:
@@ -117,7 +119,7 @@ class FloatModel:
         self.eupu, evou, pvou = (m.to_float64() for m in (self.mats.EUPU, self.mats.EVOU, self.mats.PVOU))
         self.B = float(add_up(add_up(_abs_max(self.mats.EUPU), _abs_max(self.mats.EVOU)), _abs_max(self.mats.PVOU)))
         self.u = torch.finfo(dtype).eps / 2
-        self.eta = 2 * (2.0**-48 + n * self.u) * (1 + 2.0**-12)
+        self.eta = _eta(n, dtype)
         self.L_tp = evou[:, None, :] + pvou[None, :, :]  # [t, p, j] float64, fl(v̂ + p̂)
         self._L_dev = torch.tensor(self.L_tp, dtype=torch.float64, device=self.dev)
         self._eupu_dev = torch.tensor(self.eupu, dtype=torch.float64, device=self.dev)
@@ -145,14 +147,19 @@ class FloatModel:
         return torch.tensor(a, device=self.dev), theta
 
     # ------------------------------------------------------------------------------------- full pass (stage 2)
-    def a_rows(self, q: torch.Tensor, t: torch.Tensor, p: torch.Tensor) -> torch.Tensor:
-        """A[q, t, p, :] = fl(fl₆₄(ŵ₆₄·X̂)) for index tensors of one shape → [..., V] in the working type."""
+    def a_rows(
+        self, q: torch.Tensor, t: torch.Tensor, p: torch.Tensor, dtype: torch.dtype | None = None
+    ) -> tuple[torch.Tensor, torch.Tensor]:
+        """(A[q, t, p, :] = fl(fl₆₄(ŵ₆₄·X̂)) [..., V], ŵ [...]) for index tensors of one shape, in `dtype`
+        (default: the working type)."""
         w64 = self._wlo_dev[q, t] * self._plo_dev[q, p]
         X = self._L_dev[t, p] + self._eupu_dev[q]
-        return (w64[..., None] * X).to(self.dtype), w64.to(self.dtype)
+        dtype = dtype or self.dtype
+        return (w64[..., None] * X).to(dtype), w64.to(dtype)
 
     def decide(self, A: torch.Tensor, Wt: torch.Tensor, m: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
-        """(right, wrong) masks for inputs given as A [k, n, V] and ŵ [k, n] rows and their max token m [k]."""
+        """(right, wrong) masks for inputs given as A [k, n, V] and ŵ [k, n] rows and their max token m [k]; the
+        bound is that of A's type."""
         n = A.shape[1]
         G = A[:, 0].clone()
         W = Wt[:, 0].clone()
@@ -162,16 +169,40 @@ class FloatModel:
         Gm = G.gather(1, m[:, None])[:, 0]
         G.scatter_(1, m[:, None], -torch.inf)
         worst = (G.max(dim=1).values - Gm).double()
-        tau = W.double() * (self.eta * self.B)
+        tau = W.double() * (_eta(n, A.dtype) * self.B)
         return worst < -tau, worst > tau
 
-    def decide_inputs(self, tokens: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+    def decide_inputs(self, tokens: torch.Tensor, dtype: torch.dtype | None = None) -> tuple[torch.Tensor, torch.Tensor]:
         """(right, wrong) masks for an int64 tensor of inputs [k, n] on the device (any query tokens)."""
         n = tokens.shape[1]
         q = tokens[:, -1:].expand(-1, n)
         pos = torch.arange(n, device=tokens.device).expand_as(tokens)
-        A, Wt = self.a_rows(q, tokens, pos)
+        A, Wt = self.a_rows(q, tokens, pos, dtype)
         return self.decide(A, Wt, tokens.max(dim=1).values)
+
+    def settle_all(self, tokens: np.ndarray) -> tuple[np.ndarray, int, int]:
+        """Exact verdicts for inputs [k, n] that a float pass left open: the float64 full pass first (when the
+        working type is narrower), then `settle`. Returns (right?, number settled exactly, exact ties)."""
+        right = np.zeros(len(tokens), dtype=bool)
+        open_ = np.ones(len(tokens), dtype=bool)
+        if self.dtype != torch.float64:
+            block = max(1, (1 << 21) // (self.cfg.n_ctx * self.cfg.d_vocab))
+            for lo in range(0, len(tokens), block):
+                chunk = torch.tensor(tokens[lo : lo + block], dtype=torch.int64, device=self.dev)
+                ok, bad = self.decide_inputs(chunk, torch.float64)
+                right[lo : lo + len(chunk)] = ok.cpu().numpy()
+                open_[lo : lo + len(chunk)] = (~(ok | bad)).cpu().numpy()
+        ties = 0
+        for i in np.flatnonzero(open_):
+            verdict = settle(self.mats, self.cfg.d_head, tuple(int(t) for t in tokens[i]))
+            ties += verdict is None
+            right[i] = bool(verdict)
+        return right, int(open_.sum()), ties
+
+
+def _eta(n: int, dtype: torch.dtype) -> float:
+    """η of the full pass for n terms in `dtype` (module docstring)."""
+    return 2 * (2.0**-48 + n * torch.finfo(dtype).eps / 2) * (1 + 2.0**-12)
 
 
 def _abs_max(d: Dyadic) -> float:
@@ -295,13 +326,9 @@ def brute_force(
         torch.set_num_threads(threads)
         bar.close()
     undecided = np.concatenate(unsure) if unsure else np.zeros((0, n), dtype=np.int64)
-    ties = 0
-    for tokens in undecided:
-        verdict = settle(fm.mats, cfg.d_head, tuple(int(t) for t in tokens))
-        ties += verdict is None
-        if not verdict:
-            wrong.append(tokens[None, :])
-    wrong_idx = np.sort(input_index(np.concatenate(wrong), V)) if wrong else np.zeros(0, dtype=np.int64)
+    right, settled, ties = fm.settle_all(undecided)
+    wrong.append(undecided[~right])
+    wrong_idx = np.sort(input_index(np.concatenate(wrong), V))
     total = len(qs) * V ** (n - 1)
     verdicts = None
     if keep_verdicts:
@@ -313,6 +340,7 @@ def brute_force(
         total=total,
         undecided_by_float=len(undecided),
         unresolved=ties,
+        settled=settled,
         seconds=time.perf_counter() - start,
         verdicts=verdicts,
         wrong=wrong_idx if wrong_indices else None,

@@ -121,6 +121,7 @@ def accuracy(
         "total": res.total,
         "accuracy": res.accuracy,
         "undecided_by_float": res.undecided_by_float,
+        "settled_exactly": res.settled,
         "unresolved_ties": res.unresolved,
         "seconds": round(res.seconds, 3),
     }
@@ -129,7 +130,7 @@ def accuracy(
     else:
         out.print(
             f"{path}: {res.correct}/{res.total} correct = {res.accuracy:.6f} "
-            f"({res.undecided_by_float} settled exactly, {res.unresolved} ties) in {res.seconds:.1f} s"
+            f"({res.settled} settled exactly, {res.unresolved} ties) in {res.seconds:.1f} s"
         )
 
 
