@@ -166,3 +166,20 @@ def test_too_many_inputs_is_refused():
     w = small_model(ModelConfig(d_vocab=64, n_ctx=7, d_model=4, d_head=4), 0, 1)
     with pytest.raises(ValueError, match="beyond brute force"):
         brute_force(w, progress=False)
+
+
+def test_float32_overflow_is_never_a_verdict():
+    """Logits near 1e40 overflow float32 (filter terms and full-pass rows become ±inf): float32 must decide
+    nothing, and float64 or interval arithmetic must still give the literal definition's verdicts."""
+    cfg = ModelConfig(d_vocab=3, n_ctx=3, d_model=4, d_head=4)
+    g = torch.Generator().manual_seed(3)
+    t = {k: torch.randn(s, generator=g) for k, s in cfg.tensor_shapes().items()}
+    t["W_Q"] = torch.zeros(cfg.tensor_shapes()["W_Q"])  # uniform attention: no exp overflow
+    t["W_E"] = t["W_E"] * 1e20
+    t["W_U"] = t["W_U"] * 1e20
+    w = from_torch(cfg, t)
+    ref = verdicts(w, prec=200)
+    res = brute_force(w, progress=False, wrong_indices=True)
+    assert res.full_pass == res.total and res.undecided_by_float == res.total  # float32 proved nothing
+    assert res.correct == sum(v is True for v in ref.values())
+    assert res.wrong.tolist() == sorted(int(input_index(np.array(k), 3)) for k, v in ref.items() if not v)

@@ -29,8 +29,8 @@ w_p·D ≤ a := up(w_hi·D⁺) if D⁺ ≥ 0, else up(w_lo·D⁺) (true for any 
 working type. So F ≤ Σ_p a_p. The float sum S of these n terms (any order) is within γ_{n−1}·Σ_p|a_p| of
 Σ_p a_p, and Σ_p|a_p| ≤ M := |a_query| + Σ_{p<n−1} max_{t≤m}|a(t, p, m)|. The filter therefore proves the input
 right when S < −θ with θ ≥ γ_{n−1}·M, computed in float64 with a (1+2^-20) margin for its own roundings and
-then rounded up into the working type (so that the comparison itself is exact). Overflow gives inf or NaN,
-and neither passes the test.
+then rounded up into the working type (so that the comparison itself is exact). No partial sum can overflow
+when M < (largest float)/(2n); otherwise (an a of ±∞ included) θ = ∞ and the filter decides nothing.
 
 Full pass. ŵ₆₄ = fl₆₄(tok_lo·pos_lo) is within relative 2^-50 + 2^-50 + u₆₄(1+…) < 2^-48.5 of w_p, and
 ŵ = fl(ŵ₆₄) within 2^-48 + u. A_p = fl(fl₆₄(ŵ₆₄·X̂)) = ŵ₆₄·X̂·(1+ε₁)(1+ε₂) with |ε₁| ≤ u₆₄, |ε₂| ≤ u, so
@@ -42,7 +42,7 @@ least W(1 − 2^-48 − u)(1 − γ_{n−1}), so W ≤ Ŵ(1 + (n+2)u + 2^-46) fo
 < 0 when worst < −2E(1+u); if worst > 0 then N_{j*} ≥ worst/(1+u) − 2E > 0 when worst > 2E(1+u). So with
 τ = η·B·Ŵ, η = 2(2^-48 + n·u)(1+2^-12) ≥ 2(1+u)(1+2^-14)(2^-48 + n·u) plus room for the three float64 roundings
 of τ itself, the pass marks an input right when worst < −τ, wrong when worst > τ, and leaves it to `settle`
-otherwise (also when anything overflowed: comparisons with NaN are false).
+otherwise, and always when worst or τ is not finite (an overflow, which the analysis does not cover).
 """
 
 from __future__ import annotations
@@ -144,6 +144,7 @@ class FloatModel:
         M = M + absa[q, n - 1, :]
         gamma = (n - 1) * self.u / (1 - (n - 1) * self.u)
         theta = _round_up_to(gamma * M * (1 + 2.0**-20), self.dtype).astype(np.float64)
+        theta[~(M < torch.finfo(self.dtype).max / (2 * n))] = np.inf  # a partial sum could overflow
         return torch.tensor(a, device=self.dev), theta
 
     # ------------------------------------------------------------------------------------- full pass (stage 2)
@@ -170,7 +171,8 @@ class FloatModel:
         G.scatter_(1, m[:, None], -torch.inf)
         worst = (G.max(dim=1).values - Gm).double()
         tau = W.double() * (_eta(n, A.dtype) * self.B)
-        return worst < -tau, worst > tau
+        sure = torch.isfinite(worst) & torch.isfinite(tau)
+        return sure & (worst < -tau), sure & (worst > tau)
 
     def decide_inputs(self, tokens: torch.Tensor, dtype: torch.dtype | None = None) -> tuple[torch.Tensor, torch.Tensor]:
         """(right, wrong) masks for an int64 tensor of inputs [k, n] on the device (any query tokens)."""
