@@ -49,6 +49,7 @@ test: setup
 
 bench: setup
 	$(BIN)/python benchmarks/run_all.py
+	$(BIN)/python benchmarks/bruteforce_scaling.py
 
 lean:
 	lake build
