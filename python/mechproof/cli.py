@@ -109,51 +109,100 @@ def _print_json(doc: Any) -> None:
     print(json.dumps(doc, indent=2))
 
 
+def _config_names() -> str:
+    from .config import CONFIGS
+
+    return ", ".join(f"{name} (K={c.n_ctx}, V={c.d_vocab})" for name, c in CONFIGS.items())
+
+
 @app.command()
 def train(
     seed: int = typer.Option(
         42, min=0, help="Training seed: the same seed gives byte-identical weights on one machine."
     ),
-    out_path: Optional[Path] = typer.Option(None, "--out", help="Weights file to write (default models/seed<N>.json)."),
+    config: str = typer.Option("k4", help=f"Named configuration: {_config_names()}."),
+    out_path: Optional[Path] = typer.Option(
+        None, "--out", help="Weights file (default models/seed<N>.json for k4, else models/<config>-seed<N>.json)."
+    ),
     quiet: bool = typer.Option(False, help="No progress bar."),
 ) -> None:
-    """Train one Max-of-4 model with the paper's recipe (AdamW, 3000 steps of 128 online samples) on CPU."""
-    from .modelstore import MODELS_DIR, train_and_save
+    """Train one Max-of-K model with the paper's recipe (AdamW, 3000 steps of 128 online samples) on CPU."""
+    from .config import UnknownConfig, named_config
+    from .modelstore import MODELS_DIR, train_and_save, trainable_name
 
-    path = out_path or MODELS_DIR / f"seed{seed}.json"
+    try:
+        cfg = named_config(config)
+    except UnknownConfig as e:
+        _fail_input(InputError(None, "--config", str(e)))
+    path = out_path or MODELS_DIR / f"{trainable_name(seed, config)}.json"
     _check_output(path, "--out")
-    w, seconds = train_and_save(seed, path, progress=not quiet)
-    out.print(f"trained seed {seed} in {seconds:.1f} s → {path} (sha256 {w.sha256[:16]}…)")
+    w, seconds = train_and_save(seed, path, cfg=cfg, progress=not quiet)
+    out.print(f"trained {config} seed {seed} in {seconds:.1f} s → {path} (sha256 {w.sha256[:16]}…)")
 
 
 @app.command()
 def accuracy(
-    model: str = typer.Argument(..., help="Model name (seed42) or weights file."),
-    as_json: bool = typer.Option(False, "--json", help="Print {correct, total, accuracy, ...} as JSON."),
+    model: str = typer.Argument(..., help="Model name (seed42, k10-seed42) or weights file."),
+    as_json: bool = typer.Option(False, "--json", help="Print {kind, correct, total, accuracy, ...} as JSON."),
     device: Optional[str] = typer.Option(None, help="torch device for the float pass (default: cuda if present)."),
     threads: int = _threads_option(),
+    samples: Optional[int] = typer.Option(
+        None, min=1, help="Estimate from this many uniform random inputs instead (an estimate, not certified)."
+    ),
+    sample_seed: int = typer.Option(0, min=0, help="Seed of the random inputs (with --samples)."),
+    confidence: float = typer.Option(0.95, help="Confidence of the Clopper–Pearson interval (with --samples)."),
     quiet: bool = typer.Option(False, help="No progress bar."),
 ) -> None:
-    """Exact brute-force accuracy over all d_vocab^n_ctx inputs.
+    """Exact brute-force accuracy over all d_vocab^n_ctx inputs, or with --samples an estimate.
 
     A float pass decides an input only when its margin exceeds a proven bound on the rounding error; the rest
-    are settled with interval arithmetic from the exact weights, and ties count as wrong.
+    are settled with interval arithmetic from the exact weights, and ties count as wrong. With --samples N the
+    same exact verdicts are computed for N uniform random inputs and the result is an ESTIMATE with an exact
+    Clopper–Pearson confidence interval: never a certified number (JSON "kind": "estimate").
     """
-    from .bruteforce import brute_force
+    from .bruteforce import MAX_INPUTS, brute_force
     from .modelstore import load_or_train
 
+    if not 0 < confidence < 1:
+        _fail_input(InputError(None, "--confidence", f"must lie strictly between 0 and 1, got {confidence}"))
     _set_threads(threads)
     try:
         w, path, _ = load_or_train(model, progress=not quiet and not as_json)
     except InputError as e:
         _fail_input(e)
+    if samples is not None:  # an estimate: every line and field says so
+        from .estimate import estimate_accuracy
+
+        est = estimate_accuracy(w, samples, sample_seed, confidence, device=device, progress=not quiet and not as_json)
+        if as_json:
+            print(json.dumps({"model": str(path), **est.to_json()}))
+        else:
+            out.print(
+                f"{path}: ESTIMATE, not certified: {est.correct}/{est.samples} uniform random inputs correct "
+                f"(sample accuracy {est.accuracy:.6f}); {100 * confidence:g}% Clopper–Pearson interval for the "
+                f"accuracy [{est.low:.6f}, {est.high:.6f}] (sample seed {sample_seed}; {est.settled} settled "
+                f"exactly, {est.ties} ties) in {est.seconds:.1f} s",
+                highlight=False,
+            )
+        return
+    if w.cfg.n_inputs > MAX_INPUTS:
+        _fail_input(
+            InputError(
+                path,
+                "--samples",
+                f"{w.cfg.d_vocab}^{w.cfg.n_ctx} inputs are beyond brute force (limit {MAX_INPUTS}); "
+                "estimate with --samples N",
+            )
+        )
     res = brute_force(w, device=device, progress=not quiet and not as_json)
     doc = {
+        "kind": "exact",
         "model": str(path),
         "correct": res.correct,
         "total": res.total,
         "accuracy": res.accuracy,
         "undecided_by_float": res.undecided_by_float,
+        "settled_exactly": res.settled,
         "unresolved_ties": res.unresolved,
         "seconds": round(res.seconds, 3),
     }
@@ -162,7 +211,7 @@ def accuracy(
     else:
         out.print(
             f"{path}: {res.correct}/{res.total} correct = {res.accuracy:.6f} "
-            f"({res.undecided_by_float} settled exactly, {res.unresolved} ties) in {res.seconds:.1f} s"
+            f"({res.settled} settled exactly, {res.unresolved} ties) in {res.seconds:.1f} s"
         )
 
 
