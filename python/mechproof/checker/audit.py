@@ -323,3 +323,14 @@ def _subcubic_lines(path: Path, claim_id: str) -> list[str]:
         lines.append(f"  B({name}) = {frac_str(b)}  → {'< 0' if b < 0 else 'NOT < 0'}")
     lines.append(f"  verdict: {'holds' if ok else 'FAILS'}; covers {coverage(n, q, m, c, g, params.count)} inputs")
     return lines
+
+
+def cubic_context(path: Path) -> _Ctx:
+    """A cubic certificate with the checker's derived tables (for reports such as `mechproof explain`)."""
+    return _Ctx(Path(path))
+
+
+def cubic_case_sets(path: Path) -> dict[tuple[int, int, int], set[int]]:
+    """Every listed cubic case (q, m, c) and its token set G as the checker derives it ({m} for c = 0)."""
+    ctx = _Ctx(Path(path))
+    return {key: set(ctx.token_set(*key) or []) for key in ctx.listed}
