@@ -64,6 +64,7 @@ test: setup
 
 bench: setup
 	$(BIN)/python benchmarks/run_all.py
+	$(BIN)/python benchmarks/bruteforce_scaling.py
 
 lean:
 	@command -v lake >/dev/null 2>&1 || { \

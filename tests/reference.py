@@ -29,16 +29,20 @@ def _vecmat(v: list, M: list) -> list:
     return [sum((v[i] * M[i][j] for i in range(len(v))), iv.mpf(0)) for j in range(len(M[0]))]
 
 
-def literal(w: ExactWeights, prec: int = 200):  # noqa: ANN201 - generator
-    """For every input: (tokens, α = attention on the max-token positions, [logit_j − logit_m for j ≠ m]), as
-    mpmath intervals at `prec` bits, following the transformer's definition literally."""
+def literal(w: ExactWeights, prec: int = 200, inputs=None):  # noqa: ANN001, ANN201 - generator
+    """For every input (or those given): (tokens, α = attention on the max-token positions,
+    [logit_j − logit_m for j ≠ m]), as mpmath intervals at `prec` bits, following the transformer's definition
+    literally."""
     old = iv.prec
     iv.prec = prec
     try:
         cfg = w.cfg
         E, P, Q, K, V, O, U = (_tensor(w, n) for n in ("W_E", "W_pos", "W_Q", "W_K", "W_V", "W_O", "W_U"))
         scale = 1 / iv.sqrt(iv.mpf(cfg.d_head))
-        for tokens in itertools.product(range(cfg.d_vocab), repeat=cfg.n_ctx):
+        if inputs is None:
+            inputs = itertools.product(range(cfg.d_vocab), repeat=cfg.n_ctx)
+        for tokens in inputs:
+            tokens = tuple(int(t) for t in tokens)
             resid = [[E[t][i] + P[p][i] for i in range(cfg.d_model)] for p, t in enumerate(tokens)]
             query = _vecmat(resid[-1], Q)
             scores = [sum((a * b for a, b in zip(query, _vecmat(r, K))), iv.mpf(0)) * scale for r in resid]
@@ -57,10 +61,11 @@ def literal(w: ExactWeights, prec: int = 200):  # noqa: ANN201 - generator
         iv.prec = old
 
 
-def verdicts(w: ExactWeights, prec: int = 200) -> dict[tuple[int, ...], bool | None]:
-    """For every input: True if the max token's logit is strictly largest, False if not, None if undecided."""
+def verdicts(w: ExactWeights, prec: int = 200, inputs=None) -> dict[tuple[int, ...], bool | None]:  # noqa: ANN001
+    """For every input (or those given): True if the max token's logit is strictly largest, False if not, None
+    if undecided."""
     out: dict[tuple[int, ...], bool | None] = {}
-    for tokens, _, diffs in literal(w, prec):
+    for tokens, _, diffs in literal(w, prec, inputs):
         if any(d.a >= 0 for d in diffs):
             out[tokens] = False
         elif all(d.b < 0 for d in diffs):

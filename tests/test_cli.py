@@ -299,3 +299,36 @@ def test_threads_option_sets_torch_threads_for_brute_force(monkeypatch, torch_th
     for args in (["accuracy", w], ["accuracy", w, "--threads", "3"]):
         assert CliRunner().invoke(app, [*args, "--quiet"]).exit_code == 2
     assert seen == [1, 3]
+
+
+def test_train_config_names(tmp_path):
+    helped = _run(tmp_path, "train", "--help")
+    names = ("k4", "k5", "k10", "k20", "k10v128", "k20v512")
+    assert helped.returncode == 0 and all(name in helped.stdout for name in names)
+    bad = _run(tmp_path, "train", "--config", "k7")
+    assert bad.returncode == 2 and "--config" in bad.stderr and "k20v512" in bad.stderr
+    assert not (tmp_path / "models").exists()
+
+
+def test_accuracy_estimate_is_labelled_and_big_models_need_samples(tmp_path):
+    w = ROOT / "certificates" / "seed42" / "weights.json"
+    est = _run(tmp_path, "accuracy", str(w), "--samples", "300", "--sample-seed", "4", "--json", "--quiet")
+    assert est.returncode == 0, est.stderr
+    doc = json.loads(est.stdout)
+    assert doc["kind"] == "estimate" and doc["samples"] == 300
+    assert doc["ci_low"] <= doc["sample_accuracy"] <= doc["ci_high"]
+    text = _run(tmp_path, "accuracy", str(w), "--samples", "300", "--sample-seed", "4", "--quiet")
+    assert text.returncode == 0 and "ESTIMATE, not certified" in text.stdout
+    assert f"{doc['sample_correct']}/300" in text.stdout
+
+    import torch
+
+    from mechproof.config import named_config
+    from mechproof.weights import from_torch, save
+
+    cfg = named_config("k10")
+    g = torch.Generator().manual_seed(0)
+    tensors = {k: torch.randn(s, generator=g) for k, s in cfg.tensor_shapes().items()}
+    save(from_torch(cfg, tensors), tmp_path / "big.json")
+    big = _run(tmp_path, "accuracy", "big.json", "--quiet")
+    assert big.returncode == 2 and "--samples" in big.stderr

@@ -109,51 +109,100 @@ def _print_json(doc: Any) -> None:
     print(json.dumps(doc, indent=2))
 
 
+def _config_names() -> str:
+    from .config import CONFIGS
+
+    return ", ".join(f"{name} (K={c.n_ctx}, V={c.d_vocab})" for name, c in CONFIGS.items())
+
+
 @app.command()
 def train(
     seed: int = typer.Option(
         42, min=0, help="Training seed: the same seed gives byte-identical weights on one machine."
     ),
-    out_path: Optional[Path] = typer.Option(None, "--out", help="Weights file to write (default models/seed<N>.json)."),
+    config: str = typer.Option("k4", help=f"Named configuration: {_config_names()}."),
+    out_path: Optional[Path] = typer.Option(
+        None, "--out", help="Weights file (default models/seed<N>.json for k4, else models/<config>-seed<N>.json)."
+    ),
     quiet: bool = typer.Option(False, help="No progress bar."),
 ) -> None:
-    """Train one Max-of-4 model with the paper's recipe (AdamW, 3000 steps of 128 online samples) on CPU."""
-    from .modelstore import MODELS_DIR, train_and_save
+    """Train one Max-of-K model with the paper's recipe (AdamW, 3000 steps of 128 online samples) on CPU."""
+    from .config import UnknownConfig, named_config
+    from .modelstore import MODELS_DIR, train_and_save, trainable_name
 
-    path = out_path or MODELS_DIR / f"seed{seed}.json"
+    try:
+        cfg = named_config(config)
+    except UnknownConfig as e:
+        _fail_input(InputError(None, "--config", str(e)))
+    path = out_path or MODELS_DIR / f"{trainable_name(seed, config)}.json"
     _check_output(path, "--out")
-    w, seconds = train_and_save(seed, path, progress=not quiet)
-    out.print(f"trained seed {seed} in {seconds:.1f} s → {path} (sha256 {w.sha256[:16]}…)")
+    w, seconds = train_and_save(seed, path, cfg=cfg, progress=not quiet)
+    out.print(f"trained {config} seed {seed} in {seconds:.1f} s → {path} (sha256 {w.sha256[:16]}…)")
 
 
 @app.command()
 def accuracy(
-    model: str = typer.Argument(..., help="Model name (seed42) or weights file."),
-    as_json: bool = typer.Option(False, "--json", help="Print {correct, total, accuracy, ...} as JSON."),
+    model: str = typer.Argument(..., help="Model name (seed42, k10-seed42) or weights file."),
+    as_json: bool = typer.Option(False, "--json", help="Print {kind, correct, total, accuracy, ...} as JSON."),
     device: Optional[str] = typer.Option(None, help="torch device for the float pass (default: cuda if present)."),
     threads: int = _threads_option(),
+    samples: Optional[int] = typer.Option(
+        None, min=1, help="Estimate from this many uniform random inputs instead (an estimate, not certified)."
+    ),
+    sample_seed: int = typer.Option(0, min=0, help="Seed of the random inputs (with --samples)."),
+    confidence: float = typer.Option(0.95, help="Confidence of the Clopper–Pearson interval (with --samples)."),
     quiet: bool = typer.Option(False, help="No progress bar."),
 ) -> None:
-    """Exact brute-force accuracy over all d_vocab^n_ctx inputs.
+    """Exact brute-force accuracy over all d_vocab^n_ctx inputs, or with --samples an estimate.
 
     A float pass decides an input only when its margin exceeds a proven bound on the rounding error; the rest
-    are settled with interval arithmetic from the exact weights, and ties count as wrong.
+    are settled with interval arithmetic from the exact weights, and ties count as wrong. With --samples N the
+    same exact verdicts are computed for N uniform random inputs and the result is an ESTIMATE with an exact
+    Clopper–Pearson confidence interval: never a certified number (JSON "kind": "estimate").
     """
-    from .bruteforce import brute_force
+    from .bruteforce import MAX_INPUTS, brute_force
     from .modelstore import load_or_train
 
+    if not 0 < confidence < 1:
+        _fail_input(InputError(None, "--confidence", f"must lie strictly between 0 and 1, got {confidence}"))
     _set_threads(threads)
     try:
         w, path, _ = load_or_train(model, progress=not quiet and not as_json)
     except InputError as e:
         _fail_input(e)
+    if samples is not None:  # an estimate: every line and field says so
+        from .estimate import estimate_accuracy
+
+        est = estimate_accuracy(w, samples, sample_seed, confidence, device=device, progress=not quiet and not as_json)
+        if as_json:
+            print(json.dumps({"model": str(path), **est.to_json()}))
+        else:
+            out.print(
+                f"{path}: ESTIMATE, not certified: {est.correct}/{est.samples} uniform random inputs correct "
+                f"(sample accuracy {est.accuracy:.6f}); {100 * confidence:g}% Clopper–Pearson interval for the "
+                f"accuracy [{est.low:.6f}, {est.high:.6f}] (sample seed {sample_seed}; {est.settled} settled "
+                f"exactly, {est.ties} ties) in {est.seconds:.1f} s",
+                highlight=False,
+            )
+        return
+    if w.cfg.n_inputs > MAX_INPUTS:
+        _fail_input(
+            InputError(
+                path,
+                "--samples",
+                f"{w.cfg.d_vocab}^{w.cfg.n_ctx} inputs are beyond brute force (limit {MAX_INPUTS}); "
+                "estimate with --samples N",
+            )
+        )
     res = brute_force(w, device=device, progress=not quiet and not as_json)
     doc = {
+        "kind": "exact",
         "model": str(path),
         "correct": res.correct,
         "total": res.total,
         "accuracy": res.accuracy,
         "undecided_by_float": res.undecided_by_float,
+        "settled_exactly": res.settled,
         "unresolved_ties": res.unresolved,
         "seconds": round(res.seconds, 3),
     }
@@ -162,7 +211,7 @@ def accuracy(
     else:
         out.print(
             f"{path}: {res.correct}/{res.total} correct = {res.accuracy:.6f} "
-            f"({res.undecided_by_float} settled exactly, {res.unresolved} ties) in {res.seconds:.1f} s"
+            f"({res.settled} settled exactly, {res.unresolved} ties) in {res.seconds:.1f} s"
         )
 
 
@@ -392,6 +441,64 @@ def audit(
         out.print(line, highlight=False, markup=False)
 
 
+@app.command()
+def explain(
+    certificate: Path = typer.Argument(..., help="Certificate file (a model small enough to brute-force: Max-of-4)."),
+    out_dir: Optional[Path] = typer.Option(
+        None, "--out", help="Where to write slack.png/.svg and slack.json (default: beside the certificate, <name>.slack.*)."
+    ),
+    worst: int = typer.Option(15, min=1, help="How many of the worst cases to list."),
+    as_json: bool = typer.Option(False, "--json", help="Print the breakdown as one JSON document."),
+    quiet: bool = typer.Option(False, help="No progress bar."),
+) -> None:
+    """Where a certificate's lower bound loses: correct inputs it does not cover, by max token, gap, copies of
+    the max and query, with a heatmap (m × gap) and the worst cases with the margin by which each failed.
+
+    The lost inputs sum to (exact correct − certified lower bound). The margin of a case is the upper bound the
+    proof obtained on max_j (logit_j − logit_m) for its hardest lost input: positive means the argument could
+    not show that the max token wins there."""
+    import numpy as np
+
+    from .explain import explain as run, heatmap, save_json, to_json
+
+    try:
+        slack = run(certificate, worst=worst, progress=not quiet and not as_json)
+    except InputError as e:
+        _fail_input(e)
+    base = (out_dir or certificate.parent) / f"{certificate.stem}.slack"
+    files = heatmap(slack, base) + [base.with_name(f"{base.name}.json")]
+    save_json(slack, files[-1])
+    if as_json:
+        _print_json({**to_json(slack), "files": [str(f) for f in files]})
+        return
+    out.print(
+        f"{certificate} ({slack.strategy}): exact {slack.correct:,} correct, certified {slack.certified:,}; "
+        f"{slack.lost:,} correct inputs not covered",
+        highlight=False,
+    )
+    V = len(slack.by_m)
+    gaps = Table(title="lost inputs by gap m − (largest non-max token)", show_edge=False)
+    for col in ("gap", "lost", "share"):
+        gaps.add_column(col, justify="right")
+    for g in range(V):
+        if slack.by_gap[g]:
+            gaps.add_row("all = m" if g == 0 else str(g), f"{int(slack.by_gap[g]):,}", f"{slack.by_gap[g] / max(1, slack.lost):.1%}")
+    out.print(gaps)
+    copies = ", ".join(f"{k}: {int(v):,}" for k, v in enumerate(slack.by_copies) if v)
+    top_m = ", ".join(f"m={int(k)}: {int(slack.by_m[k]):,}" for k in np.argsort(-slack.by_m)[:8] if slack.by_m[k])
+    top_q = ", ".join(f"q={int(k)}: {int(slack.by_query[k]):,}" for k in np.argsort(-slack.by_query)[:8] if slack.by_query[k])
+    out.print(f"by copies of the max: {copies}\nmost lost max tokens: {top_m}\nmost lost queries: {top_q}", highlight=False)
+    table = Table(title=f"worst cases of {slack.strategy} (q, m, c as the strategy counts c)", show_edge=False)
+    for col in ("q", "m", "c", "lost", "margin (logits)"):
+        table.add_column(col, justify="right")
+    for case in slack.worst:
+        margin = "—" if case["margin"] is None else f"{case['margin']:+.4g}"
+        table.add_row(str(case["q"]), str(case["m"]), str(case["c"]), f"{case['lost']:,}", margin)
+    out.print(table)
+    for f in files:
+        out.print(f"wrote {f}", highlight=False)
+
+
 @app.command("import-weights")
 def import_weights(
     source: Path = typer.Argument(..., help="TransformerLens state dict: .pt/.pth (torch.save) or .safetensors."),
@@ -470,6 +577,11 @@ def sweep(
     ),
     batch: Optional[int] = typer.Option(None, min=1, help="With --ray: strategies per Ray task (default 10; each seed also "
                                         "has one task for its model and brute force)."),
+    config: str = typer.Option(
+        "k4", help=f"Named configuration of the models: {_config_names()}. Models are seedN (k4) or <config>-seedN; "
+        "where brute force is out of reach each seed gets a sampled accuracy ESTIMATE row instead. One folder per config."
+    ),
+    samples: int = typer.Option(100_000, min=1, help="Uniform inputs of the accuracy estimate (configs beyond brute force)."),
     quiet: bool = typer.Option(False, help="No progress bar."),
 ) -> None:
     """Prove bounds with many strategies on many seeds; keep only checked results.
@@ -494,7 +606,13 @@ def sweep(
     from .sweep import Engine, SweepSpec, parse_seeds, resolve_device, run_sweep, select_strategies
     from .sweep.runner import DEFAULT_BATCH
 
+    from .config import UnknownConfig, named_config
+
     try:
+        try:
+            model_cfg = named_config(config)
+        except UnknownConfig as e:
+            raise InputError(None, "--config", str(e)) from None
         seed_list = parse_seeds(seeds)
         names = select_strategies(strategies)
         dev = resolve_device(device)
@@ -507,14 +625,15 @@ def sweep(
     except InputError as e:
         _fail_input(e)
     n_workers = workers or os.cpu_count() or 1
-    spec = SweepSpec(out=out_dir, seeds=tuple(seed_list), strategies=tuple(names), workers=n_workers, device=dev)
+    spec = SweepSpec(out=out_dir, seeds=tuple(seed_list), strategies=tuple(names), workers=n_workers, device=dev,
+                     model_cfg=model_cfg, samples=samples)
     engine = Engine("ray", ray_address, batch or DEFAULT_BATCH) if ray_address is not None else Engine()
     used = min(n_workers, len(seed_list))
     where = (f"on Ray at {ray_address}, {engine.batch} strategies per task" if ray_address is not None
              else f"up to {used} worker{'s' * (used != 1)}")
     err.print(
         f"sweep: {len(seed_list)} seed{'s' * (len(seed_list) != 1)} × ({len(names)} "
-        f"strateg{'ies' if len(names) != 1 else 'y'} + brute force) → {out_dir} ({where}, device {dev})",
+        f"strateg{'ies' if len(names) != 1 else 'y'} + {spec.reference}) of {config} → {out_dir} ({where}, device {dev})",
         highlight=False,
     )
     try:
@@ -523,7 +642,7 @@ def sweep(
         _fail_input(e)
     from .report import rich_strategy_table, strategy_stats
 
-    selected = {(s, n) for s in seed_list for n in ("brute-force", *names)}
+    selected = {(s, n) for s in seed_list for n in (spec.reference, *names)}
     stats = strategy_stats([r for r in summary.rows if (r["seed"], r["strategy"]) in selected])
     out.print(rich_strategy_table(stats, f"mechproof sweep → {out_dir}: means over seeds (± std)"))
     st = summary.stages

@@ -58,6 +58,37 @@ class TrainConfig(BaseModel):
         return self
 
 
+CONFIGS: dict[str, ModelConfig] = {
+    "k4": ModelConfig(),
+    "k5": ModelConfig(n_ctx=5),
+    "k10": ModelConfig(n_ctx=10),
+    "k20": ModelConfig(n_ctx=20),
+    "k10v128": ModelConfig(n_ctx=10, d_vocab=128),
+    "k20v512": ModelConfig(n_ctx=20, d_vocab=512),
+}
+"""The paper's Max-of-K configurations by name (scaling-spec §1): only n_ctx and d_vocab differ, and every one
+is trained with the same `TrainConfig`. `k4` is the main study and the default everywhere."""
+
+DEFAULT_CONFIG = "k4"
+
+
+class UnknownConfig(ValueError):
+    """A configuration name that is not in CONFIGS; the message lists the known names."""
+
+
+def named_config(name: str) -> ModelConfig:
+    """The ModelConfig called `name` (k4, k5, k10, k20, k10v128, k20v512)."""
+    try:
+        return CONFIGS[name]
+    except KeyError:
+        raise UnknownConfig(f"unknown configuration {name!r}; known: {', '.join(CONFIGS)}") from None
+
+
+def config_name(cfg: ModelConfig) -> str | None:
+    """The name of a configuration, or None if it is not one of CONFIGS (e.g. a small test model)."""
+    return next((name for name, c in CONFIGS.items() if c == cfg), None)
+
+
 PAPER_SEEDS: tuple[int, ...] = (
     50, 104, 123, 519, 742, 913, 1185, 1283, 1412, 1490, 1681, 1696, 1895, 1951, 2236, 2306, 2345, 2549, 2743,
     2773, 3175, 3254, 3284, 4157, 4305, 4430, 4647, 4729, 4800, 4810, 5358, 5615, 5781, 5928, 6082, 6155, 6159,

@@ -1,4 +1,10 @@
-"""Where models live and how a name becomes weights: `seed42` → models/seed42.json, trained on first use."""
+"""Where models live and how a name becomes weights: `seed42` → models/seed42.json, trained on first use.
+
+Names carry the configuration so that models of different Max-of-K setups cannot be mistaken for each other:
+`seedN` is the default Max-of-4 configuration (k4), every other named configuration is `<config>-seedN`
+(`k10v128-seed50` → models/k10v128-seed50.json). A file found under such a name must hold that configuration
+and seed; a mismatch is an error rather than a silent retrain or a wrong model.
+"""
 
 from __future__ import annotations
 
@@ -6,12 +12,12 @@ import re
 from pathlib import Path
 
 from . import weights as weights_io
-from .config import ModelConfig, TrainConfig
+from .config import CONFIGS, DEFAULT_CONFIG, ModelConfig, TrainConfig, UnknownConfig, config_name, named_config
 from .errors import InputError
 from .weights import ExactWeights
 
 MODELS_DIR = Path("models")
-_SEED_NAME = re.compile(r"^seed(\d+)$")
+_TRAINABLE = re.compile(r"^(?:([A-Za-z0-9]+)-)?seed(\d+)$")
 
 
 def model_name(ref: str) -> str:
@@ -28,9 +34,55 @@ def model_path(ref: str, models_dir: Path = MODELS_DIR) -> Path:
     return models_dir / f"{ref}.json"
 
 
+def trainable_name(seed: int, config: str = DEFAULT_CONFIG) -> str:
+    """The model name for a seed and a configuration name: seed42 (k4) or k10-seed42."""
+    named_config(config)  # unknown names fail here, listing the known ones
+    return f"seed{seed}" if config == DEFAULT_CONFIG else f"{config}-seed{seed}"
+
+
+def parse_name(ref: str, strict: bool = True) -> tuple[str, int] | None:
+    """(configuration name, seed) for a trainable name (seedN, <config>-seedN, or such a .json path), else None.
+
+    With `strict`, `<prefix>-seedN` with an unknown prefix is an InputError listing the known ones, and so is
+    `k4-seedN` (its one name is `seedN`); without, such names are just names (None)."""
+    m = _TRAINABLE.match(model_name(ref))
+    if not m:
+        return None
+    config, seed = m.group(1) or DEFAULT_CONFIG, int(m.group(2))
+    try:
+        if m.group(1) == DEFAULT_CONFIG:
+            raise UnknownConfig(f"{DEFAULT_CONFIG} models are named seed{seed}, without a prefix")
+        named_config(config)
+    except UnknownConfig as e:
+        if not strict:
+            return None
+        raise InputError(None, "model name", f"{ref!r}: {e}") from None
+    return config, seed
+
+
 def seed_of(ref: str) -> int | None:
-    m = _SEED_NAME.match(model_name(ref))
-    return int(m.group(1)) if m else None
+    """The seed of a trainable name (seedN or <config>-seedN), else None."""
+    parsed = parse_name(ref)
+    return None if parsed is None else parsed[1]
+
+
+def check_name(ref: str, w: ExactWeights, path: Path, cfg: ModelConfig | None = None) -> None:
+    """A file reached by a trainable name must hold that name's seed and configuration (`cfg` if given)."""
+    parsed = parse_name(ref, strict=False)
+    if parsed is None:
+        return
+    config, seed = parsed
+    expected = cfg or named_config(config)
+    if w.cfg != expected:
+        found = config_name(w.cfg) or "an unnamed configuration"
+        raise InputError(
+            path,
+            "config",
+            f"the name {model_name(ref)!r} means configuration {config_name(expected) or expected.model_dump()}, "
+            f"but the file holds {found} {w.cfg.model_dump()}; rename or delete it",
+        )
+    if w.seed is not None and w.seed != seed:
+        raise InputError(path, "seed", f"the name {model_name(ref)!r} means seed {seed}, but the file records {w.seed}")
 
 
 def train_and_save(
@@ -75,14 +127,22 @@ def load_or_train(
     cfg: ModelConfig | None = None,
     tcfg: TrainConfig | None = None,
 ) -> tuple[ExactWeights, Path, bool]:
-    """Load a model by name or path; a missing `seedN` is trained first. Returns (weights, path, trained?).
+    """Load a model by name or path; a missing `seedN` or `<config>-seedN` is trained first with that name's
+    configuration. Returns (weights, path, trained?).
 
-    `device`, `cfg` and `tcfg` only matter when it trains (see `train_and_save`)."""
+    `cfg` replaces the name's configuration (for custom experiments); a file found under a trainable name must
+    hold the expected configuration and seed (`check_name`). `device` and `tcfg` only matter when it trains
+    (see `train_and_save`)."""
     path = model_path(ref, models_dir)
     if path.is_file():
-        return weights_io.load(path), path, False
-    seed = seed_of(ref)
-    if seed is None:
-        raise InputError(path, None, "no such model file (names of the form seedN are trained on demand)")
-    w, _ = train_and_save(seed, path, cfg=cfg, progress=progress, device=device, tcfg=tcfg)
+        w = weights_io.load(path)
+        check_name(ref, w, path, cfg)
+        return w, path, False
+    parsed = parse_name(ref)
+    if parsed is None:
+        known = ", ".join(CONFIGS)
+        msg = f"no such model file (seedN and <config>-seedN are trained on demand; configs {known})"
+        raise InputError(path, None, msg)
+    config, seed = parsed
+    w, _ = train_and_save(seed, path, cfg=cfg or named_config(config), progress=progress, device=device, tcfg=tcfg)
     return w, path, True

@@ -167,7 +167,7 @@ class InputRule:
         return [tlo[t] * b for t, b in zip(tokens, plo)], [thi[t] * b for t, b in zip(tokens, phi)]
 
     # ------------------------------------------------------------------------------ the rule itself
-    def _n_row(self, q: int, m: int, t: int, p: int) -> list[int]:
+    def n_row(self, q: int, m: int, t: int, p: int) -> list[int]:
         """N_{p,j} for every j (0 at j = m) when token t sits at position p."""
         eupu = self.eupu_row(q)
         em = eupu[m]
@@ -181,7 +181,7 @@ class InputRule:
             self._group, self._terms = (q, m), {}
         hit = self._terms.get(key)
         if hit is None:
-            row = self._n_row(q, m, t, p)
+            row = self.n_row(q, m, t, p)
             count("mul", len(row))
             count("cmp", len(row))
             hit = self._terms[key] = [x * hi if x >= 0 else x * lo for x in row]

@@ -32,6 +32,17 @@ from ..files import atomic_write
 
 BRUTE = "brute-force"
 """Name (and group) of the brute-force pseudo-strategy row: one per seed, the exact accuracy."""
+ESTIMATE = "estimate"
+"""Name of the per-seed reference row where brute force is out of reach: a sampled accuracy ESTIMATE with a
+confidence interval (its `bound`, `correct` and `normalized` are empty: it certifies nothing)."""
+REFERENCES = (BRUTE, ESTIMATE)
+
+
+def reference_name(n_inputs: int) -> str:
+    """The per-seed reference row: exact brute force when feasible, else a sampled estimate."""
+    from ..bruteforce import MAX_INPUTS
+
+    return BRUTE if n_inputs <= MAX_INPUTS else ESTIMATE
 
 BASE_COLUMNS = (
     "seed",
@@ -136,7 +147,7 @@ def check_same_model(out: Path, seed: int, sha: str) -> None:
 
 
 def sort_key(row: Mapping[str, Any]) -> tuple:
-    return (int(row["seed"]), row["strategy"] != BRUTE, str(row["strategy"]))
+    return (int(row["seed"]), row["strategy"] not in REFERENCES, str(row["strategy"]))
 
 
 def load_rows(out: Path) -> list[dict[str, Any]]:

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable
 
-from .rows import BRUTE, build_tables, row_path
+from .rows import build_tables, row_path
 from .tasks import SweepSpec
 from .timing import record_run, stage_totals, now_utc
 
@@ -46,7 +46,7 @@ def pending_tasks(spec: SweepSpec) -> tuple[list[tuple[int, list[str]]], int]:
     todo: list[tuple[int, list[str]]] = []
     present = 0
     for seed in spec.seeds:
-        names = [name for name in (BRUTE, *spec.strategies) if not row_path(spec.out, seed, name).is_file()]
+        names = [name for name in (spec.reference, *spec.strategies) if not row_path(spec.out, seed, name).is_file()]
         present += 1 + len(spec.strategies) - len(names)
         if names:
             todo.append((seed, names))

@@ -15,14 +15,14 @@ import time
 from pathlib import Path
 from typing import Any, Iterable, Mapping
 
-from .rows import BRUTE, sort_key
+from .rows import REFERENCES, sort_key
 
 STAGES = ("train", "brute", "prove", "check")
 
 
 def row_stages(row: Mapping[str, Any]) -> dict[str, float]:
     """The seconds one row spent in each stage (absent durations count 0)."""
-    if row["strategy"] == BRUTE:
+    if row["strategy"] in REFERENCES:
         return {"train": row.get("train_seconds") or 0.0, "brute": row.get("prove_seconds") or 0.0,
                 "prove": 0.0, "check": 0.0}
     return {"train": 0.0, "brute": 0.0, "prove": row.get("prove_seconds") or 0.0,
@@ -45,9 +45,9 @@ def per_seed(rows: Iterable[Mapping[str, Any]]) -> list[dict[str, Any]]:
         seeds.setdefault(int(r["seed"]), []).append(r)
     out = []
     for seed, rs in seeds.items():
-        brute = next((r for r in rs if r["strategy"] == BRUTE), {})
+        brute = next((r for r in rs if r["strategy"] in REFERENCES), {})
         out.append({"seed": seed, **{f"{k}_seconds": v for k, v in stage_totals(rs).items()},
-                    "strategies": sum(r["strategy"] != BRUTE for r in rs), "trained": brute.get("trained")})
+                    "strategies": sum(r["strategy"] not in REFERENCES for r in rs), "trained": brute.get("trained")})
     return out
 
 

@@ -23,7 +23,7 @@ from ... import weights as weights_io
 from ...certify import save_weights_copy
 from ...errors import InputError
 from ...files import atomic_write
-from ..rows import BRUTE, cert_dir, check_same_model, read_json, row_path, safe_name, store_failure, store_row
+from ..rows import cert_dir, check_same_model, read_json, row_path, safe_name, store_failure, store_row
 from ..runner import DEFAULT_BATCH
 from ..tasks import Emit, SweepSpec, describe, model_file, prepare_remote, prove_remote
 from .local import torch_threads
@@ -98,13 +98,14 @@ class _Driver:
             for seed, names in todo:
                 path = model_file(seed, self.spec)
                 text = path.read_text(encoding="utf-8") if path.is_file() else None
-                brute_file = row_path(self.out, seed, BRUTE)
-                brute = read_json(brute_file) if BRUTE not in names and brute_file.is_file() else None
+                ref_name = self.spec.reference
+                brute_file = row_path(self.out, seed, ref_name)
+                brute = read_json(brute_file) if ref_name not in names and brute_file.is_file() else None
                 self.model_paths[seed] = str(path)
                 ref = prepare.remote(seed, text, brute, self.spec, str(path))
                 self.prepared[seed] = ref
-                self.pending[ref] = ("prepare", seed, [BRUTE] if BRUTE in names else [])
-                for chunk in _batches([n for n in names if n != BRUTE], self.batch):
+                self.pending[ref] = ("prepare", seed, [ref_name] if ref_name in names else [])
+                for chunk in _batches([n for n in names if n != ref_name], self.batch):
                     self.pending[prove.remote(ref, chunk)] = ("prove", seed, chunk)
             while self.pending:
                 ready, _ = ray.wait(list(self.pending), num_returns=1)
@@ -152,9 +153,9 @@ class _Driver:
             self.refused[seed] = _cause(e)
             self._fail(seed, names, self.refused[seed])
             return
-        if BRUTE in names:
+        if self.spec.reference in names:
             store_row(self.out, brute)
-            self.handle(("done", seed, BRUTE, brute["prove_seconds"]))
+            self.handle(("done", seed, self.spec.reference, brute["prove_seconds"]))
 
     def _store(self, seed: int, row: dict[str, Any], data: bytes) -> None:
         name = row["strategy"]
