@@ -22,7 +22,7 @@ import pytest
 from mechproof import weights as weights_io
 from mechproof.certificate import _weights_path, load_certificate
 from mechproof.errors import InputError
-from mechproof.jsonfile import MAX_DEPTH
+from mechproof.jsonfile import MAX_DEPTH, loads
 from test_lean_sources import lean_bitlen, lean_fits_float32
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -878,8 +878,8 @@ def test_certificate_parsers_agree_on_targeted_edits(tmp_path, edit):
 def _python_accepts_weights(text: str) -> bool:
     """weights.parse, except that a payload_sha256 which does not match the tensors is not held against the file:
     core Lean has no SHA-256 (TRUST.md), so Lean reads the declared hash as given."""
-    doc = json.loads(text)
     try:
+        doc = loads(text)
         weights_io.parse(doc)
         return True
     except InputError as e:
@@ -927,10 +927,9 @@ def test_weights_limits():
         assert _lean_accepts_weights(text) == _python_accepts_weights(text), (e, m)
 
 
-def test_exponent_form_in_provenance_is_a_known_difference():
-    """docs §10 says a file whose numbers are not plain JSON integers is malformed, and Lean's pre-scan rejects an
-    exponent-form number anywhere; the Python loader accepts one inside the free-form `provenance` (reported as a
-    discrepancy). Decimals there are accepted by both (the committed weights have some)."""
+def test_exponent_form_in_provenance_is_refused_by_both():
+    """docs §10: exponent-form numbers are refused anywhere, `provenance` included, by both loaders (Lean's pre-scan,
+    Python's strict JSON reader); plain decimals there are accepted by both (the committed weights have some)."""
     from test_subcubic_checker import _random_weights
 
     w = _random_weights(random.Random(26), 2, 2, 1, 1)
@@ -940,4 +939,4 @@ def test_exponent_form_in_provenance_is_a_known_difference():
     base["provenance"] = {"lr": 1e-05}
     text = json.dumps(base)
     assert re.search(r'"lr": 1e-05', text)
-    assert _python_accepts_weights(text) and not _lean_accepts_weights(text)
+    assert not _python_accepts_weights(text) and not _lean_accepts_weights(text)

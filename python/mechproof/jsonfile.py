@@ -57,6 +57,22 @@ def depth(doc: Any) -> int:
     return deepest
 
 
+class _Refused(Exception):
+    """A number form neither format allows anywhere (docs §10)."""
+
+
+def _plain_decimal(text: str) -> float:
+    """Decimals are allowed only in plain form (informational `provenance`); exponent forms never (docs §10:
+    Lean's JSON reader would expand 10^N, so both checkers refuse them)."""
+    if "e" in text or "E" in text:
+        raise _Refused(f"exponent-form number {text[:40]!r}: not allowed in this format (docs §10)")
+    return float(text)
+
+
+def _no_constant(text: str) -> float:
+    raise _Refused(f"{text} is not a JSON number (docs §10)")
+
+
 def read_json(path: str | Path, what: str) -> Any:
     """Parse `path` (a `what`, e.g. "certificate") as UTF-8 JSON with integer-only numbers allowed to be big."""
     path = Path(path)
@@ -68,14 +84,20 @@ def read_json(path: str | Path, what: str) -> Any:
         raise InputError(path, None, "not UTF-8 text") from None
     except OSError as e:
         raise InputError(path, None, f"unreadable ({e.strerror})") from None
+    return loads(text, path)
+
+
+def loads(text: str, path: str | Path | None = None) -> Any:
+    """JSON text as either format allows it (docs §10); every refusal is an InputError naming `path`."""
     try:
-        doc = json.loads(text)
+        return json.loads(text, parse_float=_plain_decimal, parse_constant=_no_constant)
     except json.JSONDecodeError as e:
         raise InputError(path, f"line {e.lineno} column {e.colno}", f"not valid JSON ({e.msg}); truncated?") from None
     except RecursionError:
         raise InputError(path, None, f"JSON nested deeper than {MAX_DEPTH} levels") from None
+    except _Refused as e:
+        raise InputError(path, None, str(e)) from None
     except ValueError as e:  # e.g. an integer beyond Python's 4300-digit parsing limit
         raise InputError(path, None, f"unreadable JSON ({e})") from None
     # Deeper nesting than MAX_DEPTH can only pass json.loads: every typed field then refuses it (exit 2, like
     # Lean's pre-scan), and the one free-form field (weights `provenance`) is checked with `depth` by its parser.
-    return doc
