@@ -69,7 +69,7 @@ def test_every_certified_input_is_right_on_seed42(seed42, seed42_verdicts, varia
     assert counts.max() <= 1
     assert int(counts.sum()) == proof.correct
     assert not np.any((counts > 0) & ~seed42_verdicts)
-    assert proof.dropped_by_exact_check == 0
+    assert proof.dropped_by_recheck == 0
 
 
 def test_best_variant_beats_the_papers_mean(seed42, seed42_verdicts):
