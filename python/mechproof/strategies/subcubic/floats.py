@@ -41,7 +41,7 @@ _EXP_ARG = 700.0  # exp stays in the normal float range inside ±700
 @cache
 def _exp_is_accurate() -> bool:
     """numpy's exp within 2^-45 (relative) of mpmath's on a grid over [-700, 700]: the premise of EXP_SLACK."""
-    xs = np.concatenate([np.linspace(-_EXP_ARG, _EXP_ARG, 1401), np.random.default_rng(0).uniform(-20, 20, 600)])
+    xs = np.concatenate([np.linspace(-_EXP_ARG, _EXP_ARG, 141), np.random.default_rng(0).uniform(-30, 30, 60)])
     with mpmath.workprec(120):
         return all(abs(mpmath.mpf(float(y)) / mpmath.exp(mpmath.mpf(float(x))) - 1) < 2.0**-45 for x, y in zip(xs, np.exp(xs)))
 
@@ -111,12 +111,45 @@ class OutF:
     Rmin_hi: np.ndarray
     Dmax_hi: np.ndarray
     dEU_hi: np.ndarray
+    Lh: np.ndarray  # [m, k]: the lines L_m[j] + v·R_m[j] on the upper envelope over v in [0, 1], padded with −inf
+    Rh: np.ndarray
+
+
+def envelope01(L_off: np.ndarray, R: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Per row m, the lines (intercept L_off[m, j], slope R[m, j]) that attain max_j over some v in [0, 1]
+    (upper convex hull, then clipped to [0, 1] with a little slack), padded to a common count with −inf."""
+    rows: list[list[tuple[float, float]]] = []
+    for b_row, a_row in zip(L_off, R):
+        hull: list[tuple[float, float]] = []  # (slope, intercept), slopes increasing
+        for j in np.lexsort((b_row, a_row)):
+            a, b = float(a_row[j]), float(b_row[j])
+            if b == -INF:
+                continue
+            if hull and hull[-1][0] == a:  # parallel: the later one has the larger intercept
+                hull.pop()
+            while len(hull) >= 2:  # the middle line is never above both neighbours
+                (a1, b1), (a2, b2) = hull[-2], hull[-1]
+                if (b1 - b) * (a2 - a1) <= (b1 - b2) * (a - a1):
+                    hull.pop()
+                else:
+                    break
+            hull.append((a, b))
+        # line i is on top over [x_{i−1}, x_i], x_i where lines i and i+1 meet
+        x = [(hull[i][1] - hull[i + 1][1]) / (hull[i + 1][0] - hull[i][0]) for i in range(len(hull) - 1)]
+        lo, hi = [-INF] + x, x + [INF]
+        rows.append([ln for ln, s, e in zip(hull, lo, hi) if s <= 1 + 1e-6 and e >= -1e-6])
+    k = max(len(r) for r in rows)
+    Lh, Rh = np.full((len(rows), k), -INF), np.zeros((len(rows), k))
+    for i, r in enumerate(rows):
+        Rh[i, : len(r)], Lh[i, : len(r)] = zip(*r)
+    return Lh, Rh
 
 
 def out_floats(o: OutputSide) -> OutF:
     V = o.R.mant.shape[0]
     diag = np.eye(V, dtype=bool)
     R, (R_lo, R_hi) = nearest(o.R), enclose(o.R)
+    L_off = np.where(diag, -INF, nearest(o.L))
 
     def off(x: np.ndarray, fill: float) -> np.ndarray:
         return np.where(diag, fill, x)
@@ -128,7 +161,7 @@ def out_floats(o: OutputSide) -> OutF:
         return off(x, INF).min(axis=1)
 
     return OutF(
-        off(nearest(o.L), -INF),
+        L_off,
         R,
         rmax(R),
         rmin(R),
@@ -143,6 +176,7 @@ def out_floats(o: OutputSide) -> OutF:
         rmin(R_hi),
         np.maximum.accumulate(enclose(o.D)[1]),
         enclose(o.dEU)[1],
+        *envelope01(L_off, R),
     )
 
 

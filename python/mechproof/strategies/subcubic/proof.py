@@ -39,12 +39,16 @@ def _avg_dyadics(avg: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return np.round(np.ldexp(x, -e)).astype(np.int64), e
 
 
-def _coverage(q: np.ndarray, m: np.ndarray, c: np.ndarray, g: np.ndarray, n: int, paper: bool) -> int:
+def _coverage(q: np.ndarray, m: np.ndarray, c: np.ndarray, g: np.ndarray, n: int, V: int, paper: bool) -> int:
     """Σ over cases of C(n−1, c′)·N^{c′} (docs §7.3), grouped by (c′, N) so the big integers are few."""
     cc = np.where(q == m, c, c - 1)
-    allowed = m - g + (0 if paper else 1)
-    pairs, counts = np.unique(np.stack([cc, allowed]), axis=1, return_counts=True)
-    return sum(int(k) * (math.comb(n - 1, int(a)) * int(b) ** int(a) if a else 1) for (a, b), k in zip(pairs.T, counts))
+    allowed = m - g + (0 if paper else 1)  # in 0..V
+    keys, counts = np.unique(cc * (V + 1) + allowed, return_counts=True)
+    total = 0
+    for key, k in zip(keys.tolist(), counts.tolist()):
+        a, b = divmod(key, V + 1)
+        total += k * (math.comb(n - 1, a) * b**a if a else 1)
+    return total
 
 
 def _vec_json(d: Dyadic) -> dict[str, Any]:
@@ -79,7 +83,7 @@ def subcubic_proof(w: ExactWeights, variant: Variant, paper_compatible: bool = F
     q, m, c, g = (np.concatenate([x[keep], y]) for x, y in ((q, m0), (m, m0), (c, 0 * m0), (g, 1 + 0 * m0)))
     order = np.lexsort((c, q, m))
     entries = np.stack([q, m, c, g], axis=1)[order].tolist()
-    correct = _coverage(q, m, c, g, n, paper_compatible)
+    correct = _coverage(q, m, c, g, n, V, paper_compatible)
 
     b = qs.bound
     params = {

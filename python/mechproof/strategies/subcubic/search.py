@@ -14,6 +14,7 @@ token) or m (q = m). Two searches, as in the paper's code (paper-spec §5.4):
 from __future__ import annotations
 
 from collections.abc import Iterator
+
 import numpy as np
 
 from .floats import AttnF, Masses, OutF
@@ -21,17 +22,48 @@ from .floats import AttnF, Masses, OutF
 BLOCK = 1 << 20  # triples (or h-rows × V) per vectorized block: bounds the memory at any V
 
 
-def attention(at: AttnF, ms: Masses, q: np.ndarray, m: np.ndarray, c: int, g: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """(a_lo, a_hi) at gap g for cells (q, m) and a fixed c ≥ 1 (docs §7.3 step 1, nearest floats)."""
-    s = (q == m).astype(np.int64)
-    M = m - g
-    Am = at.A[q, m]
-    d_lo = Am - at.pmax[q, M] - at.eps[q]
-    d_hi = Am - at.pmin[q, M] + at.eps[q]
-    with np.errstate(over="ignore", invalid="ignore"):
-        k_lo, k_hi = np.exp(-d_lo * ms.r), np.exp(-d_hi * ms.r)
-        Ylo, Yhi = ms.Ylo[c, q, s], ms.Yhi[c, q, s]
-        return Ylo / (Ylo + k_lo * ms.Zlo[c, q, s]), Yhi / (Yhi + k_hi * ms.Zhi[c, q, s])
+class Cells:
+    """Cases (q, m) at one c ≥ 1, with everything that does not depend on the gap gathered once."""
+
+    def __init__(self, at: AttnF, ms: Masses, out: OutF | None, c: int, q: np.ndarray, m: np.ndarray) -> None:
+        self.at, self.out, self.r = at, out, ms.r
+        self.q, self.m = q, m
+        s = (q == m).astype(np.int64)
+        self.row = q * at.A.shape[0]  # flat offset of row q in A's running extrema
+        Am, eps = at.A[q, m], at.eps[q]
+        self.lo_base, self.hi_base = Am - eps, Am + eps
+        self.Ylo, self.Zlo, self.Yhi, self.Zhi = (x[c, q, s] for x in (ms.Ylo, ms.Zlo, ms.Yhi, ms.Zhi))
+        if out is not None:  # (attention alone needs no output side)
+            self.Rmax, self.Rmin, self.dEU = out.Rmax[m], out.Rmin[m], out.dEU[q]
+
+    def subset(self, idx: np.ndarray) -> "Cells":
+        new = object.__new__(Cells)
+        new.__dict__.update({k: (v[idx] if isinstance(v, np.ndarray) else v) for k, v in self.__dict__.items()})
+        return new
+
+    def attention(self, g: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """(a_lo, a_hi) at gap g (docs §7.3 step 1, nearest floats)."""
+        flat = self.row + self.m - g
+        d_lo = self.lo_base - self.at.pmax.ravel()[flat]
+        d_hi = self.hi_base - self.at.pmin.ravel()[flat]
+        with np.errstate(over="ignore", invalid="ignore"):
+            k_lo, k_hi = np.exp(-d_lo * self.r), np.exp(-d_hi * self.r)
+            return self.Ylo / (self.Ylo + k_lo * self.Zlo), self.Yhi / (self.Yhi + k_hi * self.Zhi)
+
+    def bound(self, g: np.ndarray, v: np.ndarray, h: np.ndarray, a_lo: np.ndarray, a_hi: np.ndarray) -> np.ndarray:
+        """max(B(a_lo), B(a_hi)) of docs §7.3 step 2 (nearest floats), for averages v and h = h(v)."""
+        assert self.out is not None
+        return _bound(h + self.dEU, v, self.Rmax, self.Rmin, self.out.Dmax[self.m - g], a_lo, a_hi)
+
+
+def _bound(base: np.ndarray, v: np.ndarray, Rmax: np.ndarray, Rmin: np.ndarray, W: np.ndarray, a_lo: np.ndarray, a_hi: np.ndarray) -> np.ndarray:
+    """max over α in {a_lo, a_hi} of base + (α − v)·(R_max if α ≥ v else R_min) + (1 − α)·W."""
+
+    def at(a: np.ndarray) -> np.ndarray:
+        return base + (a - v) * np.where(a >= v, Rmax, Rmin) + (1 - a) * W
+
+    with np.errstate(invalid="ignore"):
+        return np.maximum(at(a_lo), at(a_hi))
 
 
 def h_of(out: OutF, m: np.ndarray, v: np.ndarray) -> np.ndarray:
@@ -45,16 +77,10 @@ def h_of(out: OutF, m: np.ndarray, v: np.ndarray) -> np.ndarray:
     return res.reshape(m.shape)
 
 
-def bound(out: OutF, q: np.ndarray, m: np.ndarray, g: np.ndarray, v: np.ndarray, h: np.ndarray, a_lo: np.ndarray, a_hi: np.ndarray) -> np.ndarray:
-    """max(B(a_lo), B(a_hi)) of docs §7.3 step 2 (nearest floats)."""
-    W = out.Dmax[m - g]
-
-    def at(a: np.ndarray) -> np.ndarray:
-        side = np.where(a >= v, out.Rmax[m], out.Rmin[m])
-        return h + (a - v) * side + (1 - a) * W + out.dEU[q]
-
-    with np.errstate(invalid="ignore"):
-        return np.maximum(at(a_lo), at(a_hi))
+def h_on_01(out: OutF, m: np.ndarray, v: np.ndarray) -> np.ndarray:
+    """h_of for v in [0, 1], from the envelope lines only (the same maximum, a fraction of the work)."""
+    assert np.all((v >= 0) & (v <= 1))
+    return (out.Lh[m] + v[..., None] * out.Rh[m]).max(axis=-1)
 
 
 def pairs(V: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -65,26 +91,25 @@ def pairs(V: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     return q[keep], m[keep], gmax[keep]
 
 
-def _works(at: AttnF, ms: Masses, out: OutF, c: int, cells: tuple[np.ndarray, ...], g: np.ndarray, tol: float) -> np.ndarray:
-    """bound < −tol at gap g for cells (q, m, v, h)."""
-    q, m, v, h = cells
-    a_lo, a_hi = attention(at, ms, q, m, c, g)
-    return bound(out, q, m, g, v, h, a_lo, a_hi) < -tol
-
-
 def fixed_v(at: AttnF, ms: Masses, out: OutF, v: np.ndarray, n: int, tol: float) -> np.ndarray:
     """gaps[c, q, m]: the smallest g with bound < −tol at the averages v[m, c] (0: none), by bisection."""
     V = at.A.shape[0]
     q, m, gmax = pairs(V)
     gaps = np.zeros((n, V, V), dtype=np.int64)
     for c in range(1, n):
-        cells = (q, m, v[m, c], h_of(out, np.arange(V), v[:, c])[m])
-        idx = np.nonzero(_works(at, ms, out, c, cells, gmax, tol))[0]  # the cells where some gap works
-        cells = tuple(x[idx] for x in cells)
+        cells = Cells(at, ms, out, c, q, m)
+        vc, hc = v[m, c], h_of(out, np.arange(V), v[:, c])[m]
+
+        def works(sel: np.ndarray, g: np.ndarray) -> np.ndarray:
+            part = cells.subset(sel)  # noqa: B023 - used within this iteration only
+            return part.bound(g, vc[sel], hc[sel], *part.attention(g)) < -tol  # noqa: B023
+
+        idx = np.nonzero(works(np.arange(len(q)), gmax))[0]  # the cells where some gap works
+        cells, vc, hc = cells.subset(idx), vc[idx], hc[idx]
         lo, hi = np.ones(len(idx), dtype=np.int64), gmax[idx]
         while (open_ := np.nonzero(lo < hi)[0]).size:
             mid = (lo[open_] + hi[open_]) // 2
-            good = _works(at, ms, out, c, tuple(x[open_] for x in cells), mid, tol)
+            good = works(open_, mid)
             hi[open_] = np.where(good, mid, hi[open_])
             lo[open_] = np.where(good, lo[open_], mid + 1)
         gaps[c, q[idx], m[idx]] = lo
@@ -120,7 +145,7 @@ class TripleCache:
         if (c, b) in self._att:
             return self._att[(c, b)]
         q, m, g, _ = blk
-        a = attention(at, ms, q, m, c, g)
+        a = Cells(at, ms, None, c, q, m).attention(g)
         if self._keep(a):
             self._att[(c, b)] = a
         return a
@@ -160,12 +185,13 @@ def per_gap_v(at: AttnF, ms: Masses, out: OutF, cache: TripleCache, n: int, tol:
                 cnt += np.bincount(g * V + m, minlength=V * V)
             cache.v_first[c] = np.where(cnt > 0, num / np.maximum(cnt, 1), 0.0).reshape(V, V)  # [g, m]
         vg = cache.v_first[c]
-        h_gm = h_of(out, np.broadcast_to(np.arange(V), (V, V)), vg)  # [g, m]
+        h_gm = h_on_01(out, np.broadcast_to(np.arange(V), (V, V)), vg)  # [g, m]
         best = np.zeros(len(q_all), dtype=np.int64)
         for b, blk in enumerate(cache.blocks()):
             q, m, g, pair = blk
             a_lo, a_hi = cache.attention(at, ms, c, b, blk)
-            ok = np.nonzero(bound(out, q, m, g, vg[g, m], h_gm[g, m], a_lo, a_hi) < -tol)[0]
+            B = _bound(h_gm[g, m] + out.dEU[q], vg[g, m], out.Rmax[m], out.Rmin[m], out.Dmax[m - g], a_lo, a_hi)
+            ok = np.nonzero(B < -tol)[0]
             first_pair, first = np.unique(pair[ok], return_index=True)
             best[first_pair] = g[ok[first]]
         gaps[c, q_all, m_all] = best
@@ -180,7 +206,7 @@ def averages(at: AttnF, ms: Masses, gaps: np.ndarray) -> np.ndarray:
     avg[:, 0] = 1.0
     for c in range(1, n):
         q, m = np.nonzero(gaps[c])
-        a_lo, _ = attention(at, ms, q, m, c, gaps[c, q, m])
+        a_lo, _ = Cells(at, ms, None, c, q, m).attention(gaps[c, q, m])
         num, cnt = np.bincount(m, weights=a_lo, minlength=V), np.bincount(m, minlength=V)
         avg[:, c] = np.where(cnt > 0, num / np.maximum(cnt, 1), 0.0)
     return avg
