@@ -15,7 +15,7 @@ from .pieces import OutputSide, Pieces
 from .qk import QKBound
 
 # ------------------------------------------------------------------------------------------ enclosures
-_FINITE = 2.0**1000  # every honest quantity lies far inside [2^-1000, 2^1000] in magnitude (or is 0)
+_BIG, _TINY = 2.0**1000, 2.0**-1000  # honest quantities lie far inside [2^-1000, 2^1000] in magnitude (or are 0)
 
 
 def nearest(d: Dyadic) -> np.ndarray:
@@ -25,12 +25,14 @@ def nearest(d: Dyadic) -> np.ndarray:
 
 def enclose(d: Dyadic) -> tuple[np.ndarray, np.ndarray]:
     """Float64 lo ≤ exact ≤ hi entrywise. float(int) is correctly rounded (within half an ulp) and scaling by a
-    power of two is exact in the normal range, so one ulp outward encloses the exact value."""
+    power of two is exact in the normal range, so one ulp outward encloses the exact value; an entry whose float
+    is below 2^-1000 in magnitude (exact value below 2^-999) gets [−2^-999, 2^-999], and one above 2^1000 is
+    refused (ValueError)."""
     f = nearest(d)
-    mag = np.abs(f)
-    if not np.all((mag < _FINITE) & ((mag > 1 / _FINITE) | (d.mant == 0))):
+    if not np.all(np.abs(f) < _BIG):
         raise ValueError("an exact quantity lies outside the float64 range the re-check supports")
-    return down(f), up(f)
+    tiny = np.abs(f) < _TINY
+    return np.where(tiny, -2 * _TINY, down(f)), np.where(tiny, 2 * _TINY, up(f))
 
 
 # ------------------------------------------------------------------------------------------ exp

@@ -70,7 +70,9 @@ class Shared:
         from .interim_inputs import decide_inputs
 
         V, n = self.pieces.V, self.pieces.n
-        inputs = np.arange(V, dtype=np.int64) * sum(V**p for p in range(n))
+        ones = sum(V**p for p in range(n))  # the index of (1, …, 1)
+        big = V**n > np.iinfo(np.int64).max  # indices beyond int64 (e.g. V = 128, n = 10) as Python ints
+        inputs = np.array([m * ones for m in range(V)], dtype=object if big else np.int64)
         return decide_inputs(self.w, inputs)[0]
 
 
