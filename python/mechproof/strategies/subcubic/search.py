@@ -25,7 +25,8 @@ BLOCK = 1 << 20  # triples (or h-rows × V) per vectorized block: bounds the mem
 class Cells:
     """Cases (q, m) at one c ≥ 1, with everything that does not depend on the gap gathered once."""
 
-    def __init__(self, at: AttnF, ms: Masses, out: OutF | None, c: int, q: np.ndarray, m: np.ndarray) -> None:
+    def __init__(self, at: AttnF, ms: Masses, out: OutF | None, c: int, q: np.ndarray, m: np.ndarray, v: np.ndarray | None = None) -> None:
+        """`out` and the averages v[m, c] (as an array over m) are needed only for `bound`."""
         self.at, self.out, self.r = at, out, ms.r
         self.q, self.m = q, m
         s = (q == m).astype(np.int64)
@@ -33,8 +34,9 @@ class Cells:
         Am, eps = at.A[q, m], at.eps[q]
         self.lo_base, self.hi_base = Am - eps, Am + eps
         self.Ylo, self.Zlo, self.Yhi, self.Zhi = (x[c, q, s] for x in (ms.Ylo, ms.Zlo, ms.Yhi, ms.Zhi))
-        if out is not None:  # (attention alone needs no output side)
+        if out is not None and v is not None:
             self.Rmax, self.Rmin, self.dEU = out.Rmax[m], out.Rmin[m], out.dEU[q]
+            self.v, self.base = v[m], h_of(out, np.arange(len(v)), v)[m] + self.dEU  # base = h + ΔEU[q]
 
     def subset(self, idx: np.ndarray) -> "Cells":
         new = object.__new__(Cells)
@@ -50,10 +52,10 @@ class Cells:
             k_lo, k_hi = np.exp(-d_lo * self.r), np.exp(-d_hi * self.r)
             return self.Ylo / (self.Ylo + k_lo * self.Zlo), self.Yhi / (self.Yhi + k_hi * self.Zhi)
 
-    def bound(self, g: np.ndarray, v: np.ndarray, h: np.ndarray, a_lo: np.ndarray, a_hi: np.ndarray) -> np.ndarray:
-        """max(B(a_lo), B(a_hi)) of docs §7.3 step 2 (nearest floats), for averages v and h = h(v)."""
+    def works(self, g: np.ndarray, tol: float) -> np.ndarray:
+        """max(B(a_lo), B(a_hi)) < −tol at gap g (docs §7.3 step 2, nearest floats)."""
         assert self.out is not None
-        return _bound(h + self.dEU, v, self.Rmax, self.Rmin, self.out.Dmax[self.m - g], a_lo, a_hi)
+        return _bound(self.base, self.v, self.Rmax, self.Rmin, self.out.Dmax[self.m - g], *self.attention(g)) < -tol
 
 
 def _bound(base: np.ndarray, v: np.ndarray, Rmax: np.ndarray, Rmin: np.ndarray, W: np.ndarray, a_lo: np.ndarray, a_hi: np.ndarray) -> np.ndarray:
@@ -97,19 +99,13 @@ def fixed_v(at: AttnF, ms: Masses, out: OutF, v: np.ndarray, n: int, tol: float)
     q, m, gmax = pairs(V)
     gaps = np.zeros((n, V, V), dtype=np.int64)
     for c in range(1, n):
-        cells = Cells(at, ms, out, c, q, m)
-        vc, hc = v[m, c], h_of(out, np.arange(V), v[:, c])[m]
-
-        def works(sel: np.ndarray, g: np.ndarray) -> np.ndarray:
-            part = cells.subset(sel)  # noqa: B023 - used within this iteration only
-            return part.bound(g, vc[sel], hc[sel], *part.attention(g)) < -tol  # noqa: B023
-
-        idx = np.nonzero(works(np.arange(len(q)), gmax))[0]  # the cells where some gap works
-        cells, vc, hc = cells.subset(idx), vc[idx], hc[idx]
+        cells = Cells(at, ms, out, c, q, m, v[:, c])
+        idx = np.nonzero(cells.works(gmax, tol))[0]  # the cells where some gap works
+        cells = cells.subset(idx)
         lo, hi = np.ones(len(idx), dtype=np.int64), gmax[idx]
         while (open_ := np.nonzero(lo < hi)[0]).size:
             mid = (lo[open_] + hi[open_]) // 2
-            good = works(open_, mid)
+            good = cells.subset(open_).works(mid, tol)
             hi[open_] = np.where(good, mid, hi[open_])
             lo[open_] = np.where(good, lo[open_], mid + 1)
         gaps[c, q[idx], m[idx]] = lo
