@@ -158,3 +158,18 @@ def test_subcubic_certificates_are_version_2(seed42):
 
     cert = build_certificate(seed42, STRATEGIES["subcubic-mx-drop-exact"].run(seed42))
     assert cert.version == VERSION == 2
+
+
+@pytest.mark.parametrize("paper", [False, True])
+def test_coverage_sum_matches_the_checkers_formula(paper):
+    """The producer's grouped count against the checker's per-entry coverage, on every well-formed entry of a small
+    configuration (c = 0 with m = 0 included)."""
+    from mechproof.checker.subcubic import coverage
+    from mechproof.strategies.subcubic.proof import _coverage
+
+    V, n = 9, 5
+    cells = [(m, m, 0, 1) for m in range(V)]
+    cells += [(q, m, c, g) for m in range(V) for q in range(m + 1) for c in range(1, n) for g in range(1, m + 1) if q == m or q <= m - g]
+    q, m, c, g = (np.array(x) for x in zip(*cells))
+    want = sum(coverage(n, *cell, "paper" if paper else "fixed") for cell in cells)
+    assert _coverage(q, m, c, g, n, V, paper) == want

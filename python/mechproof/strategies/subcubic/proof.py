@@ -42,7 +42,7 @@ def _avg_dyadics(avg: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 def _coverage(q: np.ndarray, m: np.ndarray, c: np.ndarray, g: np.ndarray, n: int, V: int, paper: bool) -> int:
     """Σ over cases of C(n−1, c′)·N^{c′} (docs §7.3), grouped by (c′, N) so the big integers are few."""
     cc = np.where(q == m, c, c - 1)
-    allowed = m - g + (0 if paper else 1)  # in 0..V
+    allowed = np.where(cc > 0, m - g + (0 if paper else 1), 0)  # in 0..V (unused when c′ = 0)
     keys, counts = np.unique(cc * (V + 1) + allowed, return_counts=True)
     total = 0
     for key, k in zip(keys.tolist(), counts.tolist()):
