@@ -19,7 +19,7 @@ from mechproof.checker.cubic import check_inv_sqrt
 from mechproof.config import ModelConfig
 from mechproof.exact import exact_matrices
 from mechproof.strategies.subcubic import VARIANTS, Variant, subcubic_proof
-from mechproof.strategies.subcubic.interim_inputs import decide_inputs
+from mechproof.strategies.inputs import decide_inputs
 from mechproof.strategies.subcubic.recheck import recheck
 from mechproof.strategies.subcubic.shared import clear, shared
 from reference import small_model
@@ -139,19 +139,16 @@ def _all_equal_right_exactly(w) -> tuple[list[bool], list[int]]:  # noqa: ANN001
 
 
 def test_c0_decisions_match_the_exact_input_rule(seed42, tiny):
+    """The producer's c = 0 decisions (strategies.inputs on all-equal inputs) against §8 evaluated exactly."""
     for w in [seed42, *tiny]:
         V, n = w.cfg.d_vocab, w.cfg.n_ctx
-        right, witness = decide_inputs(w, np.arange(V, dtype=np.int64) * sum(V**p for p in range(n)))
+        right = shared(w).c0_right
+        _, witness = decide_inputs(w, np.arange(V, dtype=np.int64) * sum(V**p for p in range(n)))
         exact_right, exact_witness = _all_equal_right_exactly(w)
         assert not np.any(right & ~np.array(exact_right)), "the producer proves an input the exact rule does not"
         assert all(wt < 0 or ew >= 0 for wt, ew in zip(witness, exact_witness))
         assert list(right) == exact_right  # and loses none of them (the float margins are tiny)
     assert sum(_all_equal_right_exactly(seed42)[0]) == 56
-
-
-def test_interim_input_rule_decides_only_all_equal_inputs(seed42):
-    with pytest.raises(NotImplementedError):
-        decide_inputs(seed42, np.array([1], dtype=np.int64))
 
 
 def test_every_variant_has_the_c0_cases_the_input_rule_proves(seed42):

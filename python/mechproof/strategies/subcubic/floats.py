@@ -10,29 +10,13 @@ import mpmath
 import numpy as np
 
 from ...exact import Dyadic
-from ...intervals import INF, add_down, add_up, down, mul_down, mul_up, up
+from ...intervals import INF, add_down, add_up, down, enclose, mul_down, mul_up, up
 from .pieces import OutputSide, Pieces
 from .qk import QKBound
 
-# ------------------------------------------------------------------------------------------ enclosures
-_BIG, _TINY = 2.0**1000, 2.0**-1000  # honest quantities lie far inside [2^-1000, 2^1000] in magnitude (or are 0)
-
-
 def nearest(d: Dyadic) -> np.ndarray:
-    """The nearest float64 of every entry (not an enclosure)."""
+    """The nearest float64 of every entry (not an enclosure; intervals.enclose gives those)."""
     return np.ldexp(d.mant.astype(np.float64), d.exp) if d.mant.size else np.zeros(d.mant.shape)
-
-
-def enclose(d: Dyadic) -> tuple[np.ndarray, np.ndarray]:
-    """Float64 lo ≤ exact ≤ hi entrywise. float(int) is correctly rounded (within half an ulp) and scaling by a
-    power of two is exact in the normal range, so one ulp outward encloses the exact value; an entry whose float
-    is below 2^-1000 in magnitude (exact value below 2^-999) gets [−2^-999, 2^-999], and one above 2^1000 is
-    refused (ValueError)."""
-    f = nearest(d)
-    if not np.all(np.abs(f) < _BIG):
-        raise ValueError("an exact quantity lies outside the float64 range the re-check supports")
-    tiny = np.abs(f) < _TINY
-    return np.where(tiny, -2 * _TINY, down(f)), np.where(tiny, 2 * _TINY, up(f))
 
 
 # ------------------------------------------------------------------------------------------ exp

@@ -5,9 +5,9 @@ The checker (docs §7.3) computes, exactly: Δ_lo, Δ_hi from Approx and ε; κ_
 a_hi = Y′/(Y′ + κ_lo·Z′) from its π enclosures; then B(a_lo) < 0 and B(a_hi) < 0, where
 B(α) = h + (α − v)·(R_max if α ≥ v else R_min) + (1 − α)·W + ΔEU[q]. Why passing here implies passing there:
 
-* Every exact input (Approx, ε, L, R, D, ΔEU, EQKP_err, 1/√d) is enclosed by float64 bounds one ulp outward
-  of its correctly rounded value (`floats.enclose`); every later operation rounds outward (intervals.up/down),
-  so each float below bounds the checker's rational from the stated side.
+* Every exact input (Approx, ε, L, R, D, ΔEU, EQKP_err, 1/√d) is enclosed by its float64 floor and ceiling
+  (intervals.enclose); every later operation rounds outward (intervals.up/down), so each float below bounds
+  the checker's rational from the stated side.
 * exp: for x ≤ 700, up(np.exp(x)·(1 + 2^-40)) ≥ exp(x)·(1 + 2^-80) ≥ exp_bounds(x).hi, because numpy's exp is
   within 2^-45 of exp (tested at first use, `floats.exp_up`), and symmetrically for lower ends; beyond ±700 the
   bound is inf or 0. So K_hi ≥ κ_hi, K_lo ≤ κ_lo and the π sums enclose the checker's Y, Z, Y′, Z′.

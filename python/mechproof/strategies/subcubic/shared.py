@@ -66,14 +66,12 @@ class Shared:
 
     @cached_property
     def c0_right(self) -> np.ndarray:
-        """right[m]: the input (m, …, m) is proven right by the input rule (docs §8); decides the c = 0 cases."""
-        from .interim_inputs import decide_inputs
+        """right[m]: the input (m, …, m) is proven right by the input rule (docs §8); decides the c = 0 cases.
+        Given as tokens (its index m·(1 + V + … + V^(n−1)) exceeds int64 for e.g. V = 128, n = 10)."""
+        from ..inputs import decide_tokens
 
         V, n = self.pieces.V, self.pieces.n
-        ones = sum(V**p for p in range(n))  # the index of (1, …, 1)
-        big = V**n > np.iinfo(np.int64).max  # indices beyond int64 (e.g. V = 128, n = 10) as Python ints
-        inputs = np.array([m * ones for m in range(V)], dtype=object if big else np.int64)
-        return decide_inputs(self.w, inputs)[0]
+        return decide_tokens(self.w, np.repeat(np.arange(V, dtype=np.int64)[:, None], n, axis=1))[0]
 
 
 _CACHE: OrderedDict[str, Shared] = OrderedDict()
