@@ -169,3 +169,19 @@ def test_the_cache_is_transparent(seed42):
         subcubic_proof(seed42, other)
     warm = subcubic_proof(seed42, v)
     assert json.dumps(cold.claims) == json.dumps(warm.claims) and cold.correct == warm.correct
+
+
+def test_choices_beyond_the_format_limits_are_refused_at_the_source(seed42):
+    from mechproof.exact import Dyadic
+    from mechproof.strategies.subcubic.choices import check_avg_limits, check_limits
+
+    sh = shared(seed42)
+    b = sh.qk("mean+max_diff").bound
+    check_limits(sh.pieces.kappa, None, b)  # the honest choices pass
+    wide = Dyadic(np.array([1 << 1100], dtype=object), 0)
+    with pytest.raises(ValueError):
+        check_limits(sh.pieces.kappa, None, type(b)(b.approx, b.eps, b.peels, [wide], None))
+    with pytest.raises(ValueError):
+        check_limits(sh.pieces.kappa, Dyadic(np.array([1], dtype=object), -3000), None)
+    with pytest.raises(ValueError):
+        check_avg_limits(np.array([[1]]), np.array([[-2049]]))

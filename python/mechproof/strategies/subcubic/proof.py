@@ -9,8 +9,8 @@ from typing import Any
 
 import numpy as np
 
-from ...exact import Dyadic
 from ...weights import ExactWeights
+from .choices import check_avg_limits, choices
 from .recheck import recheck
 from .search import averages, fixed_v, per_gap_v
 from .shared import shared
@@ -51,14 +51,6 @@ def _coverage(q: np.ndarray, m: np.ndarray, c: np.ndarray, g: np.ndarray, n: int
     return total
 
 
-def _vec_json(d: Dyadic) -> dict[str, Any]:
-    return {"exp": int(d.exp), "mant": [int(x) for x in d.mant.reshape(-1)]}
-
-
-def _mat_json(d: Dyadic) -> dict[str, Any]:
-    return {"exp": int(d.exp), "rows": [[int(x) for x in row] for row in d.mant]}
-
-
 def subcubic_proof(w: ExactWeights, variant: Variant, paper_compatible: bool = False, tol: float = 1e-7) -> SubcubicProof:
     """Search gaps in float64, keep the cases the sound re-check passes, add the c = 0 cases the input rule
     proves, and assemble the certificate's claims."""
@@ -85,7 +77,6 @@ def subcubic_proof(w: ExactWeights, variant: Variant, paper_compatible: bool = F
     entries = np.stack([q, m, c, g], axis=1)[order].tolist()
     correct = _coverage(q, m, c, g, n, V, paper_compatible)
 
-    b = qs.bound
     params = {
         "variant": ";".join(variant.names),
         "eupu": eupu,
@@ -94,18 +85,10 @@ def subcubic_proof(w: ExactWeights, variant: Variant, paper_compatible: bool = F
         "count": "paper" if paper_compatible else "fixed",
     }
     lo, hi, e = sh.r_claim
-    mu = os_.exact.mu
+    check_avg_limits(avg_m, avg_e)
     claims = {
         "inv_sqrt_d_head": {"rule": "inv-sqrt", "lo": lo, "hi": hi, "exp": e},
-        "choices": {
-            "rule": "choices",
-            "key_pos_centre": _vec_json(sh.pieces.kappa),
-            "eupu_mu": None if mu is None else _vec_json(mu),
-            "peels": [None if p is None else {"x": _mat_json(p[0]), "y": _mat_json(p[1])} for p in b.peels],
-            "centres": [None if x is None else _vec_json(x) for x in b.centres],
-            "spectral_eps": None if b.spectral_eps is None else list(b.spectral_eps),
-            "avg": [[[int(a), int(x)] for a, x in zip(ra, rx)] for ra, rx in zip(avg_m.tolist(), avg_e.tolist())],
-        },
+        "choices": choices(sh.pieces.kappa, os_.exact.mu, qs.bound, avg_m, avg_e),
         "cases": {"rule": "subcubic-case", "entries": entries},
     }
     return SubcubicProof(variant, params, claims, correct, V**n, time.perf_counter() - start, dropped)

@@ -16,6 +16,8 @@ import numpy as np
 from ...exact import Dyadic
 from .variants import RECURSIVE, SPLIT
 
+PEEL_BITS = 384  # docs §10: every peeled factor F_i′ has entries below 2^384 at its own exponent
+
 
 # ------------------------------------------------------------------------------------ exact building blocks
 def mean_rows(x: Dyadic) -> Dyadic:
@@ -147,7 +149,10 @@ class Chains:
                 y = Dyadic.from_float(np.linalg.svd(F.to_float64())[2][:1].T)
                 x = F @ y
             peels.append((x, y))
-        return Chain(peels, [F - x @ y.T for F, (x, y) in zip(factors, peels)])
+        primed = [F - x @ y.T for F, (x, y) in zip(factors, peels)]
+        if any(abs(int(v)).bit_length() >= PEEL_BITS for F in primed for v in F.mant.flat):
+            raise ValueError(f"a peeled factor has an entry of {PEEL_BITS} bits or more (docs §10)")
+        return Chain(peels, primed)
 
 
 def qk_bound(qk: str, Eq: Dyadic, Ek: Dyadic, Q: Dyadic, K: Dyadic) -> QKBound:

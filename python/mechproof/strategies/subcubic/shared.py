@@ -17,6 +17,7 @@ import numpy as np
 
 from ...intervals import inv_sqrt_claim
 from ...weights import ExactWeights
+from .choices import check_limits
 from .floats import AttnF, Masses, OutF, attn_floats, masses, out_floats
 from .pieces import OutputSide, Pieces, output_side
 from .qk import QKBound, qk_rule
@@ -55,12 +56,14 @@ class Shared:
     def qk(self, name: str) -> QKSide:
         if name not in self._qk:
             b = qk_rule(name, self.pieces.chains)
+            check_limits(self.pieces.kappa, None, b)
             self._qk[name] = QKSide(b, attn_floats(b), TripleCache(self.pieces.V))
         return self._qk[name]
 
     def out(self, name: str) -> OutSide:
         if name not in self._out:
             o = output_side(name, self.pieces)
+            check_limits(self.pieces.kappa, o.mu, None)
             self._out[name] = OutSide(o, out_floats(o))
         return self._out[name]
 
