@@ -17,7 +17,8 @@ Nothing here is trusted. Modules, in the order a proof uses them:
   shared     the per-model cache (by the weights' SHA-256) that lets the 100 variants share all of the above
   search     the float64 gap search (bisection with a fixed average; the paper's per-gap average)
   recheck    the sound vectorized float64 re-check: a case it keeps passes the checker's exact test
-  proof      one variant end to end; c = 0 cases are decided by the input rule (docs §8)
+  choices    the `choices` claim as JSON, checked against the format's limits
+  proof      one variant end to end; c = 0 cases are decided by the input rule (docs §8, strategies/inputs.py)
 Two fixes over the paper's code: the count uses m − g + 1 allowed tokens (§9.1; `paper_compatible` restores the
 undercount m − g), and the mean+diff correction is sign-aware (§9.2), always.
 """
