@@ -122,3 +122,58 @@ def cover_counts(cases, V: int, n: int, kind: str, paper_count: bool = False):  
             idx.append(np.array([q]))
             counts[np.ix_(*idx)] += 1
     return counts
+
+
+def input_rule(w: ExactWeights, r: tuple[int, int, int]):  # noqa: ANN201
+    """docs/certificate.md §8 transliterated with the checker's exp_bounds and exact matrices (nothing from the
+    producer): for every input, (right?, {j: lo_j} for the j ≠ m with lo_j ≥ 0). `r` is the inv_sqrt claim."""
+    from fractions import Fraction
+
+    from mechproof.checker.arith import exp_bounds
+    from mechproof.checker.matrices import exact_matrices
+
+    mats = exact_matrices(w)
+    V, n = w.cfg.d_vocab, w.cfg.n_ctx
+
+    def F(dy):  # noqa: ANN001, ANN202
+        return Fraction(dy[0]) * Fraction(2) ** dy[1]
+
+    def val(name, i, j):  # noqa: ANN001, ANN202
+        rows, e = mats[name]
+        return Fraction(rows[i][j]) * Fraction(2) ** e
+
+    def enclosure(name, i, j):  # noqa: ANN001, ANN202
+        rows, e = mats[name]
+        a = rows[i][j]
+        x1, x2 = (a * r[0], e + r[2]), (a * r[1], e + r[2])
+        x_lo, x_hi = (x1, x2) if a >= 0 else (x2, x1)
+        return F(exp_bounds(x_lo)[0]), F(exp_bounds(x_hi)[1])
+
+    tok = {(q, t): enclosure("EQKE", q, t) for q in range(V) for t in range(V)}
+    pos = {(q, p): enclosure("EQKP", q, p) for q in range(V) for p in range(n)}
+    out = {}
+    for tokens in itertools.product(range(V), repeat=n):
+        q, m = tokens[-1], max(tokens)
+        same = len(set(tokens)) == 1
+        w_lo = [(1 if same else tok[q, t][0]) * pos[q, p][0] for p, t in enumerate(tokens)]
+        w_hi = [(1 if same else tok[q, t][1]) * pos[q, p][1] for p, t in enumerate(tokens)]
+        right, wrong = True, {}
+        for j in range(V):
+            if j == m:
+                continue
+            up = lo = Fraction(0)
+            for p, t in enumerate(tokens):
+                N = (val("EUPU", q, j) - val("EUPU", q, m)) + (val("EVOU", t, j) - val("EVOU", t, m))
+                N += val("PVOU", p, j) - val("PVOU", p, m)
+                up += N * (w_hi[p] if N >= 0 else w_lo[p])
+                lo += N * (w_lo[p] if N >= 0 else w_hi[p])
+            right = right and up < 0
+            if lo >= 0:
+                wrong[j] = lo
+        out[tokens] = (right, wrong)
+    return out
+
+
+def index(tokens, V: int) -> int:  # noqa: ANN001
+    """Input index Σ_p t_p·V^p (position 0 least significant), docs §8."""
+    return sum(t * V**p for p, t in enumerate(tokens))

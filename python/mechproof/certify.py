@@ -43,7 +43,7 @@ class CertifyReport:
 def build_certificate(w: ExactWeights, proof: ProofOutput, weights_rel: str = "weights.json") -> Certificate:
     return Certificate(
         format="mechproof-certificate",
-        version=1,
+        version=proof.version,
         model={"weights": weights_rel, "sha256": w.sha256},
         config=w.cfg,
         strategy={"name": proof.strategy, "params": proof.params},

@@ -9,6 +9,7 @@ then carries the claims (exp enclosures at 64-bit mantissas) that the independen
 from __future__ import annotations
 
 import math
+import sys
 from fractions import Fraction
 
 import numpy as np
@@ -54,38 +55,81 @@ def mul_down(a, b):  # noqa: ANN001
     return down(np.multiply(a, b))
 
 
+def div_up(a, b):  # noqa: ANN001
+    return up(np.divide(a, b))
+
+
+def div_down(a, b):  # noqa: ANN001
+    return down(np.divide(a, b))
+
+
 # ------------------------------------------------------------------ exact → float64 enclosures
 def floor_f64(m: int, e: int) -> float:
-    """Largest float64 ≤ m·2^e."""
-    exact = Fraction(m) * Fraction(2) ** e
-    f = _to_float(m, e)
-    while Fraction(f) > exact:
-        f = math.nextafter(f, -math.inf)
-    return f
+    """Largest float64 ≤ m·2^e (−inf below the float range)."""
+    return _step(Fraction(m) * Fraction(2) ** e, _to_float(m, e), -math.inf)
 
 
 def ceil_f64(m: int, e: int) -> float:
-    """Smallest float64 ≥ m·2^e."""
-    exact = Fraction(m) * Fraction(2) ** e
-    f = _to_float(m, e)
-    while Fraction(f) < exact:
-        f = math.nextafter(f, math.inf)
+    """Smallest float64 ≥ m·2^e (+inf above the float range)."""
+    return _step(Fraction(m) * Fraction(2) ** e, _to_float(m, e), math.inf)
+
+
+def _step(exact: Fraction, f: float, toward: float) -> float:
+    """Move f toward ±inf until it lies on that side of `exact` (at most a few ulps from the nearest float)."""
+    def beyond(x: float) -> bool:
+        if math.isinf(x):
+            return (x > 0) == (toward > 0)
+        return Fraction(x) >= exact if toward > 0 else Fraction(x) <= exact
+
+    if math.isinf(f):  # overflow: start from the largest finite float of that sign
+        f = math.copysign(sys.float_info.max, f)
+    while not beyond(f):
+        f = math.nextafter(f, toward)
     return f
 
 
 def _to_float(m: int, e: int) -> float:
+    """A float within a few ulps of m·2^e (±inf beyond the float range)."""
+    k = max(0, abs(m).bit_length() - 60)
     try:
-        return math.ldexp(float(m), e)
+        return math.ldexp(float(m >> k), e + k)
     except OverflowError:
         return math.inf if m > 0 else -math.inf
 
 
 def enclose(d: Dyadic) -> tuple[np.ndarray, np.ndarray]:
     """Float64 arrays lo ≤ exact ≤ hi for an exact matrix."""
-    flat = d.mant.reshape(-1)
-    lo = np.array([floor_f64(int(m), d.exp) for m in flat], dtype=np.float64).reshape(d.mant.shape)
-    hi = np.array([ceil_f64(int(m), d.exp) for m in flat], dtype=np.float64).reshape(d.mant.shape)
-    return lo, hi
+    return enclose_array(d.mant, d.exp)
+
+
+_TINY = 2.0**-1021  # below this (subnormal) ldexp may round, so the fast path is not exact
+
+
+def enclose_array(mant: np.ndarray, exp: int | np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Float64 lo ≤ mant·2^exp ≤ hi entrywise (mant: Python ints; exp: one int or an array of the same shape).
+
+    Fast path: float(m) is correctly rounded, Python compares floats with ints exactly (so we know on which side
+    of m the float fell and step one ulp to the other side when needed), and scaling by 2^exp is exact in the
+    normal range. Entries outside it (or too large for a float) take the exact Fraction path.
+    """
+    shape = mant.shape
+    flat = mant.reshape(-1)
+    exps = [int(x) for x in np.broadcast_to(np.asarray(exp, dtype=object), shape).reshape(-1)]
+    try:
+        f = np.array([float(m) for m in flat], dtype=np.float64)
+    except OverflowError:
+        f = np.full(len(flat), np.nan)  # every entry takes the exact path
+    obj = f.astype(object)
+    with np.errstate(invalid="ignore"):
+        above, below = (obj > flat).astype(bool), (obj < flat).astype(bool)
+    e = np.array([max(-2000, min(2000, x)) for x in exps], dtype=np.int64)
+    lo = np.ldexp(np.where(above, down(f), f), e)
+    hi = np.ldexp(np.where(below, up(f), f), e)
+    normal = [((f == 0) & (x == 0)) | (np.abs(x) >= _TINY) for x in (lo, hi)]
+    exact_range = np.isfinite(lo) & np.isfinite(hi) & normal[0] & normal[1] & (np.abs(e) < 2000)
+    for i in np.nonzero(~exact_range)[0]:
+        lo[i], hi[i] = floor_f64(int(flat[i]), exps[i]), ceil_f64(int(flat[i]), exps[i])
+    return lo.reshape(shape), hi.reshape(shape)
 
 
 # ------------------------------------------------------------------ claims: 1/√d and exp
@@ -153,6 +197,4 @@ def _shift_ceil(m: int, s: int) -> int:
 
 def claims_to_f64(lo: np.ndarray, hi: np.ndarray, e: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Float64 enclosure of claimed dyadic intervals (each end rounded outward)."""
-    flo = np.array([floor_f64(int(m), int(x)) for m, x in zip(lo.reshape(-1), e.reshape(-1))]).reshape(lo.shape)
-    fhi = np.array([ceil_f64(int(m), int(x)) for m, x in zip(hi.reshape(-1), e.reshape(-1))]).reshape(hi.shape)
-    return flo, fhi
+    return enclose_array(lo, e)[0], enclose_array(hi, e)[1]

@@ -22,6 +22,7 @@ class ProofOutput:
     seconds: float
     params: dict[str, Any] = field(default_factory=dict)
     file_stem: str = "cubic"  # certificate file name (without .json) inside certificates/<model>/
+    version: int = 1  # certificate format version the claims are written for (docs/certificate.md)
 
 
 @dataclass(frozen=True)
@@ -44,11 +45,12 @@ def _cubic(w: ExactWeights, paper_compatible: bool = False) -> ProofOutput:
 
 def _subcubic_runner(variant: "Variant") -> Callable[..., ProofOutput]:
     def run(w: ExactWeights, paper_compatible: bool = False) -> ProofOutput:
+        from ..certificate import VERSION
         from .subcubic import subcubic_proof
 
         p = subcubic_proof(w, variant, paper_compatible)
         stem = variant.key + ("-paper" if paper_compatible else "")
-        return ProofOutput("subcubic", p.claims, p.correct, p.total, p.seconds, p.params, stem)
+        return ProofOutput("subcubic", p.claims, p.correct, p.total, p.seconds, p.params, stem, VERSION)
 
     return run
 
