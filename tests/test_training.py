@@ -92,3 +92,24 @@ def test_max_of_10_learns_from_the_recipe():
     res = train(named_config("k10"), TrainConfig(seed=1, steps=400), progress=False)
     # always answering 63 is right for 1 − (63/64)^10 ≈ 15% of the inputs
     assert res.final_batch_accuracy > 0.8
+
+
+def test_fused_optimizer_step_gives_the_same_bytes_as_the_per_tensor_loop(monkeypatch):
+    """training.py updates all tensors in one foreach AdamW step (for speed); it must train exactly the model the
+    per-tensor loop trains, bit for bit, or the committed seeds' weights would silently change."""
+    import torch
+
+    from mechproof.config import ModelConfig, TrainConfig
+    from mechproof.training import train
+
+    cfg, tcfg = ModelConfig(d_vocab=16, n_ctx=4, d_model=16, d_head=16), TrainConfig(seed=3, steps=300)
+    fused = train(cfg, tcfg, progress=False).model.named_tensors()
+    original = torch.optim.AdamW
+
+    def per_tensor(*args, **kwargs):  # noqa: ANN002, ANN003, ANN202
+        kwargs["foreach"] = False
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(torch.optim, "AdamW", per_tensor)
+    loop = train(cfg, tcfg, progress=False).model.named_tensors()
+    assert all(torch.equal(fused[k], loop[k]) for k in fused)
