@@ -603,6 +603,8 @@ def sweep(
     import importlib.util
     import os
 
+    for var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):  # before numpy loads: one core per
+        os.environ.setdefault(var, "1")  # worker (a 64×64 SVD took 500× longer with BLAS threads on a busy machine)
     from .sweep import Engine, SweepSpec, parse_seeds, resolve_device, run_sweep, select_strategies
     from .sweep.runner import DEFAULT_BATCH
 
