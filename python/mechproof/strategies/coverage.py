@@ -18,7 +18,7 @@ import numpy as np
 from ..errors import InputError
 from ..intervals import enclose_array
 from ..weights import ExactWeights
-from .inputs import context, decide_tokens, tokens_of
+from .inputs import SOUND, context, decide_tokens, tokens_of
 
 MAX_ENUMERATED = 2**28  # V^n above this: we refuse to enumerate every input
 
@@ -78,13 +78,13 @@ def case_cover(w: ExactWeights, strategy: str, claims: dict[str, Any]) -> CaseCo
 
 def _prefix_members(w: ExactWeights, claims: dict[str, Any], entries: list, member: np.ndarray) -> None:
     """G of every cubic-prefix entry from the exact class order of the claimed exp_eqke keys."""
-    from .cubic import SOUND_OPS, _Exact, _Floats, class_orders
+    from .cubic import _Exact, _Floats, class_orders
 
     ctx = context(w)
     c = claims["exp_eqke"]
     tok = tuple(np.array(c[k], dtype=object) for k in ("lo", "hi", "exp"))
     tok_f = (enclose_array(tok[0], tok[2]), enclose_array(tok[1], tok[2]))
-    f = _Floats.build(ctx, tok_f, (ctx.pos_lo, ctx.pos_hi), ctx.E_star, ctx.V_star, SOUND_OPS)
+    f = _Floats.build(ctx, tok_f, (ctx.pos_lo, ctx.pos_hi), ctx.E_star, ctx.V_star, SOUND)
     exact = _Exact(ctx, tok)
     by_q: dict[int, list[int]] = {}
     for i, e in enumerate(entries):

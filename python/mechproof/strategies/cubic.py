@@ -39,9 +39,8 @@ from fractions import Fraction
 import numpy as np
 
 from ..exact import ExactMatrices
-from ..intervals import add_down, add_up, div_down, div_up, mul_down, mul_up
 from ..weights import ExactWeights
-from .inputs import InputContext, Pair, context, decide_float, decide_tokens, plain_exp, plain_model
+from .inputs import PLAIN, SOUND, Arith, InputContext, Pair, context, decide_float, decide_tokens, plain_exp, plain_model
 
 Claim3 = tuple[np.ndarray, np.ndarray, np.ndarray]
 INF = np.inf
@@ -87,7 +86,7 @@ def cubic_float64_count(w: ExactWeights) -> int:
     tok, pos = plain_exp(ctx, w.cfg.d_head)
     fl = _Floats.build(
         ctx, ((tok, tok), (tok, tok)), ((pos, pos), (pos, pos)),
-        (fm.E_star_hi, fm.E_star_hi), (fm.V_star_hi, fm.V_star_hi), PLAIN_OPS,
+        (fm.E_star_hi, fm.E_star_hi), (fm.V_star_hi, fm.V_star_hi), PLAIN,
     )  # fmt: skip
     parts = [_query_pass(q, fl, None) for q in range(ctx.V)]
     entries, sizes = _assemble(parts, _c0_entries(ctx, lambda t: decide_float(fm, t)[0]))
@@ -105,28 +104,12 @@ def coverage_count(entries: np.ndarray, sizes: np.ndarray, n: int) -> int:
 
 # ------------------------------------------------------------------------------------------ float data
 @dataclass(frozen=True)
-class Ops:
-    """Rounded arithmetic: outward (sound) or plain float64."""
-
-    add_up: object
-    add_dn: object
-    mul_up: object
-    mul_dn: object
-    div_up: object
-    div_dn: object
-
-
-SOUND_OPS = Ops(add_up, add_down, mul_up, mul_down, div_up, div_down)
-PLAIN_OPS = Ops(np.add, np.add, np.multiply, np.multiply, np.divide, np.divide)
-
-
-@dataclass(frozen=True)
 class _Floats:
     """Float bounds of everything the case test uses, in fixed-point units for U (signs are scale-free)."""
 
     V: int
     n: int
-    ops: Ops
+    ops: Arith
     E_star: Pair  # [q, m]
     V_star: Pair  # [m, t]
     tokL: Pair  # float (lo, hi) of the claimed lower ends tok_lo[q, t]
@@ -140,7 +123,7 @@ class _Floats:
     nmxH: Pair
 
     @staticmethod
-    def build(ctx: InputContext, tok: tuple[Pair, Pair], pos: tuple[Pair, Pair], E_star: Pair, V_star: Pair, ops: Ops) -> "_Floats":  # noqa: E501
+    def build(ctx: InputContext, tok: tuple[Pair, Pair], pos: tuple[Pair, Pair], E_star: Pair, V_star: Pair, ops: Arith) -> "_Floats":  # noqa: E501
         """tok, pos: (bounds of the claimed lower ends, bounds of the claimed upper ends)."""
         n = ctx.n
         order = position_order(ctx.mats, n)
@@ -152,10 +135,10 @@ class _Floats:
 
 
 def _sound_floats(ctx: InputContext) -> _Floats:
-    return _Floats.build(ctx, (ctx.tok_lo, ctx.tok_hi), (ctx.pos_lo, ctx.pos_hi), ctx.E_star, ctx.V_star, SOUND_OPS)
+    return _Floats.build(ctx, (ctx.tok_lo, ctx.tok_hi), (ctx.pos_lo, ctx.pos_hi), ctx.E_star, ctx.V_star, SOUND)
 
 
-def _slot_sums(P: Pair, order: np.ndarray, ops: Ops) -> tuple[Pair, Pair]:
+def _slot_sums(P: Pair, order: np.ndarray, ops: Arith) -> tuple[Pair, Pair]:
     """For every (q, c, placement): bounds of Σ P over the max slots and over the non-max slots (docs §4.3):
     low puts the n−1−c max tokens on the lowest-ordered positions, high on the highest."""
     V, k = order.shape  # k = n − 1 non-query positions
@@ -186,7 +169,7 @@ class _QueryResult:
     size: np.ndarray
 
 
-def _term(ops: Ops, u: Pair, tokL: Pair, tokH: Pair, SL: Pair, SH: Pair) -> Pair:
+def _term(ops: Arith, u: Pair, tokL: Pair, tokH: Pair, SL: Pair, SH: Pair) -> Pair:
     """Bounds of the group term u·tok_hi·ΣH (u ≥ 0) or u·tok_lo·ΣL (u < 0) for u in [u_lo, u_hi] (docs §4.3).
     Upper: the sign of u_hi picks the end (when u_hi ≥ 0 > u the true term is negative, below the ≥ 0 bound);
     lower likewise from u_lo. All arguments broadcast."""

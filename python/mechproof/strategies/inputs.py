@@ -26,10 +26,13 @@ from typing import Callable
 
 import numpy as np
 
+from ..errors import InputError
 from ..exact import Dyadic, ExactMatrices, exact_matrices
 from ..intervals import (
     add_down,
     add_up,
+    div_down,
+    div_up,
     enclose_array,
     exp_claims,
     inv_sqrt_claim,
@@ -44,6 +47,8 @@ Pair = tuple[np.ndarray, np.ndarray]  # float64 (lo, hi)
 UNIT_BITS = 48  # matrix entries in fixed point below 2^48 units (exact float arithmetic on a few of them)
 WIDEN_FLOAT = 2.0**-50  # relative widening of the float intervals (docs: the checker is within 2^-80)
 WIDEN_EXACT_BITS = 79  # relative widening 2^-79 for the exact settlement
+WEIGHT_RANGE = 2.0**300  # exp(score/√d) must lie within [1/this, this] (honest: e^±128), so that products of
+# weights, sums and differences of U stay far from float64 underflow and overflow
 CHUNK = 1 << 18  # inputs per vectorized chunk
 FULL_ELEMS = 1 << 20  # inputs·n·V elements per chunk of the per-logit test
 
@@ -105,9 +110,9 @@ def _build_context(w: ExactWeights) -> InputContext:
     tok, pos = exp_claims(mats.EQKE, r), exp_claims(mats.EQKP, r)
     tok_lo, tok_hi = enclose_array(tok[0], tok[2]), enclose_array(tok[1], tok[2])
     pos_lo, pos_hi = enclose_array(pos[0], pos[2]), enclose_array(pos[1], pos[2])
-    for name, lo, hi in (("exp_eqke", tok_lo[0], tok_hi[1]), ("exp_eqkp", pos_lo[0], pos_hi[1])):
-        if not (np.all(lo >= 2.0**-900) and np.all(hi <= 2.0**900)):  # products of two stay normal and finite
-            raise ArithmeticError(f"{name}: attention weights outside the float64 range this producer supports")
+    for name, lo, hi in (("EQKE", tok_lo[0], tok_hi[1]), ("EQKP", pos_lo[0], pos_hi[1])):
+        if not (np.all(lo >= WEIGHT_RANGE**-1) and np.all(hi <= WEIGHT_RANGE)):
+            raise InputError(None, "weights", f"exp({name}/√d_head) leaves [2^-300, 2^300]: scores too large for this producer")
     unit = max(_top_bit(d) for d in (mats.EUPU, mats.EVOU, mats.PVOU)) - UNIT_BITS
     EU, EV, PV = (_fixed(d, unit) for d in (mats.EUPU, mats.EVOU, mats.PVOU))
     return InputContext(
@@ -259,16 +264,18 @@ def _decide(ctx: InputContext, t: np.ndarray, right_only: bool = False) -> tuple
 # ------------------------------------------------------------------------------------------ the float pass
 @dataclass(frozen=True)
 class Arith:
-    """Rounding of products and sums of weights: outward (sound) or plain float64 (the unsound comparison)."""
+    """Rounded arithmetic on floats: outward (sound) or plain float64 (the unsound comparison)."""
 
     add_up: Callable
     add_dn: Callable
     mul_up: Callable
     mul_dn: Callable
+    div_up: Callable
+    div_dn: Callable
 
 
-SOUND = Arith(add_up, add_down, mul_up, mul_down)
-PLAIN = Arith(np.add, np.add, np.multiply, np.multiply)
+SOUND = Arith(add_up, add_down, mul_up, mul_down, div_up, div_down)
+PLAIN = Arith(np.add, np.add, np.multiply, np.multiply, np.divide, np.divide)
 
 
 @dataclass(frozen=True)
