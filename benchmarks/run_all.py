@@ -3,11 +3,13 @@
   brute force   sound brute force  vs  a plain float32 batched forward pass of the torch model over the
                 same inputs (TransformerLens style; the paper's ~33 s): the cost (or gain) of soundness
   cubic         sound cubic proof  vs  the same algorithm in plain float64 (no rounding control)
+  cubic+residual  the exact accuracy (cubic + every other input decided one by one)  vs  the cubic proof
+  scale         (--scale) sound cubic proof on a trained V=128, n=10 model  vs  plain float64 cubic on it
   check         independent exact check of the cubic certificate  vs  producing it
   subcubic      each selected subcubic variant (proof + exact check)  vs  the cubic proof
   training      one model (3000 steps)  vs  the float32 forward baseline
 
-Usage: python benchmarks/run_all.py [--model certificates/seed42/weights.json] [--quick] [--subcubic N]
+Usage: python benchmarks/run_all.py [--model certificates/seed42/weights.json] [--quick] [--subcubic N] [--scale]
 --quick runs the float32 baseline on 1/16 of the inputs and scales it (the ratio is then an estimate).
 """
 
@@ -26,12 +28,14 @@ import torch  # noqa: E402
 
 from mechproof import weights as weights_io  # noqa: E402
 from mechproof.bruteforce import brute_force  # noqa: E402
+from mechproof.certificate import dumps_certificate  # noqa: E402
 from mechproof.certify import build_certificate, write_proven  # noqa: E402
 from mechproof.config import ModelConfig, TrainConfig  # noqa: E402
 from mechproof.model import MaxOfKTransformer  # noqa: E402
 from mechproof.strategies import STRATEGIES  # noqa: E402
 from mechproof.strategies.cubic import cubic_float64_count, cubic_proof  # noqa: E402
 from mechproof.training import train  # noqa: E402
+from mechproof.weights import from_torch  # noqa: E402
 
 
 def timed(fn):  # noqa: ANN001, ANN201
@@ -65,6 +69,7 @@ def main() -> None:
     ap.add_argument("--model", default=str(ROOT / "certificates" / "seed42" / "weights.json"))
     ap.add_argument("--quick", action="store_true")
     ap.add_argument("--subcubic", type=int, default=4, help="how many subcubic variants to time (0..100)")
+    ap.add_argument("--scale", action="store_true", help="also train a V=128, n=10 model and time the cubic proof on it")
     args = ap.parse_args()
     w = weights_io.load(args.model)
     print(f"model {args.model}  (torch threads: {torch.get_num_threads()})")
@@ -83,6 +88,18 @@ def main() -> None:
         cert = build_certificate(w, STRATEGIES["cubic"].run(w))
         _, t_check = write_proven(cert, Path(tmp) / "cubic.json")
     row("independent exact check of cubic", t_check, "sound cubic proof", t_cubic)
+    if w.cfg.n_inputs <= 2**28:
+        out, t_res = timed(lambda: STRATEGIES["cubic+residual"].run(w))
+        size = len(dumps_certificate(build_certificate(w, out)).encode()) / 1e6
+        row(f"cubic+residual ({out.correct}/{out.total}, {size:.1f} MB)", t_res, "sound cubic proof", t_cubic)
+    if args.scale:
+        print("scale")
+        cfg = ModelConfig(d_vocab=128, n_ctx=10)
+        big = from_torch(cfg, train(cfg, TrainConfig(seed=1), progress=False).model.named_tensors(), seed=1)
+        big_proof, t_big = timed(lambda: cubic_proof(big))  # includes the exact matrices and exp enclosures
+        _, t_big_plain = timed(lambda: cubic_float64_count(big))
+        size = len(dumps_certificate(build_certificate(big, STRATEGIES["cubic"].run(big))).encode()) / 1e6
+        row(f"sound cubic V=128 n=10 ({size:.1f} MB)", t_big, "plain float64 cubic", t_big_plain)
 
     names = [k for k in STRATEGIES if k.startswith("subcubic")]
     step = max(1, len(names) // max(1, args.subcubic)) if args.subcubic else len(names) + 1

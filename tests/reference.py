@@ -124,9 +124,10 @@ def cover_counts(cases, V: int, n: int, kind: str, paper_count: bool = False):  
     return counts
 
 
-def input_rule(w: ExactWeights, r: tuple[int, int, int]):  # noqa: ANN201
+def input_rule(w: ExactWeights, r: tuple[int, int, int], inputs=None):  # noqa: ANN001, ANN201
     """docs/certificate.md §8 transliterated with the checker's exp_bounds and exact matrices (nothing from the
-    producer): for every input, (right?, {j: lo_j} for the j ≠ m with lo_j ≥ 0). `r` is the inv_sqrt claim."""
+    producer): for every input (or the given token tuples), (right?, {j: lo_j} for the j ≠ m with lo_j ≥ 0).
+    `r` is the inv_sqrt claim."""
     from fractions import Fraction
 
     from mechproof.checker.arith import exp_bounds
@@ -149,10 +150,16 @@ def input_rule(w: ExactWeights, r: tuple[int, int, int]):  # noqa: ANN201
         x_lo, x_hi = (x1, x2) if a >= 0 else (x2, x1)
         return F(exp_bounds(x_lo)[0]), F(exp_bounds(x_hi)[1])
 
-    tok = {(q, t): enclosure("EQKE", q, t) for q in range(V) for t in range(V)}
-    pos = {(q, p): enclosure("EQKP", q, p) for q in range(V) for p in range(n)}
+    tok: dict = {}
+    pos: dict = {}
     out = {}
-    for tokens in itertools.product(range(V), repeat=n):
+    for tokens in itertools.product(range(V), repeat=n) if inputs is None else inputs:
+        tokens = tuple(int(t) for t in tokens)
+        for p, t in enumerate(tokens):
+            if (tokens[-1], t) not in tok:
+                tok[tokens[-1], t] = enclosure("EQKE", tokens[-1], t)
+            if (tokens[-1], p) not in pos:
+                pos[tokens[-1], p] = enclosure("EQKP", tokens[-1], p)
         q, m = tokens[-1], max(tokens)
         same = len(set(tokens)) == 1
         w_lo = [(1 if same else tok[q, t][0]) * pos[q, p][0] for p, t in enumerate(tokens)]
@@ -177,3 +184,115 @@ def input_rule(w: ExactWeights, r: tuple[int, int, int]):  # noqa: ANN201
 def index(tokens, V: int) -> int:  # noqa: ANN001
     """Input index Σ_p t_p·V^p (position 0 least significant), docs §8."""
     return sum(t * V**p for p, t in enumerate(tokens))
+
+
+class CubicReference:
+    """docs/certificate.md §2, §4.3 and §4.4 transliterated with exact rationals from the checker's matrices (not
+    the producer's code): exact U, classes and keys, group terms and the case test, for checking cubic claims."""
+
+    def __init__(self, w: ExactWeights, claims: dict) -> None:
+        from fractions import Fraction
+
+        from mechproof.checker.matrices import exact_matrices
+
+        self.F = lambda m, e: Fraction(m) * Fraction(2) ** e  # noqa: E731
+        mats = exact_matrices(w)
+        self.V, self.n = w.cfg.d_vocab, w.cfg.n_ctx
+
+        def frac(name):  # noqa: ANN001, ANN202
+            rows, e = mats[name]
+            return [[self.F(x, e) for x in row] for row in rows]
+
+        EU, EV, PV = frac("EUPU"), frac("EVOU"), frac("PVOU")
+        V, n = self.V, self.n
+        P_star = [[max(PV[p][j] - PV[p][m] for p in range(n)) for j in range(V)] for m in range(V)]
+        self.E_star = [[max(EU[q][j] - EU[q][m] for j in range(V) if j != m) for m in range(V)] for q in range(V)]
+        self.V_star = [[max(EV[t][j] - EV[t][m] + P_star[m][j] for j in range(V) if j != m) for t in range(V)] for m in range(V)]
+        eqkp = mats["EQKP"][0]
+        self.order = [sorted(range(n - 1), key=lambda p, q=q: (eqkp[q][p], p)) for q in range(V)]
+
+        def claim(c):  # noqa: ANN001, ANN202
+            return [[(self.F(lo, e), self.F(hi, e)) for lo, hi, e in zip(*rows)] for rows in zip(c["lo"], c["hi"], c["exp"])]
+
+        self.tok, self.pos = claim(claims["exp_eqke"]), claim(claims["exp_eqkp"])
+
+    def U(self, q: int, m: int, t: int):  # noqa: ANN201
+        return self.E_star[q][m] + self.V_star[m][t]
+
+    def key(self, q: int, m: int, k: int) -> tuple[int, object]:
+        u = self.U(q, m, k)
+        return (1, u * self.tok[q][k][1]) if u >= 0 else (-1, u * self.tok[q][k][0])
+
+    def group(self, q: int, m: int, t: int, slots: list[int]):  # noqa: ANN201
+        if not slots:
+            return 0
+        u = self.U(q, m, t)
+        end = 1 if u >= 0 else 0
+        return u * self.tok[q][t][end] * sum(self.pos[q][p][end] for p in slots)
+
+    def placements(self, q: int, c: int) -> list[tuple[list[int], list[int]]]:
+        n_max, order = self.n - 1 - c, self.order[q]
+        return [(s, [p for p in range(self.n - 1) if p not in s]) for s in (order[:n_max], order[c:])]
+
+    def passes(self, q: int, m: int, c: int, k: int) -> bool:
+        """§4.3: the pure input with non-max token k, both placements."""
+        for mx, others in self.placements(q, c):
+            groups = [(m, mx + ([self.n - 1] if q == m else [])), (k, others)] + ([(q, [self.n - 1])] if q != m else [])
+            if not sum(self.group(q, m, t, s) for t, s in groups) < 0:
+                return False
+        return True
+
+    def prefix_set(self, q: int, m: int, kp: int, kn: int) -> list[int]:
+        """§4.4: G from the boundary tokens (raises AssertionError on a boundary of the wrong class)."""
+        keys = {k: self.key(q, m, k) for k in range(m)}
+        G = []
+        for b, cls in ((kp, 1), (kn, -1)):
+            if b < 0:
+                continue
+            assert keys[b][0] == cls, f"boundary token {b} of the wrong class"
+            G += [k for k in range(m) if keys[k][0] == cls and (keys[k][1], k) <= (keys[b][1], b)]
+        return sorted(G)
+
+    def boundary_test(self, q: int, m: int, c: int, kp: int, kn: int) -> bool:
+        """§4.4: T_max + T_q + max(A_kp·S⁺, A_kn·S⁻) < 0 for both placements."""
+        for mx, others in self.placements(q, c):
+            base = self.group(q, m, m, mx + ([self.n - 1] if q == m else [])) + (self.group(q, m, q, [self.n - 1]) if q != m else 0)
+            parts = []
+            if kp >= 0:
+                parts.append(self.key(q, m, kp)[1] * sum(self.pos[q][p][1] for p in others))
+            if kn >= 0:
+                parts.append(self.key(q, m, kn)[1] * sum(self.pos[q][p][0] for p in others))
+            if not base + max(parts) < 0:
+                return False
+        return True
+
+
+def check_cubic_prefix(w: ExactWeights, claims: dict, sizes=None):  # noqa: ANN001, ANN201
+    """Check every cubic-prefix entry with the reference (well-formed, boundary test exact, token set maximal,
+    c = 0 by the input rule; |G| = sizes when given) and return the cases as (q, m, c, G), G per docs §4.4."""
+    ref = CubicReference(w, claims)
+    V, n = w.cfg.d_vocab, w.cfg.n_ctx
+    listed = {}
+    entries = claims["cases"]["entries"]
+    for (q, m, c, kp, kn), size in zip(entries, sizes or [None] * len(entries)):
+        assert 0 <= q <= m < V and 0 <= c <= (n - 1 if q == m else n - 2)
+        assert (q, m, c) not in listed, "case listed twice"
+        if c == 0:
+            assert kp == kn == -1 and size in (0, None)
+            listed[q, m, c] = [m]
+            continue
+        assert (kp, kn) != (-1, -1) and all(-1 <= b < m for b in (kp, kn))
+        G = ref.prefix_set(q, m, kp, kn)
+        assert ref.boundary_test(q, m, c, kp, kn), f"case[{q},{m},{c}] fails its test"
+        assert size is None or len(G) == size
+        listed[q, m, c] = G
+    r = (claims["inv_sqrt_d_head"]["lo"], claims["inv_sqrt_d_head"]["hi"], claims["inv_sqrt_d_head"]["exp"])
+    c0_inputs = [(m,) * (n - 1) + (q,) for m in range(V) for q in range(m + 1)]
+    rule = input_rule(w, r, c0_inputs)
+    for m in range(V):
+        for q in range(m + 1):
+            assert ((q, m, 0) in listed) == rule[(m,) * (n - 1) + (q,)][0], f"c = 0 case ({q}, {m})"
+            for c in range(1, n if q == m else n - 1):
+                passing = [k for k in range(m) if ref.passes(q, m, c, k)]
+                assert listed.get((q, m, c), []) == passing, f"case ({q},{m},{c}) is not the maximal set"
+    return [(q, m, c, G) for (q, m, c), G in listed.items()]

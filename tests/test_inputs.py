@@ -63,7 +63,7 @@ def test_exact_settlement_alone_gives_the_same_verdicts(monkeypatch):
     w = small_model(ModelConfig(d_vocab=5, n_ctx=3, d_model=6, d_head=6), seed=3, steps=300, noise=0.2)
     inputs._CACHE.clear()
 
-    def undecided(fm, t):  # noqa: ANN001, ANN202
+    def undecided(fm, t, right_only=False):  # noqa: ANN001, ANN202
         return np.zeros(len(t), dtype=bool), np.full(len(t), -1, dtype=np.int64)
 
     monkeypatch.setattr(inputs, "decide_float", undecided)

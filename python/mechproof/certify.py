@@ -18,7 +18,8 @@ from .certificate import Certificate, dumps_certificate
 from .checker import CheckResult, check
 from .files import atomic_write
 from .modelstore import load_or_train, model_name
-from .strategies import STRATEGIES, ProofOutput
+from .strategies import STRATEGIES, ProofOutput, with_upper
+from .strategies.coverage import require_enumerable
 from .weights import ExactWeights
 
 CERT_ROOT = Path("certificates")
@@ -34,6 +35,7 @@ class CertifyReport:
     check_seconds: float
     trained: bool
     lean: str  # what happened with Lean: "checked", "not run: ...", or a failure message
+    upper: int | None = None  # the certified upper bound on the number of right inputs, when asked for
 
     @property
     def bound(self) -> float:
@@ -41,6 +43,9 @@ class CertifyReport:
 
 
 def build_certificate(w: ExactWeights, proof: ProofOutput, weights_rel: str = "weights.json") -> Certificate:
+    bound = {"correct": proof.correct, "total": proof.total}
+    if proof.upper is not None:
+        bound["upper"] = proof.upper
     return Certificate(
         format="mechproof-certificate",
         version=proof.version,
@@ -48,7 +53,7 @@ def build_certificate(w: ExactWeights, proof: ProofOutput, weights_rel: str = "w
         config=w.cfg,
         strategy={"name": proof.strategy, "params": proof.params},
         claims=proof.claims,
-        bound={"correct": proof.correct, "total": proof.total},
+        bound=bound,
     )
 
 
@@ -81,16 +86,24 @@ def certify(
     progress: bool = True,
     lean: bool = True,
     paper_compatible: bool = False,
+    upper: bool = False,
 ) -> CertifyReport:
+    """`upper`: also certify an upper bound (docs §9; needs d_vocab^n_ctx ≤ 2^28), in <stem>-upper.json."""
     w, _, trained = load_or_train(ref, progress=progress)
     name = model_name(ref)
     out_dir = cert_root / name
+    if upper:
+        require_enumerable(w.cfg.d_vocab, w.cfg.n_ctx)  # refuse before proving
     save_weights_copy(w, out_dir / "weights.json")
     proof = STRATEGIES[strategy].run(w, paper_compatible=paper_compatible)
+    if upper:
+        proof = with_upper(w, proof)
     cert_path = out_dir / f"{proof.file_stem}.json"
     _, check_seconds = write_proven(build_certificate(w, proof), cert_path)
     lean_status = lean_check(cert_path) if lean else "not run: disabled"
-    return CertifyReport(name, cert_path, proof.correct, proof.total, proof.seconds, check_seconds, trained, lean_status)
+    return CertifyReport(
+        name, cert_path, proof.correct, proof.total, proof.seconds, check_seconds, trained, lean_status, proof.upper
+    )
 
 
 def lean_check(cert_path: Path) -> str:

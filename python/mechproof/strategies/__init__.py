@@ -1,14 +1,18 @@
 """Proof strategies: each turns exact weights into the claims of a certificate that a checker verifies.
 
-One module per proof family: `cubic` (paper-spec §4) and `subcubic` (§5, 100 variants). A strategy is a
-function (ExactWeights, paper_compatible) → ProofOutput, registered in STRATEGIES under its name.
+One module per proof family: `cubic` (paper-spec §4), `subcubic` (§5, 100 variants) and `cubic+residual` (cubic
+plus every other input decided one by one: the exact accuracy, docs §9). A strategy is a function
+(ExactWeights, paper_compatible) → ProofOutput, registered in STRATEGIES under its name. `with_upper` adds an
+upper bound (the `wrong` claim of docs §9) to any strategy's proof.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+import time
+from dataclasses import dataclass, field, replace
 from typing import Any, Callable
 
+from ..certificate import VERSION
 from ..weights import ExactWeights
 from .subcubic import VARIANTS, Variant
 
@@ -22,7 +26,8 @@ class ProofOutput:
     seconds: float
     params: dict[str, Any] = field(default_factory=dict)
     file_stem: str = "cubic"  # certificate file name (without .json) inside certificates/<model>/
-    version: int = 1  # certificate format version the claims are written for (docs/certificate.md)
+    version: int = VERSION  # certificate format version the claims are written for (docs/certificate.md)
+    upper: int | None = None  # certificate `bound.upper` (with a `wrong` claim), docs §3 and §9
 
 
 @dataclass(frozen=True)
@@ -43,14 +48,46 @@ def _cubic(w: ExactWeights, paper_compatible: bool = False) -> ProofOutput:
     return ProofOutput("cubic", cubic_claims(p), p.correct, p.total, p.seconds)
 
 
+def _cubic_residual(w: ExactWeights, paper_compatible: bool = False) -> ProofOutput:
+    """Cubic cases, then every input they leave out decided by the input rule: right ones in `residual`, wrong
+    ones in `wrong`; the bound is the exact accuracy (docs §9). Needs d_vocab^n_ctx ≤ 2^28."""
+    from .coverage import input_claims, require_enumerable
+    from .cubic import cubic_claims, cubic_proof
+
+    require_enumerable(w.cfg.d_vocab, w.cfg.n_ctx)
+    start = time.perf_counter()
+    p = cubic_proof(w)
+    claims = cubic_claims(p)
+    extra, n_right, n_wrong = input_claims(w, "cubic", claims, residual=True)
+    claims.update(extra)
+    return ProofOutput(
+        "cubic+residual", claims, p.correct + n_right, p.total, time.perf_counter() - start,
+        file_stem="cubic-residual", upper=p.total - n_wrong,
+    )  # fmt: skip
+
+
+def with_upper(w: ExactWeights, proof: ProofOutput) -> ProofOutput:
+    """`proof` plus the `wrong` claim and `bound.upper`: every input its cases leave uncovered that the input
+    rule proves wrong (docs §9). Unchanged if it has an upper bound already. Needs d_vocab^n_ctx ≤ 2^28."""
+    from .coverage import input_claims
+
+    if proof.upper is not None:
+        return proof
+    start = time.perf_counter()
+    extra, _, n_wrong = input_claims(w, proof.strategy, proof.claims, residual=False)
+    return replace(
+        proof, claims={**proof.claims, **extra}, upper=proof.total - n_wrong,
+        seconds=proof.seconds + time.perf_counter() - start, file_stem=proof.file_stem + "-upper",
+    )  # fmt: skip
+
+
 def _subcubic_runner(variant: "Variant") -> Callable[..., ProofOutput]:
     def run(w: ExactWeights, paper_compatible: bool = False) -> ProofOutput:
-        from ..certificate import VERSION
         from .subcubic import subcubic_proof
 
         p = subcubic_proof(w, variant, paper_compatible)
         stem = variant.key + ("-paper" if paper_compatible else "")
-        return ProofOutput("subcubic", p.claims, p.correct, p.total, p.seconds, p.params, stem, VERSION)
+        return ProofOutput("subcubic", p.claims, p.correct, p.total, p.seconds, p.params, stem)
 
     return run
 
@@ -60,4 +97,7 @@ STRATEGIES: dict[str, StrategyInfo] = {
 }
 STRATEGIES.update(
     {v.key: StrategyInfo(v.key, _subcubic_runner(v), v.complexity, v.group) for v in VARIANTS}
+)
+STRATEGIES["cubic+residual"] = StrategyInfo(
+    "cubic+residual", _cubic_residual, "O(V³·n² + V^n·n·V), only for d_vocab^n_ctx ≤ 2^28", "cubic+residual"
 )

@@ -26,10 +26,13 @@ from typing import Callable
 
 import numpy as np
 
+from ..errors import InputError
 from ..exact import Dyadic, ExactMatrices, exact_matrices
 from ..intervals import (
     add_down,
     add_up,
+    div_down,
+    div_up,
     enclose_array,
     exp_claims,
     inv_sqrt_claim,
@@ -44,6 +47,8 @@ Pair = tuple[np.ndarray, np.ndarray]  # float64 (lo, hi)
 UNIT_BITS = 48  # matrix entries in fixed point below 2^48 units (exact float arithmetic on a few of them)
 WIDEN_FLOAT = 2.0**-50  # relative widening of the float intervals (docs: the checker is within 2^-80)
 WIDEN_EXACT_BITS = 79  # relative widening 2^-79 for the exact settlement
+WEIGHT_RANGE = 2.0**300  # exp(score/√d) must lie within [1/this, this] (honest: e^±128), so that products of
+# weights, sums and differences of U stay far from float64 underflow and overflow
 CHUNK = 1 << 18  # inputs per vectorized chunk
 FULL_ELEMS = 1 << 20  # inputs·n·V elements per chunk of the per-logit test
 
@@ -105,9 +110,9 @@ def _build_context(w: ExactWeights) -> InputContext:
     tok, pos = exp_claims(mats.EQKE, r), exp_claims(mats.EQKP, r)
     tok_lo, tok_hi = enclose_array(tok[0], tok[2]), enclose_array(tok[1], tok[2])
     pos_lo, pos_hi = enclose_array(pos[0], pos[2]), enclose_array(pos[1], pos[2])
-    for name, lo, hi in (("exp_eqke", tok_lo[0], tok_hi[1]), ("exp_eqkp", pos_lo[0], pos_hi[1])):
-        if not (np.all(lo >= 2.0**-900) and np.all(hi <= 2.0**900)):  # products of two stay normal and finite
-            raise ArithmeticError(f"{name}: attention weights outside the float64 range this producer supports")
+    for name, lo, hi in (("EQKE", tok_lo[0], tok_hi[1]), ("EQKP", pos_lo[0], pos_hi[1])):
+        if not (np.all(lo >= WEIGHT_RANGE**-1) and np.all(hi <= WEIGHT_RANGE)):
+            raise InputError(None, "weights", f"exp({name}/√d_head) leaves [2^-300, 2^300]: scores too large for this producer")
     unit = max(_top_bit(d) for d in (mats.EUPU, mats.EVOU, mats.PVOU)) - UNIT_BITS
     EU, EV, PV = (_fixed(d, unit) for d in (mats.EUPU, mats.EVOU, mats.PVOU))
     return InputContext(
@@ -153,6 +158,17 @@ def _max_except_diag(X: np.ndarray) -> np.ndarray:
     return out
 
 
+def _argmax_except_diag(X: np.ndarray) -> np.ndarray:
+    """out[q, m] = argmax_{j ≠ m} X[q, j]."""
+    rows = np.arange(X.shape[0])
+    top = np.argmax(X, axis=1)
+    masked = X.copy()
+    masked[rows, top] = -np.inf
+    out = np.repeat(top[:, None], X.shape[1], axis=1)
+    out[rows, top] = np.argmax(masked, axis=1)
+    return out
+
+
 def _e_star(EU: Pair) -> Pair:
     """E*[q,m] = max_{j≠m} EUPU[q,j] − EUPU[q,m] (exact on the fixed-point bounds)."""
     lo, hi = EU
@@ -167,15 +183,21 @@ def _p_star(PV: Pair) -> Pair:
 
 def _v_star(EV: Pair, PV: Pair) -> Pair:
     """V*[m, t] = max_{j≠m} (EVOU[t,j] + P*[m,j]) − EVOU[t,m], one m at a time (V² memory)."""
+    return _v_star_argmax(EV, PV)[:2]
+
+
+def _v_star_argmax(EV: Pair, PV: Pair) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(V* lower bounds, V* upper bounds, the j attaining the upper bound) [m, t]."""
     (ev_lo, ev_hi), (p_lo, p_hi) = EV, _p_star(PV)
     V = ev_lo.shape[0]
-    out_lo, out_hi = np.empty((V, V)), np.empty((V, V))
+    out_lo, out_hi, arg = np.empty((V, V)), np.empty((V, V)), np.empty((V, V), dtype=np.int64)
     for m in range(V):
         x_lo, x_hi = ev_lo + p_lo[m][None, :], ev_hi + p_hi[m][None, :]  # [t, j]
         x_lo[:, m] = x_hi[:, m] = -np.inf
+        arg[m] = x_hi.argmax(axis=1)
         out_lo[m] = x_lo.max(axis=1) - ev_hi[:, m]
-        out_hi[m] = x_hi.max(axis=1) - ev_lo[:, m]
-    return out_lo, out_hi
+        out_hi[m] = x_hi[np.arange(V), arg[m]] - ev_lo[:, m]
+    return out_lo, out_hi, arg
 
 
 # ----------------------------------------------------------------------------------------------- public API
@@ -204,6 +226,9 @@ def decide_inputs(w: ExactWeights, inputs: np.ndarray) -> tuple[np.ndarray, np.n
 def tokens_of(inputs: np.ndarray, V: int, n: int) -> np.ndarray:
     """[B, n] tokens of input indices (position 0 least significant)."""
     x = np.asarray(inputs, dtype=np.int64)
+    if V & (V - 1) == 0:  # a power of two: shifts and masks
+        b = V.bit_length() - 1
+        return np.stack([(x >> (b * p)) & (V - 1) for p in range(n)], axis=1)
     return np.stack([(x // V**p) % V for p in range(n)], axis=1)
 
 
@@ -213,8 +238,9 @@ def index_of(tokens: np.ndarray, V: int) -> np.ndarray:
     return (tokens * (V ** np.arange(tokens.shape[1], dtype=np.int64))[None, :]).sum(axis=1)
 
 
-def decide_tokens(w: ExactWeights, tokens: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """decide_inputs for a [B, n] token array (any V^n: no index arithmetic)."""
+def decide_tokens(w: ExactWeights, tokens: np.ndarray, right_only: bool = False) -> tuple[np.ndarray, np.ndarray]:
+    """decide_inputs for a [B, n] token array (any V^n: no index arithmetic). `right_only`: faster when only
+    `right` matters; a wrong input's witness is then valid but not necessarily the best."""
     ctx = context(w)
     tokens = np.asarray(tokens, dtype=np.int64)
     if tokens.ndim != 2 or tokens.shape[1] != ctx.n or (tokens.size and (tokens.min() < 0 or tokens.max() >= ctx.V)):
@@ -223,13 +249,13 @@ def decide_tokens(w: ExactWeights, tokens: np.ndarray) -> tuple[np.ndarray, np.n
     witness = np.full(len(tokens), -1, dtype=np.int64)
     for lo in range(0, len(tokens), CHUNK):
         sl = slice(lo, lo + CHUNK)
-        right[sl], witness[sl] = _decide(ctx, tokens[sl])
+        right[sl], witness[sl] = _decide(ctx, tokens[sl], right_only)
     return right, witness
 
 
-def _decide(ctx: InputContext, t: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def _decide(ctx: InputContext, t: np.ndarray, right_only: bool = False) -> tuple[np.ndarray, np.ndarray]:
     """Floats first; the inputs they leave open are settled exactly."""
-    right, witness = decide_float(sound_model(ctx), t)
+    right, witness = decide_float(sound_model(ctx), t, right_only)
     for i in np.nonzero(~right & (witness < 0))[0]:
         right[i], witness[i] = settle(ctx, t[i])
     return right, witness
@@ -238,16 +264,18 @@ def _decide(ctx: InputContext, t: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 # ------------------------------------------------------------------------------------------ the float pass
 @dataclass(frozen=True)
 class Arith:
-    """Rounding of products and sums of weights: outward (sound) or plain float64 (the unsound comparison)."""
+    """Rounded arithmetic on floats: outward (sound) or plain float64 (the unsound comparison)."""
 
     add_up: Callable
     add_dn: Callable
     mul_up: Callable
     mul_dn: Callable
+    div_up: Callable
+    div_dn: Callable
 
 
-SOUND = Arith(add_up, add_down, mul_up, mul_down)
-PLAIN = Arith(np.add, np.add, np.multiply, np.multiply)
+SOUND = Arith(add_up, add_down, mul_up, mul_down, div_up, div_down)
+PLAIN = Arith(np.add, np.add, np.multiply, np.multiply, np.divide, np.divide)
 
 
 @dataclass(frozen=True)
@@ -262,6 +290,8 @@ class FloatModel:
     E_star_hi: np.ndarray
     V_star_hi: np.ndarray
     ar: Arith
+    cand_E: np.ndarray  # [q, m]: the j ≠ m with the largest EUPU[q, j] (a likely wrong logit)
+    cand_V: np.ndarray  # [m, t]: the j attaining V*[m, t]
 
     @staticmethod
     def build(tok: Pair, pos: Pair, EU: Pair, EV: Pair, PV: Pair, ar: Arith) -> "FloatModel":
@@ -269,7 +299,8 @@ class FloatModel:
             ar.mul_dn(tok[0][:, :, None], pos[0][:, None, :]).reshape(-1),
             ar.mul_up(tok[1][:, :, None], pos[1][:, None, :]).reshape(-1),
         )
-        return FloatModel(W, pos, EU, EV, PV, _e_star(EU)[1], _v_star(EV, PV)[1], ar)
+        _, V_hi, cand_V = _v_star_argmax(EV, PV)
+        return FloatModel(W, pos, EU, EV, PV, _e_star(EU)[1], V_hi, ar, _argmax_except_diag(EU[1]), cand_V)
 
 
 def sound_model(ctx: InputContext) -> FloatModel:
@@ -278,30 +309,44 @@ def sound_model(ctx: InputContext) -> FloatModel:
     return ctx._memo["sound_model"]
 
 
+def plain_exp(ctx: InputContext, d_head: int) -> Pair:
+    """np.exp of the scores (no enclosure): tok [q, t], pos [q, p]."""
+    s = 1 / math.sqrt(d_head)
+    return np.exp(ctx.mats.EQKE.to_float64() * s), np.exp(ctx.mats.EQKP.to_float64() * s)
+
+
 def plain_model(ctx: InputContext, d_head: int) -> FloatModel:
     """np.exp weights and nearest-float matrices, no rounding control: what unsound float code would use."""
-    s = 1 / math.sqrt(d_head)
-    tok = np.exp(ctx.mats.EQKE.to_float64() * s)
-    pos = np.exp(ctx.mats.EQKP.to_float64() * s)
+    tok, pos = plain_exp(ctx, d_head)
     EU, EV, PV = ((x, x) for x in (m.to_float64() for m in (ctx.mats.EUPU, ctx.mats.EVOU, ctx.mats.PVOU)))
     return FloatModel.build((tok, tok), (pos, pos), EU, EV, PV, PLAIN)
 
 
-def decide_float(fm: FloatModel, t: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """(right, witness) of [B, n] tokens from float bounds alone; neither for inputs the floats cannot decide."""
+def decide_float(fm: FloatModel, t: np.ndarray, right_only: bool = False) -> tuple[np.ndarray, np.ndarray]:
+    """(right, witness) of [B, n] tokens from float bounds alone; neither for inputs the floats cannot decide.
+    `right_only`: a wrong input may get any valid witness (not the best), which lets a few likely logits settle
+    most wrong inputs before the test of every logit."""
     B, n = t.shape
     ar = fm.ar
-    q, m = t[:, -1], t.max(axis=1)
+    q, m = t[:, -1], np.maximum.reduce(list(t.T))
     wl, wh = _weights(fm, t, q)
     # The cheap test of docs §8: Σ_p f_p(U[q, m, t_p]) < 0 implies up_j < 0 for every j.
     u = fm.E_star_hi[q, m][:, None] + fm.V_star_hi[m[:, None], t]  # [B, n], ≥ U (exact float sum)
     right = _sum(ar.mul_up(u, np.where(u >= 0, wh, wl)), ar.add_up) < 0
     witness = np.full(B, -1, dtype=np.int64)
     rest = np.nonzero(~right)[0]
+    if right_only and len(rest):
+        r = rest
+        js = np.stack([fm.cand_E[q[r], m[r]], fm.cand_V[m[r], m[r]], fm.cand_V[m[r], q[r]]], axis=1)  # [R, 3]
+        lo = _bound(fm, t[r], q[r], m[r], wl[r], wh[r], upper=False, js=js)
+        best = np.argmax(lo, axis=1)
+        found = lo[np.arange(len(r)), best] >= 0
+        witness[r[found]] = js[np.arange(len(r)), best][found]
+        rest = r[~found]
     V = fm.EU[0].shape[1]
     step = max(1, FULL_ELEMS // (n * V))
-    for lo in range(0, len(rest), step):
-        idx = rest[lo : lo + step]
+    for lo_i in range(0, len(rest), step):
+        idx = rest[lo_i : lo_i + step]
         right[idx], witness[idx] = _per_logit(fm, t[idx], q[idx], m[idx], wl[idx], wh[idx])
     return right, witness
 
@@ -312,7 +357,7 @@ def _weights(fm: FloatModel, t: np.ndarray, q: np.ndarray) -> Pair:
     V = fm.pos[0].shape[0]
     idx = ((q[:, None] * V + t) * n + np.arange(n)[None, :]).reshape(-1)
     wl, wh = (x.take(idx).reshape(B, n) for x in fm.W)
-    same = np.nonzero((t == t[:, :1]).all(axis=1))[0]
+    same = np.nonzero(np.logical_and.reduce([x == t[:, 0] for x in t.T]))[0]
     if len(same):
         wl[same], wh[same] = fm.pos[0][q[same]], fm.pos[1][q[same]]
     return wl, wh
@@ -327,8 +372,8 @@ def _sum(x: np.ndarray, add: Callable) -> np.ndarray:
 
 
 def _per_logit(fm: FloatModel, t, q, m, wl, wh) -> tuple[np.ndarray, np.ndarray]:  # noqa: ANN001
-    """The full rule: bounds of N_{p,j} (exact sums of the fixed-point bounds), then up_j < 0 for every j
-    (right); for the others lo_j, and the j with the largest (wrong when ≥ 0)."""
+    """The full rule: up_j < 0 for every j ≠ m (right); for the others lo_j, and the j with the largest (wrong
+    when ≥ 0)."""
     rows = np.arange(len(t))
     up = _bound(fm, t, q, m, wl, wh, upper=True)
     up[rows, m] = -np.inf
@@ -343,13 +388,20 @@ def _per_logit(fm: FloatModel, t, q, m, wl, wh) -> tuple[np.ndarray, np.ndarray]
     return right, witness
 
 
-def _bound(fm: FloatModel, t, q, m, wl, wh, upper: bool) -> np.ndarray:  # noqa: ANN001
-    """up_j (upper=True) or lo_j for every logit j: [B, V]."""
+def _bound(fm: FloatModel, t, q, m, wl, wh, upper: bool, js: np.ndarray | None = None) -> np.ndarray:  # noqa: ANN001
+    """up_j (upper=True) or lo_j for every logit j ([B, V]), or for the logits js ([B, k]). N_{p,j}'s bounds are
+    exact float sums of the fixed-point matrix bounds."""
     i, o = (1, 0) if upper else (0, 1)  # which end of each matrix: N's upper bound uses hi − lo
     EU, EV, PV = fm.EU, fm.EV, fm.PV
-    N = (EU[i][q] - EU[o][q, m][:, None])[:, None, :]  # [B, 1, j]
-    N = N + (EV[i][t] - EV[o][t, m[:, None]][:, :, None])  # [B, p, j]
-    N = N + (PV[i][None] - PV[o][:, m].T[:, :, None])
+    n = t.shape[1]
+    if js is None:
+        N = (EU[i][q] - EU[o][q, m][:, None])[:, None, :]  # [B, 1, j]
+        N = N + (EV[i][t] - EV[o][t, m[:, None]][:, :, None])  # [B, p, j]
+        N = N + (PV[i][None] - PV[o][:, m].T[:, :, None])
+    else:
+        N = (EU[i][q[:, None], js] - EU[o][q, m][:, None])[:, None, :]  # [B, 1, k]
+        N = N + (EV[i][t[:, :, None], js[:, None, :]] - EV[o][t, m[:, None]][:, :, None])
+        N = N + (PV[i][np.arange(n)[None, :, None], js[:, None, :]] - PV[o][:, m].T[:, :, None])
     w_same, w_other = (wh, wl) if upper else (wl, wh)  # weight end when N ≥ 0 / N < 0
     w = np.where(N >= 0, w_same[:, :, None], w_other[:, :, None])
     if upper:
