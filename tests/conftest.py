@@ -53,3 +53,29 @@ def seed42_right(seed42):
 
     verdicts = brute_force(seed42, progress=False, keep_verdicts=True).verdicts  # [t_0, …, t_{n-1}]
     return verdicts.transpose(tuple(reversed(range(verdicts.ndim)))).reshape(-1)  # t_0 fastest
+
+
+def as_version_1(cert_path: Path, out_dir: Path) -> Path:
+    """A version-2 cubic certificate re-encoded as version 1 (`cubic-case`: every G listed), with the token sets
+    the checker derives from the boundary tokens: the same claims in the older encoding."""
+    import json
+
+    from mechproof.checker.audit import cubic_case_sets
+
+    doc = json.loads(cert_path.read_text())
+    assert doc["version"] == 2 and doc["claims"]["cases"]["rule"] == "cubic-prefix"
+    sets = cubic_case_sets(cert_path)
+    entries = [[q, m, c, sorted(sets[(q, m, c)]) if c else [m]] for q, m, c, *_ in doc["claims"]["cases"]["entries"]]
+    doc["version"] = 1
+    doc["claims"]["cases"] = {"rule": "cubic-case", "entries": entries}
+    out_dir.mkdir(parents=True, exist_ok=True)
+    (out_dir / "weights.json").write_bytes((cert_path.parent / "weights.json").read_bytes())
+    path = out_dir / "cubic.json"
+    path.write_text(json.dumps(doc))
+    return path
+
+
+@pytest.fixture(scope="session")
+def tiny_cert_v1(tiny_cert, tmp_path_factory):
+    """The tiny cubic certificate in format version 1 (G listed), for the version-1 rules' tests."""
+    return as_version_1(tiny_cert, tmp_path_factory.mktemp("tiny_v1"))

@@ -37,8 +37,8 @@ def _fails(path: Path) -> ClaimFailure:
     return ei.value
 
 
-def test_good_certificates_pass(tiny_cert, seed42_cert):
-    for cert in (tiny_cert, seed42_cert):
+def test_good_certificates_pass(tiny_cert, tiny_cert_v1, seed42_cert):
+    for cert in (tiny_cert, tiny_cert_v1, seed42_cert):
         res = check(cert)
         doc = json.loads(cert.read_text())
         assert (res.correct, res.total) == (doc["bound"]["correct"], doc["bound"]["total"])
@@ -74,16 +74,17 @@ TAMPERS = {
 
 
 @pytest.mark.parametrize("name", sorted(TAMPERS))
-def test_tampered_claim_is_rejected_and_named(tmp_path, tiny_cert, name):
+def test_tampered_claim_is_rejected_and_named(tmp_path, tiny_cert_v1, name):
+    """On a version-1 certificate (token sets listed); boundary tokens: tests/test_checker_v2.py."""
     mutate, claim = TAMPERS[name]
-    path = _copy(tiny_cert, tmp_path)
+    path = _copy(tiny_cert_v1, tmp_path)
     _edit(path, mutate)
     fail = _fails(path)
     assert fail.claim_id.startswith(claim), (fail.claim_id, str(fail))
 
 
-def test_adding_an_unproven_token_is_rejected(tmp_path, tiny_cert):
-    path = _copy(tiny_cert, tmp_path)
+def test_adding_an_unproven_token_is_rejected(tmp_path, tiny_cert_v1):
+    path = _copy(tiny_cert_v1, tmp_path)
     doc = json.loads(path.read_text())
     q, m, c, G = _first_case(doc)
     missing = min(set(range(m)) - set(G))

@@ -15,6 +15,7 @@ from mechproof.checker import ClaimFailure, check
 from mechproof.checker.cubic import CaseTables, CubicDerived, check_exp_enclosure, check_inv_sqrt
 from mechproof.checker.matrices import exact_matrices
 from mechproof.certificate import load_certificate
+from mechproof.checker.audit import cubic_case_sets
 from mechproof.errors import InputError
 from mechproof.weights import load as load_weights
 
@@ -28,7 +29,8 @@ def _deltas(xs: list[int]) -> list[int]:
 
 
 def _v2_cases(path: Path) -> tuple[list[list[int]], dict]:
-    """The v1 cases of a cubic certificate re-encoded as `cubic-prefix` (the boundary of G in each class)."""
+    """The v1 cases of a cubic certificate re-encoded as `cubic-prefix` (the boundary of G in each class), and the
+    token sets the checker derives from those boundaries."""
     cert, claims = load_certificate(path)
     w = load_weights(path.parent / cert.model.weights)
     mats = exact_matrices(w)
@@ -53,11 +55,13 @@ def _v2_cases(path: Path) -> tuple[list[list[int]], dict]:
 
 @pytest.fixture(scope="module")
 def tiny_v2(tiny_cert, tmp_path_factory):
-    """A version-2 cubic+residual certificate of the tiny model, every input listed right or wrong by the oracle."""
+    """A version-2 cubic+residual certificate of the tiny model: its cubic cases, and every other input listed
+    right or wrong by the oracle (witness: the oracle's most clearly winning wrong logit)."""
     cert_doc = json.loads(tiny_cert.read_text())
+    assert cert_doc["version"] == 2
     w = load_weights(tiny_cert.parent / "weights.json")
     V, n = w.cfg.d_vocab, w.cfg.n_ctx
-    entries, sets = _v2_cases(tiny_cert) if cert_doc["version"] == 1 else (cert_doc["claims"]["cases"]["entries"], None)
+    sets = cubic_case_sets(tiny_cert)
     oracle, witness = {}, {}
     for tokens, _, diffs in literal(w):
         m = max(tokens)
@@ -72,16 +76,12 @@ def tiny_v2(tiny_cert, tmp_path_factory):
         m, q = max(tokens), tokens[-1]
         low = [t for t in tokens[:-1] if t < m]
         key = (q, m, len(low))
-        listed = {(e[0], e[1], e[2]) for e in entries}
-        return key in listed and (not low or sets is None or all(t in sets[key] for t in low))
+        return key in sets and all(t in sets[key] for t in low)
 
-    assert sets is not None, "the producer already writes version 2: derive coverage from the checker instead"
     right = sorted(_index(t, V) for t, ok in oracle.items() if ok and not covered(t))
     wrong = sorted((_index(t, V), j) for t, j in witness.items())
     doc = copy.deepcopy(cert_doc)
-    doc["version"] = 2
     doc["strategy"]["name"] = "cubic+residual"
-    doc["claims"]["cases"] = {"rule": "cubic-prefix", "entries": entries}
     doc["claims"]["residual"] = {"rule": "inputs-right", "inputs": _deltas(right)}
     doc["claims"]["wrong"] = {"rule": "inputs-wrong", "inputs": _deltas([x for x, _ in wrong]), "witness": [j for _, j in wrong]}
     truth = sum(oracle.values())
@@ -100,9 +100,10 @@ def _write(tmp_path: Path, src: Path, doc: dict) -> Path:
     return path
 
 
-def test_boundary_encoding_certifies_what_the_token_lists_did(tiny_cert, tmp_path):
+def test_boundary_encoding_certifies_what_the_token_lists_did(tiny_cert_v1, tmp_path):
     """The same cases as `cubic-prefix` (docs §4.4) are accepted with at least the v1 count, and equal when every
     G is exactly a prefix of its classes."""
+    tiny_cert = tiny_cert_v1
     v1 = check(tiny_cert)
     doc = json.loads(tiny_cert.read_text())
     entries, sets = _v2_cases(tiny_cert)
@@ -197,3 +198,41 @@ def test_version_features_are_enforced(tiny_v2, tmp_path, edit, field):
     with pytest.raises(InputError) as ei:
         check(_write(tmp_path, path, bad))
     assert (ei.value.field or "").startswith(field), str(ei.value)
+
+
+def _case_with_both_classes(doc: dict) -> list[int]:
+    for entry in doc["claims"]["cases"]["entries"]:
+        if entry[2] >= 1 and entry[3] != -1:
+            return entry
+    raise AssertionError("no case with a class-+ boundary")
+
+
+@pytest.mark.parametrize(
+    "edit, claim",
+    [
+        (lambda d, e, r: e.__setitem__(3, e[1]), "case["),  # a boundary token not < m
+        (lambda d, e, r: e.__setitem__(3, -1) or e.__setitem__(4, -1), "case["),  # an empty token set
+        (lambda d, e, r: e.__setitem__(3, r["other_class"]), "case["),  # a token of the other class
+        (lambda d, e, r: e.__setitem__(3, r["next"]), "case["),  # one token further than proven: fails or miscounts
+    ],
+    ids=["not-below-m", "empty", "wrong-class", "one-too-far"],
+)
+def test_tampered_boundary_tokens_are_rejected(tiny_cert, tmp_path, edit, claim):
+    """docs §4.4: a boundary outside its class or beyond what the sign test proves is a false claim."""
+    doc = json.loads(tiny_cert.read_text())
+    entry = _case_with_both_classes(doc)
+    q, m, c, kp, kn = entry
+    cert, claims = load_certificate(tiny_cert)
+    w = load_weights(tiny_cert.parent / "weights.json")
+    mats = exact_matrices(w)
+    r = check_inv_sqrt(claims.inv_sqrt_d_head, w.cfg.d_head)
+    tok = check_exp_enclosure("exp_eqke", claims.exp_eqke, mats["EQKE"], r)
+    pos = check_exp_enclosure("exp_eqkp", claims.exp_eqkp, mats["EQKP"], r)
+    plus, minus, _ = CaseTables(CubicDerived(mats, w.cfg.n_ctx), tok, pos).order(q, m)
+    after = [k for k, rank in plus.items() if rank == plus[kp] + 1]
+    # without a further token of the class, "next" is m itself (not below m): still a false claim
+    refs = {"other_class": next(iter(minus), m), "next": after[0] if after else m}
+    edit(doc, entry, refs)
+    with pytest.raises(ClaimFailure) as ei:
+        check(_write(tmp_path, tiny_cert, doc))
+    assert ei.value.claim_id.startswith(claim) or ei.value.claim_id == "bound", str(ei.value)

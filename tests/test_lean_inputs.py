@@ -1333,10 +1333,11 @@ def test_subcubic_with_c0_cases_and_input_claims_matches_python(seed):
 
 # ============================================================================== end to end: certificates
 @pytest.fixture(scope="module")
-def v2_certificate(tiny_cert, tmp_path_factory):
-    """The trained tiny model's cubic certificate turned into version 2: cubic-prefix cases (the worst token of each
-    class of each listed G), every uncovered input that the input rule proves right as residual, every other one that
-    it proves wrong as `wrong`, and the bounds the Python checker certifies."""
+def v2_certificate(tiny_cert_v1, tmp_path_factory):
+    """The trained tiny model's cubic certificate (in version 1) turned into version 2: cubic-prefix cases (the worst
+    token of each class of each listed G), every uncovered input that the input rule proves right as residual, every
+    other one that it proves wrong as `wrong`, and the bounds the Python checker certifies."""
+    tiny_cert = tiny_cert_v1
     cert, claims = load_certificate(tiny_cert)
     w = weights_io.load(tiny_cert.parent / cert.model.weights)
     doc = json.loads(tiny_cert.read_text(encoding="utf-8"))
