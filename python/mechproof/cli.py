@@ -353,7 +353,11 @@ def _check_one(path: Path) -> dict[str, Any]:
 def _expand(paths: list[Path]) -> list[Path]:
     found: list[Path] = []
     for p in paths:
-        if p.is_dir():
+        try:
+            folder = p.is_dir()
+        except OSError:  # e.g. a name too long for the file system: checked (and reported) as a file
+            folder = False
+        if folder:
             found += sorted(f for f in p.rglob("*.json") if f.name != "weights.json" and not f.name.startswith("."))
         else:
             found.append(p)

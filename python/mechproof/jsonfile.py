@@ -57,10 +57,18 @@ def depth(doc: Any) -> int:
     return deepest
 
 
+def is_file(path: Path) -> bool:
+    """Path.is_file() that also answers False where the name itself is unusable (too long, no permission)."""
+    try:
+        return path.is_file()
+    except OSError:
+        return False
+
+
 def read_json(path: str | Path, what: str) -> Any:
     """Parse `path` (a `what`, e.g. "certificate") as UTF-8 JSON with integer-only numbers allowed to be big."""
     path = Path(path)
-    if not path.is_file():
+    if not is_file(path):
         raise InputError(path, None, f"no such {what} file")
     try:
         text = path.read_bytes().decode("utf-8")
