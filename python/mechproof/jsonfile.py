@@ -65,6 +65,58 @@ def is_file(path: Path) -> bool:
         return False
 
 
+class _NotJson:
+    """A number json.loads accepts but JSON (NaN, ±Infinity) or docs §10 (exponent forms such as 1e3, which the
+    Lean checker refuses before parsing) does not, in every field, free-form `provenance` included."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+
+
+class _Refused(ValueError):
+    pass
+
+
+def _refuse(text: str) -> Any:
+    raise _Refused(text)
+
+
+def _decimal(text: str) -> float:
+    """A plain decimal (only free-form fields may hold one; typed fields refuse it)."""
+    if "e" in text or "E" in text:
+        raise _Refused(text)
+    return float(text)
+
+
+def _marked(text: str) -> Any:
+    return _NotJson(text) if "e" in text or "E" in text else float(text)
+
+
+def _where_refused(text: str) -> tuple[str | None, str]:
+    """The field (`a.b[3]`) and text of the first refused number: the file parsed again with markers in their
+    place (only when it is refused, so a valid file is parsed once). (None, "a number") if the second parse
+    fails first, e.g. on deeper nesting further on."""
+    try:
+        doc = json.loads(text, parse_float=_marked, parse_constant=_NotJson)
+    except (RecursionError, ValueError):
+        return None, "a number"
+    stack: list[tuple[Any, str]] = [(doc, "")]
+    while stack:
+        node, where = stack.pop()
+        if isinstance(node, _NotJson):
+            return where or None, node.text
+        items = node.items() if isinstance(node, dict) else enumerate(node) if isinstance(node, list) else ()
+        children = []
+        for k, v in items:
+            if isinstance(k, str):
+                k = k if k.isidentifier() else short(k)  # a key is printed: quoted unless a plain name
+                children.append((v, f"{where}.{k}" if where else k))
+            else:
+                children.append((v, f"{where}[{k}]"))
+        stack.extend(reversed(children))
+    return None, "a number"
+
+
 def read_json(path: str | Path, what: str) -> Any:
     """Parse `path` (a `what`, e.g. "certificate") as UTF-8 JSON with integer-only numbers allowed to be big."""
     path = Path(path)
@@ -77,7 +129,10 @@ def read_json(path: str | Path, what: str) -> Any:
     except OSError as e:
         raise InputError(path, None, f"unreadable ({e.strerror})") from None
     try:
-        doc = json.loads(text)
+        doc = json.loads(text, parse_float=_decimal, parse_constant=_refuse)
+    except _Refused:
+        field, number = _where_refused(text)
+        raise InputError(path, field, f"{number[:20]} is not a plain JSON number (NaN, Infinity and exponent forms such as 1e3 are refused, docs §10)") from None
     except json.JSONDecodeError as e:
         raise InputError(path, f"line {e.lineno} column {e.colno}", f"not valid JSON ({e.msg}); truncated?") from None
     except RecursionError:
