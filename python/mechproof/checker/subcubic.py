@@ -491,7 +491,7 @@ def _qk_side(md: Model, qk: str, ch: Any, V: int, path: Path | None) -> tuple[Ma
         Fp = peel(F, pieces)
         for i, f in enumerate(Fp):
             if max((abs(x).bit_length() for row in f[0] for x in row), default=0) > PEELED_BITS:
-                raise _bad(path, f"peels[{i}]", f"the peeled factor F_{i + 1}′ needs integers of more than {PEELED_BITS} bits (limit, docs §10)")
+                raise _bad(path, f"peels[{i}]", f"the peeled factor F_{i + 1}′ (formed from the weights, key_pos_centre and this peel) needs integers of more than {PEELED_BITS} bits (limit, docs §10)")
         A = approx_matrix(Fp, pieces, V, V)
     eps = epsilon(qk, Fp, ch, V, path)
     e0 = min(A[1], eps[1])
