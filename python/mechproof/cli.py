@@ -67,8 +67,17 @@ out = Console(soft_wrap=True)
 err = Console(stderr=True, soft_wrap=True)
 
 
+def _text(s: str) -> str:
+    """A message for the terminal: characters that are not printable (newlines, escape sequences, lone
+    surrogates), which a hostile file can put into a key, a name or a file name, are shown escaped, so one
+    report stays one line and cannot rewrite the lines before it."""
+    if s.isprintable():
+        return s
+    return "".join(c if c.isprintable() else c.encode("unicode_escape").decode("ascii") for c in s)
+
+
 def _fail_input(e: InputError) -> None:
-    err.print(f"error: {e}", markup=False, highlight=False, style="red")
+    err.print(_text(f"error: {e}"), markup=False, highlight=False, style="red")
     raise typer.Exit(2)
 
 
@@ -369,13 +378,14 @@ def check(
         records.append(rec)
         if as_json:
             continue
-        if rec["status"] == "ok":
-            out.print(f"{path}: OK {rec['correct']}/{rec['total']} ({rec['strategy']}, {rec['seconds']:.1f} s)")
+        if rec["status"] == "ok":  # markup=False: a file name such as a[/b]/c.json is text, not rich markup
+            line = f"{path}: OK {rec['correct']}/{rec['total']} ({rec['strategy']}, {rec['seconds']:.1f} s)"
+            out.print(_text(line), highlight=False, markup=False)
         elif rec["status"] == "malformed":
-            err.print(f"error: {rec['message']}", highlight=False, markup=False)
+            err.print(_text(f"error: {rec['message']}"), highlight=False, markup=False)
         else:
             word = "FAIL " if rec["status"] == "fail" else ""
-            err.print(f"{path}: {word}{rec['message']}", highlight=False, markup=False)
+            err.print(_text(f"{path}: {word}{rec['message']}"), highlight=False, markup=False)
     status = max(rec["exit_code"] for rec in records)
     if as_json:
         _print_json({"exit_code": status, "files": records})
@@ -393,8 +403,8 @@ def _check_one(path: Path) -> dict[str, Any]:
         res = run(path)
     except ClaimFailure as e:
         return rec | {"status": "fail", "exit_code": 1, "claim": e.claim_id, "message": str(e)}
-    except InputError as e:
-        message = str(e) if e.path else f"{path}: {e}"
+    except InputError as e:  # the message starts with this certificate even when its weights file is at fault
+        message = str(e) if e.path == str(path) else f"{path}: {e}"
         return rec | {"status": "malformed", "exit_code": 2, "field": e.field, "message": message}
     except Exception as e:
         return rec | {"status": "internal", "exit_code": 3, "message": _internal(e, "the certificate")}
@@ -413,7 +423,11 @@ def _check_one(path: Path) -> dict[str, Any]:
 def _expand(paths: list[Path]) -> list[Path]:
     found: list[Path] = []
     for p in paths:
-        if p.is_dir():
+        try:
+            folder = p.is_dir()
+        except OSError:  # e.g. a name too long for the file system: checked (and reported) as a file
+            folder = False
+        if folder:
             found += sorted(f for f in p.rglob("*.json") if f.name != "weights.json" and not f.name.startswith("."))
         else:
             found.append(p)

@@ -57,26 +57,70 @@ def depth(doc: Any) -> int:
     return deepest
 
 
-class _Refused(Exception):
-    """A number form neither format allows anywhere (docs §10)."""
+def is_file(path: Path) -> bool:
+    """Path.is_file() that also answers False where the name itself is unusable (too long, no permission)."""
+    try:
+        return path.is_file()
+    except OSError:
+        return False
 
 
-def _plain_decimal(text: str) -> float:
-    """Decimals are allowed only in plain form (informational `provenance`); exponent forms never (docs §10:
-    Lean's JSON reader would expand 10^N, so both checkers refuse them)."""
+class _NotJson:
+    """A number json.loads accepts but JSON (NaN, ±Infinity) or docs §10 (exponent forms such as 1e3, which the
+    Lean checker refuses before parsing) does not, in every field, free-form `provenance` included."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+
+
+class _Refused(ValueError):
+    pass
+
+
+def _refuse(text: str) -> Any:
+    raise _Refused(text)
+
+
+def _decimal(text: str) -> float:
+    """A plain decimal (only free-form fields may hold one; typed fields refuse it)."""
     if "e" in text or "E" in text:
-        raise _Refused(f"exponent-form number {text[:40]!r}: not allowed in this format (docs §10)")
+        raise _Refused(text)
     return float(text)
 
 
-def _no_constant(text: str) -> float:
-    raise _Refused(f"{text} is not a JSON number (docs §10)")
+def _marked(text: str) -> Any:
+    return _NotJson(text) if "e" in text or "E" in text else float(text)
+
+
+def _where_refused(text: str) -> tuple[str | None, str]:
+    """The field (`a.b[3]`) and text of the first refused number: the file parsed again with markers in their
+    place (only when it is refused, so a valid file is parsed once). (None, "a number") if the second parse
+    fails first, e.g. on deeper nesting further on."""
+    try:
+        doc = json.loads(text, parse_float=_marked, parse_constant=_NotJson)
+    except (RecursionError, ValueError):
+        return None, "a number"
+    stack: list[tuple[Any, str]] = [(doc, "")]
+    while stack:
+        node, where = stack.pop()
+        if isinstance(node, _NotJson):
+            return where or None, node.text
+        items = node.items() if isinstance(node, dict) else enumerate(node) if isinstance(node, list) else ()
+        children = []
+        for k, v in items:
+            if isinstance(k, str):
+                k = k if k.isidentifier() else short(k)  # a key is printed: quoted unless a plain name
+                children.append((v, f"{where}.{k}" if where else k))
+            else:
+                children.append((v, f"{where}[{k}]"))
+        stack.extend(reversed(children))
+    return None, "a number"
 
 
 def read_json(path: str | Path, what: str) -> Any:
     """Parse `path` (a `what`, e.g. "certificate") as UTF-8 JSON with integer-only numbers allowed to be big."""
     path = Path(path)
-    if not path.is_file():
+    if not is_file(path):
         raise InputError(path, None, f"no such {what} file")
     try:
         text = path.read_bytes().decode("utf-8")
@@ -90,14 +134,16 @@ def read_json(path: str | Path, what: str) -> Any:
 def loads(text: str, path: str | Path | None = None) -> Any:
     """JSON text as either format allows it (docs §10); every refusal is an InputError naming `path`."""
     try:
-        return json.loads(text, parse_float=_plain_decimal, parse_constant=_no_constant)
+        doc = json.loads(text, parse_float=_decimal, parse_constant=_refuse)
+    except _Refused:
+        field, number = _where_refused(text)
+        raise InputError(path, field, f"{number[:20]} is not a plain JSON number (NaN, Infinity and exponent forms such as 1e3 are refused, docs §10)") from None
     except json.JSONDecodeError as e:
         raise InputError(path, f"line {e.lineno} column {e.colno}", f"not valid JSON ({e.msg}); truncated?") from None
     except RecursionError:
         raise InputError(path, None, f"JSON nested deeper than {MAX_DEPTH} levels") from None
-    except _Refused as e:
-        raise InputError(path, None, str(e)) from None
     except ValueError as e:  # e.g. an integer beyond Python's 4300-digit parsing limit
         raise InputError(path, None, f"unreadable JSON ({e})") from None
     # Deeper nesting than MAX_DEPTH can only pass json.loads: every typed field then refuses it (exit 2, like
     # Lean's pre-scan), and the one free-form field (weights `provenance`) is checked with `depth` by its parser.
+    return doc

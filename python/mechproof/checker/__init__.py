@@ -14,6 +14,7 @@ from pathlib import Path
 from .. import weights as weights_io
 from ..certificate import load_certificate
 from ..errors import InputError
+from ..jsonfile import is_file
 from ..weights import ExactWeights
 from .arith import OPS, memo
 from .cubic import check_cubic
@@ -60,7 +61,7 @@ def _load_weights(path: Path) -> ExactWeights:
 def _check(path: Path) -> CheckResult:
     cert, claims = load_certificate(path)
     wpath = path.parent / cert.model.weights
-    if not wpath.is_file():
+    if not is_file(wpath):
         raise InputError(path, "model.weights", f"weights file {wpath} not found")
     w = _load_weights(wpath)
     require(w.sha256 == cert.model.sha256, "model.sha256", "weights payload hash differs", w.sha256, cert.model.sha256)

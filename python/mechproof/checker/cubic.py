@@ -35,16 +35,22 @@ def check_inv_sqrt(claim, d: int) -> Interval:  # noqa: ANN001 - certificate.Inv
     return (claim.lo, claim.exp), (claim.hi, claim.exp)
 
 
+def check_enclosure_shape(name: str, claim, rows: int, cols: int) -> None:  # noqa: ANN001 - certificate.ExpClaim
+    """`lo`, `hi` and `exp` are rows×cols arrays: checked before any V×V matrix is formed, so that a small file
+    claiming a large vocabulary costs nothing."""
+    for arr in (claim.lo, claim.hi, claim.exp):
+        require(len(arr) == rows, name, "row count", len(arr), rows)
+    for i in range(rows):
+        for arr in (claim.lo, claim.hi, claim.exp):
+            require(len(arr[i]) == cols, f"{name}[{i}]", "column count", len(arr[i]), cols)
+
+
 def check_exp_enclosure(name: str, claim, scores: Mat, r: Interval) -> list[list[Interval]]:  # noqa: ANN001
     """Every entry encloses exp(score·r) for all r in the interval; returns the claimed intervals."""
     rows, e = scores
-    require(len(claim.lo) == len(rows), name, "row count", len(claim.lo), len(rows))
-    for arr in (claim.hi, claim.exp):
-        require(len(arr) == len(rows), name, "row count", len(arr), len(rows))
+    check_enclosure_shape(name, claim, len(rows), len(rows[0]) if rows else 0)
     out: list[list[Interval]] = []
     for i, row in enumerate(rows):
-        for arr in (claim.lo, claim.hi, claim.exp):
-            require(len(arr[i]) == len(row), f"{name}[{i}]", "column count", len(arr[i]), len(row))
         out_row = []
         for j, a in enumerate(row):
             cid = f"{name}[{i},{j}]"
@@ -307,11 +313,13 @@ def check_cases_v2(entries, tables: CaseTables, rule: InputRule, cover: Coverage
 def check_cubic(claims, w: ExactWeights, path: Any = None) -> tuple[int, int | None]:  # noqa: ANN001
     """All cubic claims (either version; `residual`/`wrong` too); returns (covered count, proven-wrong count)."""
     cfg = w.cfg
-    n = cfg.n_ctx
-    mats = memo((w.sha256, "matrices"), lambda: exact_matrices(w))
+    V, n = cfg.d_vocab, cfg.n_ctx
     r = check_inv_sqrt(claims.inv_sqrt_d_head, cfg.d_head)
     require(claims.exp_eqke.of == "EQKE", "exp_eqke", "must enclose EQKE", claims.exp_eqke.of, "EQKE")
     require(claims.exp_eqkp.of == "EQKP", "exp_eqkp", "must enclose EQKP", claims.exp_eqkp.of, "EQKP")
+    check_enclosure_shape("exp_eqke", claims.exp_eqke, V, V)
+    check_enclosure_shape("exp_eqkp", claims.exp_eqkp, V, n)
+    mats = memo((w.sha256, "matrices"), lambda: exact_matrices(w))
     tok = check_exp_enclosure("exp_eqke", claims.exp_eqke, mats["EQKE"], r)
     pos = check_exp_enclosure("exp_eqkp", claims.exp_eqkp, mats["EQKP"], r)
     d = memo((w.sha256, "cubic.derived"), lambda: CubicDerived(mats, n))

@@ -15,6 +15,7 @@ from __future__ import annotations
 from collections import defaultdict
 from typing import Callable, Iterable, Iterator
 
+from ..jsonfile import short_int
 from ..weights import ExactWeights
 from .arith import Dy, count, exp_bounds, memo
 from .failures import ClaimFailure, require
@@ -35,15 +36,20 @@ def decode(x: int, V: int, n: int) -> tuple[int, ...]:
 
 
 def indices(deltas: list[int], V: int, n: int, cid: str) -> Iterator[int]:
-    """The delta-coded input list of docs §9, checked as it is read: strictly increasing, within [0, V^n)."""
+    """The delta-coded input list of docs §9, checked as it is read: strictly increasing, within [0, V^n).
+
+    An index outside the range is named abbreviated (`short_int`): a 4300-digit delta added to the previous index
+    can have more digits than Python converts to text."""
     total, x = V**n, -1
     for i, d in enumerate(deltas):
         if i == 0:
-            require(d >= 0, f"{cid}[{d}]", "the first input index must be ≥ 0", d, 0)
-        else:
-            require(d >= 1, f"{cid}[{x}]", "inputs must be strictly increasing (a delta of 0 lists one twice)", d, 1)
+            if d < 0:
+                raise ClaimFailure(f"{cid}[{short_int(d)}]", "the first input index must be ≥ 0", d, 0)
+        elif d < 1:
+            raise ClaimFailure(f"{cid}[{x}]", "inputs must be strictly increasing (a delta of 0 lists one twice)", d, 1)
         x = d if i == 0 else x + d
-        require(x < total, f"{cid}[{x}]", "input index out of range (must be < d_vocab^n_ctx)", x, total)
+        if x >= total:
+            raise ClaimFailure(f"{cid}[{short_int(x)}]", "input index out of range (must be < d_vocab^n_ctx)", x, total)
         yield x
 
 

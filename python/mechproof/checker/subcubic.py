@@ -312,11 +312,11 @@ def eps_svd(Fp: list[Mat], eps: tuple[int, int] | None, V: int, path: Path | Non
     T: Dy = (sum(M[0][i][i] for i in range(len(M[0]))), M[1])
     m, e = eps
     cid = "choices.spectral_eps"
-    require(m >= 0, cid, "ε must be ≥ 0", dy_str((m, e)), 0)
+    require(m >= 0, cid, "ε must be ≥ 0", lambda: dy_str((m, e)), 0)
     count("mul", 4)
     lhs: Dy = (m**16, 16 * e - 8)  # (ε²/2)^8 = m^16·2^(16e−8)
     if dy_lt(lhs, T):
-        raise ClaimFailure(cid, "(ε²/2)^8 ≥ trace((G·K)^8) fails", dy_str(lhs), dy_str(T))
+        raise ClaimFailure(cid, "(ε²/2)^8 ≥ trace((G·K)^8) fails", lambda: dy_str(lhs), lambda: dy_str(T))
     return [m] * V, e
 
 
@@ -491,7 +491,7 @@ def _qk_side(md: Model, qk: str, ch: Any, V: int, path: Path | None) -> tuple[Ma
         Fp = peel(F, pieces)
         for i, f in enumerate(Fp):
             if max((abs(x).bit_length() for row in f[0] for x in row), default=0) > PEELED_BITS:
-                raise _bad(path, f"peels[{i}]", f"the peeled factor F_{i + 1}′ needs integers of more than {PEELED_BITS} bits (limit, docs §10)")
+                raise _bad(path, f"peels[{i}]", f"the peeled factor F_{i + 1}′ (formed from the weights, key_pos_centre and this peel) needs integers of more than {PEELED_BITS} bits (limit, docs §10)")
         A = approx_matrix(Fp, pieces, V, V)
     eps = epsilon(qk, Fp, ch, V, path)
     e0 = min(A[1], eps[1])
@@ -613,7 +613,7 @@ class SubcubicChecker:
             neg: Dy = (-d[0], d[1])
             x1, x2 = dy_mul(neg, r_lo), dy_mul(neg, r_hi)
             kappa = exp_bounds(dy_max(x1, x2))[1] if placement == "low" else exp_bounds(min_dy(x1, x2))[0]
-            require(dy_sign(Y) > 0, cid, f"positional mass of the max slots must be > 0 ({placement})", dy_str(Y), 0)
+            require(dy_sign(Y) > 0, cid, f"positional mass of the max slots must be > 0 ({placement})", lambda Y=Y: dy_str(Y), 0)
             count("mul", 2)
             count("add", 1)
             fy = frac(Y)
