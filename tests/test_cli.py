@@ -181,7 +181,7 @@ def test_strategies_json():
     proc = _run(ROOT, "strategies", "--json")
     assert proc.returncode == 0, proc.stderr
     rows = json.loads(proc.stdout)["strategies"]
-    assert [r["name"] for r in rows] == list(STRATEGIES) and len(rows) == 101
+    assert [r["name"] for r in rows] == list(STRATEGIES) and len(rows) == 102  # cubic, 100 subcubic, cubic+residual
     cubic = STRATEGIES["cubic"]
     assert rows[0] == {"name": "cubic", "group": cubic.group, "complexity": cubic.complexity}
 
