@@ -196,3 +196,18 @@ def test_checker_uses_no_floats_or_numpy():
         text = f.read_text()
         for banned in ("import numpy", "import torch", "from mpmath", "import mpmath", "float("):
             assert banned not in text, f"{f.name}: {banned}"
+
+
+def test_proof_length_does_not_depend_on_what_was_checked_before():
+    """The checker reuses what it derived from the same weights (per process), and replays the operation counts of
+    what it reuses: a certificate's proof length is the same checked alone or after the model's other ones."""
+    from mechproof.checker.arith import clear_memo
+
+    root = Path(__file__).resolve().parents[1] / "certificates" / "seed42"
+    sub = root / "subcubic-mx-avg-exact.json"
+    clear_memo()
+    alone = check(sub).ops
+    check(root / "cubic.json")
+    after = check(sub).ops
+    clear_memo()
+    assert alone == after and sum(alone.values()) > 0

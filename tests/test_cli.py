@@ -41,8 +41,8 @@ def test_certify_check_audit_end_to_end(tmp_path):
     ok = _run(tmp_path, "check", "certificates")
     assert ok.returncode == 0 and f"OK {doc['bound']['correct']}/16777216" in ok.stdout
 
-    q, m, c, G = doc["claims"]["cases"]["entries"][-1]
-    k = G[0]
+    q, m, c, kp, kn = next(e for e in reversed(doc["claims"]["cases"]["entries"]) if e[2] >= 1)
+    k = kp if kp != -1 else kn  # a boundary token (docs §4.4): the worst token its case proves
     audit = _run(tmp_path, "audit", str(cert), "--case", f"{m},{q},{k},{c}")
     assert audit.returncode == 0, audit.stderr
     assert "proven correct" in audit.stdout and "upper bound of F" in audit.stdout

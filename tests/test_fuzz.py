@@ -26,14 +26,14 @@ import time
 import traceback
 from collections import Counter
 from dataclasses import dataclass, field
-from math import comb
 from pathlib import Path
 from typing import Any
 
 import pytest
 from mutants import count_formatting, dumps, mutate_json, mutate_text
 from reference import verdicts
-from test_checker_v2 import _deltas, _v2_cases, tiny_v2  # noqa: F401 - tiny_v2 is a fixture used here
+from conftest import as_version_1
+from test_checker_v2 import _deltas, tiny_v2  # noqa: F401 - tiny_v2 is a fixture used here
 from test_subcubic_checker import _checker, _params, _tighten_spectral, accepted_entries, in_case, simple_claims
 
 from mechproof import weights as weights_io
@@ -91,16 +91,9 @@ def _write_cert(folder: Path, name: str, weights: bytes, doc: dict) -> Path:
     return path
 
 
-def _seed42_prefix(out: Path) -> Path:
-    """The committed cubic certificate's cases as version 2 `cubic-prefix` (as tests/test_checker_v2.py does)."""
-    src = SEED42 / "cubic.json"
-    doc = json.loads(src.read_text())
-    entries, sets = _v2_cases(src)
-    n = doc["config"]["n_ctx"]
-    doc["version"] = 2
-    doc["claims"]["cases"] = {"rule": "cubic-prefix", "entries": entries}
-    doc["bound"]["correct"] = sum(comb(n - 1, c) * (len(sets[(q, m, c)]) ** c if c else 1) for q, m, c, *_ in entries)
-    return _write_cert(out, "cubic-prefix.json", (SEED42 / "weights.json").read_bytes(), doc)
+def _seed42_v1(out: Path) -> Path:
+    """The committed cubic certificate (version 2) in version 1 (`cubic-case`, G listed), as conftest converts it."""
+    return as_version_1(SEED42 / "cubic.json", out)
 
 
 def _subcubic_v2(weights_path: Path, variant: tuple[str, str, str], out: Path) -> Path:
@@ -152,24 +145,24 @@ COUNTS = {
     "tiny subcubic v2 (svd, drop-average)": (500, 100, 100),
     "seed42 cubic.json": (70, 30, 0),
     "seed42 subcubic-mx-avg-exact.json": (150, 40, 50),
-    "seed42 cubic as cubic-prefix v2": (100, 20, 0),
+    "seed42 cubic as cubic-case v1": (100, 20, 0),
 }
 """Mutants per target: (of the certificate as JSON, of its bytes, of its weights file)."""
 
 
 @pytest.fixture(scope="module")
-def targets(tiny_cert, tiny_v2, tmp_path_factory) -> dict[str, Path]:  # noqa: F811 - the imported fixture
+def targets(tiny_cert_v1, tiny_v2, tmp_path_factory) -> dict[str, Path]:  # noqa: F811 - the imported fixture
     """Each target's honest certificate (next to its weights.json)."""
     out = tmp_path_factory.mktemp("fuzz-honest")
     tiny_w = tiny_v2[0].parent / "weights.json"
     return {
-        "tiny cubic v1": tiny_cert,
+        "tiny cubic v1": tiny_cert_v1,
         "tiny cubic+residual v2": tiny_v2[0],
         "tiny subcubic v2 (recursive, centres, μ)": _subcubic_v2(tiny_w, SUB_A, out / "subA"),
         "tiny subcubic v2 (svd, drop-average)": _subcubic_v2(tiny_w, SUB_B, out / "subB"),
         "seed42 cubic.json": SEED42 / "cubic.json",
         "seed42 subcubic-mx-avg-exact.json": SEED42 / "subcubic-mx-avg-exact.json",
-        "seed42 cubic as cubic-prefix v2": _seed42_prefix(out / "prefix"),
+        "seed42 cubic as cubic-case v1": _seed42_v1(out / "v1"),
     }
 
 

@@ -167,7 +167,9 @@ def _nest(depth: int) -> Any:
 
 def test_deeply_nested_json_is_malformed(tmp_path):
     path = _hostile(tmp_path, SUBCUBIC)
-    path.write_text(path.read_text().replace('"version": 1', '"version": ' + "[" * 100_000 + "1" + "]" * 100_000, 1))
+    text = path.read_text()
+    assert '"version": 2' in text
+    path.write_text(text.replace('"version": 2', '"version": ' + "[" * 100_000 + "2" + "]" * 100_000, 1))
     _malformed(path, None)
     _malformed(_hostile(tmp_path, SUBCUBIC, _set("claims", "cases", "entries", 0, value=_nest(40))), "claims.cases")
     _malformed(_hostile(tmp_path, SUBCUBIC, edit_weights=_set("provenance", "x", value=_nest(40))), "provenance")
@@ -229,7 +231,9 @@ def test_numbers_that_are_not_json_or_exponent_forms_are_malformed_anywhere(tmp_
     _hostile(tmp_path, SUBCUBIC)  # a decimal in the provenance is fine
     w.write_text(w.read_text().replace('"provenance": {', '"provenance": {"x": 0.001, ', 1))
     assert check(path).correct > 0
-    path.write_text(path.read_text().replace('"version": 1', f'"version": {number}', 1))
+    text = path.read_text()
+    assert '"version": 2' in text
+    path.write_text(text.replace('"version": 2', f'"version": {number}', 1))
     _malformed(path, None)
 
 

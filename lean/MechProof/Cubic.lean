@@ -40,22 +40,32 @@ def checkInvSqrt (claim : InvSqrtClaim) (d : Nat) : Except CheckError (Dy × Dy)
   require (decide (one ≤ hiSq)) cid "hi²·d ≥ 2^(-2·exp) fails" (toString hiSq) (toString one)
   return (Dy.mk claim.lo claim.exp, Dy.mk claim.hi claim.exp)
 
+/-- `lo`, `hi` and `exp` are rows×cols arrays: checked before any V×V matrix is formed, so that a small
+file claiming a large vocabulary costs nothing. Python: `check_enclosure_shape`. -/
+def checkEnclosureShape (name : String) (claim : ExpClaim) (rows cols : Nat) : Except CheckError Unit := do
+  for arr in [claim.lo, claim.hi, claim.exp] do
+    require (arr.size == rows) name "row count" (toString arr.size) (toString rows)
+  for i in List.range rows do
+    for arr in [claim.lo, claim.hi, claim.exp] do
+      let width : Nat := (arr[i]!).size
+      require (width == cols) s!"{name}[{i}]" "column count" (toString width) (toString cols)
+
 /-- Every entry encloses `exp(score·r)` for all `r` in the interval; returns the claimed intervals. -/
 def checkExpEnclosure (name : String) (claim : ExpClaim) (scores : Mat) (r : Dy × Dy) :
     Except CheckError (Array (Array (Dy × Dy))) := do
   let rows := scores.rows
   let e := scores.e
-  require (claim.lo.size == rows.size) name "row count" (toString claim.lo.size) (toString rows.size)
-  require (claim.hi.size == rows.size) name "row count" (toString claim.hi.size) (toString rows.size)
-  require (claim.exp.size == rows.size) name "row count" (toString claim.exp.size) (toString rows.size)
+  let cols : Nat :=
+    match rows[0]? with
+    | some first => first.size
+    | none => 0
+  checkEnclosureShape name claim rows.size cols
   let mut out : Array (Array (Dy × Dy)) := #[]
   let mut i : Nat := 0
   for row in rows do
     let loRow := claim.lo[i]!
     let hiRow := claim.hi[i]!
     let expRow := claim.exp[i]!
-    for arr in [loRow, hiRow, expRow] do
-      require (arr.size == row.size) s!"{name}[{i}]" "column count" (toString arr.size) (toString row.size)
     let mut outRow : Array (Dy × Dy) := #[]
     let mut j : Nat := 0
     for a in row do
@@ -593,10 +603,12 @@ proven wrong if `wrong` is claimed). Python: `check_cubic`. -/
 def checkCubic (claims : CubicClaims) (w : ExactWeights) : Except CheckError (Nat × Option Nat) := do
   let cfg := w.cfg
   let n : Nat := cfg.nCtx
-  let mats := exactMatrices w
   let r ← checkInvSqrt claims.invSqrt cfg.dHead
   require (claims.expEqke.ofName == "EQKE") "exp_eqke" "must enclose EQKE" claims.expEqke.ofName "EQKE"
   require (claims.expEqkp.ofName == "EQKP") "exp_eqkp" "must enclose EQKP" claims.expEqkp.ofName "EQKP"
+  checkEnclosureShape "exp_eqke" claims.expEqke cfg.dVocab cfg.dVocab
+  checkEnclosureShape "exp_eqkp" claims.expEqkp cfg.dVocab n
+  let mats := exactMatrices w
   let tok ← checkExpEnclosure "exp_eqke" claims.expEqke mats.eqke r
   let pos ← checkExpEnclosure "exp_eqkp" claims.expEqkp mats.eqkp r
   let d := cubicDerived mats n

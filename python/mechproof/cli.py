@@ -524,6 +524,24 @@ def explain(
         out.print(f"wrote {f}", highlight=False)
 
 
+@app.command("report-scaling")
+def report_scaling(
+    root: Path = typer.Argument(Path("results/scaling"), help="Folder of per-configuration sweeps (<root>/k5, <root>/k10, ...)."),
+    out_dir: Optional[Path] = typer.Option(None, "--out", help="Where to write report.md and scaling.png/.svg (default: ROOT)."),
+) -> None:
+    """The Max-of-K configurations side by side: bounds, accuracy (exact or a labelled ESTIMATE), the paper's
+    means, times and sizes, and bound and proof length against V^K."""
+    from .report.scaling import render_scaling
+
+    try:
+        files, text = render_scaling(root, out_dir)
+    except InputError as e:
+        _fail_input(e)
+    out.print(text, markup=False, highlight=False)
+    for f in files:
+        out.print(f"wrote {f}", highlight=False)
+
+
 @app.command("import-weights")
 def import_weights(
     source: Path = typer.Argument(..., help="TransformerLens state dict: .pt/.pth (torch.save) or .safetensors."),

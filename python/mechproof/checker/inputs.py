@@ -195,7 +195,9 @@ class InputRule:
 
     def right_once(self, tokens: tuple[int, ...]) -> tuple[bool, int]:
         """`right` kept per process for inputs that many certificates of one model ask about (the c = 0 cases)."""
-        return memo((self.w.sha256, "input", tokens, self.r), lambda: self.right(tokens))
+        # keyed by what the rule was given too: its operation count depends on which matrices were at hand (a
+        # cubic check has EUPU, a subcubic one forms the row), and a replayed count must be the one it would take
+        return memo((self.w.sha256, "input", tokens, self.r, tuple(sorted(self.mats))), lambda: self.right(tokens))
 
     def right(self, tokens: tuple[int, ...], U: Callable[[int, int, int], Dy] | None = None) -> tuple[bool, int]:
         """(proven right?, the first logit j with up_j ≥ 0, or −1)."""
