@@ -15,13 +15,16 @@ SWEEP  ?= results/sweep
 PAPER  ?= results/paper-max4
 PAPER_CHECK ?= results/paper-max4-check
 PAPER_STRATEGIES ?= cubic,subcubic-*
+SCALING ?= results/scaling
+SCALING_SEEDS ?= 50,104,123,519,742
+SCALING_CONFIGS ?= k5 k10 k20 k10v128
 RAY    ?=
 RAY_OPT = $(if $(RAY),--ray $(RAY),)
 EXTRAS ?= test
 comma  := ,
 STAMP  := $(VENV)/.installed-$(subst $(comma),-,$(EXTRAS))
 
-.PHONY: help setup train accuracy certify check test bench lean sweep report paper clean
+.PHONY: help setup train accuracy certify check test bench lean sweep report paper scaling clean
 
 help:
 	@echo "make certify MODEL=seed42   train if missing, prove, write + check the certificate, summary"
@@ -38,6 +41,7 @@ help:
 	@echo "make paper [RAY=auto]       the paper's study (151 seeds x all strategies) -> $(PAPER)/ and its report"
 	@echo "make paper SEEDS=50,104     recompute those seeds and compare every row with the committed study"
 	@echo "make setup EXTRAS=test,cluster   also install Ray (for --ray / RAY=...)"
+	@echo "make scaling                the larger Max-of-K configurations (5 seeds each) -> $(SCALING)/ and report.md"
 
 setup: $(STAMP)
 
@@ -93,6 +97,15 @@ else
 	$(BIN)/mechproof sweep --seeds $(SEEDS) --strategies '$(PAPER_STRATEGIES)' --out $(PAPER_CHECK) $(RAY_OPT)
 	$(BIN)/mechproof paper-check $(PAPER_CHECK) --against $(PAPER)
 endif
+
+# The paper's larger Max-of-K configurations (issue 9): every strategy on SCALING_SEEDS per configuration, cubic on
+# one seed of K = 20, d_vocab 512, then the side-by-side report ($(SCALING)/report.md, scaling.png).
+scaling: setup
+	for c in $(SCALING_CONFIGS); do \
+	  $(BIN)/mechproof sweep --config $$c --seeds $(SCALING_SEEDS) --strategies '$(PAPER_STRATEGIES)' --out $(SCALING)/$$c --quiet || exit 1; \
+	done
+	$(BIN)/mechproof sweep --config k20v512 --seeds 50 --strategies cubic --out $(SCALING)/k20v512 --quiet
+	$(BIN)/mechproof report-scaling $(SCALING)
 
 clean:
 	rm -rf $(VENV) .pytest_cache .hypothesis .lake

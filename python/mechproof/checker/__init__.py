@@ -55,7 +55,7 @@ def _load_weights(path: Path) -> ExactWeights:
         data = path.read_bytes()
     except OSError as e:
         raise InputError(path, None, f"unreadable weights file ({e.strerror})") from None
-    return memo(("weights-file", hashlib.sha256(data).hexdigest()), lambda: weights_io.load(path))
+    return memo((hashlib.sha256(data).hexdigest(), "weights-file"), lambda: weights_io.load(path))
 
 
 def _check(path: Path) -> CheckResult:

@@ -25,26 +25,31 @@ def count(kind: str, n: int = 1) -> None:
 
 
 # ----------------------------------------------------------------------------- reuse within one process
-_MEMO: OrderedDict[Hashable, tuple[Any, Counter[str]]] = OrderedDict()
-MEMO_SIZE = 4096
-"""Derived quantities kept per process (the strategies of one model share about 30 matrices and tables, plus one
-verdict per single-input case)."""
+_MEMO: OrderedDict[Hashable, dict[Hashable, tuple[Any, Counter[str]]]] = OrderedDict()
+MEMO_MODELS = 4
+"""Hash groups kept per process (each model has two: its weights file's bytes and its payload): a sweep worker
+checks one model's strategies after another, so memory stays that of a couple of models however many it sees."""
 
 
-def memo(key: Hashable, compute: Callable[[], T]) -> T:
-    """`compute()` once per key (keys start with the weights' SHA-256, which the checker computed itself from
-    the weights file, and include every choice the value depends on). Its operation counts are replayed on
-    every reuse, so a certificate's proof length is what checking it alone costs. Values are never mutated."""
-    hit = _MEMO.get(key)
+def memo(key: tuple, compute: Callable[[], T]) -> T:
+    """`compute()` once per key. Keys start with a hash of the weights the checker computed itself (their
+    `payload_sha256`, or the weights file's bytes) and include every choice the value depends on; entries are
+    grouped by that hash. The operation counts of `compute` are replayed on every reuse, so a certificate's proof
+    length is what checking it alone costs. Values are never mutated."""
+    group = _MEMO.get(key[0])
+    if group is None:
+        group = _MEMO[key[0]] = {}
+        while len(_MEMO) > MEMO_MODELS:
+            _MEMO.popitem(last=False)
+    else:
+        _MEMO.move_to_end(key[0])
+    hit = group.get(key)
     if hit is None:
         before = OPS.copy()
         value = compute()
         hit = (value, OPS - before)
-        _MEMO[key] = hit
-        if len(_MEMO) > MEMO_SIZE:
-            _MEMO.popitem(last=False)
+        group[key] = hit
     else:
-        _MEMO.move_to_end(key)
         OPS.update(hit[1])
     return hit[0]
 

@@ -9,6 +9,7 @@ from typing import Any, Sequence
 
 from ..errors import InputError
 from ..files import atomic_write
+from .differences import differences_text
 from .fig_frontier import plot_bound_vs_length
 from .fig_groups import plot_normalized_by_group
 from .fig_seeds import plot_per_seed
@@ -119,8 +120,7 @@ def render(results: str | Path, out_dir: str | Path | None = None) -> Report:
         "",
         f"## {DIFFERENCES_HEADING}",
         "",
-        "> **Placeholder: to be written by the lead engineer.** (Brute force, cubic and each subcubic group: "
-        "how our numbers differ from the paper's, and why.)",
+        *differences_text(gstats),
         "",
         "## Strategies",
         "",
