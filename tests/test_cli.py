@@ -332,3 +332,15 @@ def test_accuracy_estimate_is_labelled_and_big_models_need_samples(tmp_path):
     save(from_torch(cfg, tensors), tmp_path / "big.json")
     big = _run(tmp_path, "accuracy", "big.json", "--quiet")
     assert big.returncode == 2 and "--samples" in big.stderr
+
+
+def test_check_reports_a_certified_upper_bound():
+    """The committed cubic+residual certificate certifies the exact accuracy: lower = upper, in text and JSON."""
+    cert = ROOT / "certificates" / "seed42" / "cubic-residual.json"
+    doc = json.loads(cert.read_text())
+    proc = _run(ROOT, "check", str(cert), "--json")
+    assert proc.returncode == 0, proc.stderr
+    (rec,) = json.loads(proc.stdout)["files"]
+    assert rec["correct"] == rec["upper"] == doc["bound"]["correct"] == doc["bound"]["upper"]
+    text = _run(ROOT, "check", str(cert))
+    assert f"≤ accuracy ≤ {rec['upper']}/{rec['total']}" in text.stdout

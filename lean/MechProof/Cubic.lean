@@ -55,10 +55,7 @@ def checkExpEnclosure (name : String) (claim : ExpClaim) (scores : Mat) (r : Dy 
     Except CheckError (Array (Array (Dy × Dy))) := do
   let rows := scores.rows
   let e := scores.e
-  let cols : Nat :=
-    match rows[0]? with
-    | some first => first.size
-    | none => 0
+  let cols : Nat := if rows.size == 0 then 0 else (rows[0]!).size
   checkEnclosureShape name claim rows.size cols
   let mut out : Array (Array (Dy × Dy)) := #[]
   let mut i : Nat := 0

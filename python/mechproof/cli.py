@@ -379,7 +379,8 @@ def check(
         if as_json:
             continue
         if rec["status"] == "ok":  # markup=False: a file name such as a[/b]/c.json is text, not rich markup
-            line = f"{path}: OK {rec['correct']}/{rec['total']} ({rec['strategy']}, {rec['seconds']:.1f} s)"
+            upper = "" if rec["upper"] is None else f" ≤ accuracy ≤ {rec['upper']}/{rec['total']}"
+            line = f"{path}: OK {rec['correct']}/{rec['total']}{upper} ({rec['strategy']}, {rec['seconds']:.1f} s)"
             out.print(_text(line), highlight=False, markup=False)
         elif rec["status"] == "malformed":
             err.print(_text(f"error: {rec['message']}"), highlight=False, markup=False)
@@ -414,6 +415,7 @@ def _check_one(path: Path) -> dict[str, Any]:
         "exit_code": 0,
         "correct": res.correct,
         "total": res.total,
+        "upper": res.upper,
         "strategy": res.strategy,
         "operations": res.total_ops,
         "seconds": seconds,

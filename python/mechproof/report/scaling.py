@@ -29,19 +29,6 @@ PAPER_SCALING: dict[str, tuple[float, float]] = {
 """The paper's published means over its 151 models (issue 9): cubic bound normalized by its accuracy estimate,
 and that estimated accuracy (importance sampling, scaling-spec §4)."""
 
-FAMILIES = ("cubic", "best subcubic", "subcubic (exact EQKE)", "subcubic (recursive QK, quadratic)")
-
-
-def _family_of(strategy: str) -> str | None:
-    if strategy == "cubic":
-        return "cubic"
-    if strategy.endswith("-exact") and strategy.startswith("subcubic-mx-avg"):
-        return "subcubic (exact EQKE)"
-    if strategy == "subcubic-mq-avg-mrspr":
-        return "subcubic (recursive QK, quadratic)"
-    return None
-
-
 def config_rows(root: Path) -> dict[str, list[dict[str, Any]]]:
     """Rows per named configuration found under `root` (one sweep folder per config, named by it)."""
     out: dict[str, list[dict[str, Any]]] = {}
@@ -134,62 +121,70 @@ def scaling_table(lines: Sequence[Mapping[str, Any]]) -> tuple[list[str], list[l
     return header, rows
 
 
+def _best_by_group(rows: Sequence[Mapping[str, Any]]) -> dict[str, list[Mapping[str, Any]]]:
+    """Per strategy group (cubic and the paper's six subcubic groups): the best row of each seed."""
+    best: dict[str, dict[int, Mapping[str, Any]]] = {}
+    for r in rows:
+        if r["strategy"] in ("brute-force", "estimate") or r.get("bound") in (None, ""):
+            continue
+        g = best.setdefault(str(r["group"]), {})
+        s = int(r["seed"])
+        if s not in g or num(r["bound"]) > num(g[s]["bound"]):
+            g[s] = r
+    return {group: list(per_seed.values()) for group, per_seed in best.items()}
+
+
 def plot_scaling(per_config: Mapping[str, Sequence[Mapping[str, Any]]]) -> Any:
-    """Bound (left) and proof length (right) against V^K, one line per strategy family (means over seeds)."""
+    """Bound (left) and proof length (right) against V^K, one line per strategy family (cubic and the paper's
+    subcubic groups, best strategy per seed, mean over seeds)."""
     import matplotlib
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    fig, (ax_b, ax_l) = plt.subplots(1, 2, figsize=(12, 4.6), dpi=130)
+    from .paper import group_color, group_order
+
+    fig, (ax_b, ax_l) = plt.subplots(1, 2, figsize=(13, 5.2), dpi=130)
     order = sorted(per_config, key=lambda n: CONFIGS[n].d_vocab ** CONFIGS[n].n_ctx)
-    for family, marker in zip(FAMILIES, "osD^"):
-        xs, bounds, lengths, labels = [], [], [], []
+    best = {name: _best_by_group(per_config[name]) for name in order}
+    groups = group_order({g for b in best.values() for g in b})
+    for group, marker in zip(groups, "osD^v<>p"):
+        xs, bounds, lengths = [], [], []
         for name in order:
-            rows = per_config[name]
-            if family == "best subcubic":
-                best: dict[int, Mapping[str, Any]] = {}
-                for r in rows:
-                    if str(r["strategy"]).startswith("subcubic-") and r.get("bound") not in (None, ""):
-                        s = int(r["seed"])
-                        if s not in best or num(r["bound"]) > num(best[s]["bound"]):
-                            best[s] = r
-                sel = list(best.values())
-            else:
-                sel = [r for r in rows if _family_of(str(r["strategy"])) == family]
+            sel = best[name].get(group)
             if not sel:
                 continue
             cfg = CONFIGS[name]
             xs.append(float(cfg.d_vocab) ** cfg.n_ctx)
             bounds.append(sum(num(r["bound"]) for r in sel) / len(sel))
             lengths.append(sum(num(r["check_ops"]) for r in sel) / len(sel))
-            labels.append(name)
-        if xs:
-            ax_b.plot(xs, bounds, marker=marker, label=family)
-            ax_l.plot(xs, lengths, marker=marker, label=family)
-            for x, y, lab in zip(xs, bounds, labels):
-                ax_b.annotate(lab, (x, y), textcoords="offset points", xytext=(4, 4), fontsize=7)
-    for name, (paper, _) in PAPER_SCALING.items():
-        if name in per_config:
-            cfg = CONFIGS[name]
-            ax_b.scatter([float(cfg.d_vocab) ** cfg.n_ctx], [paper], marker="x", color="black", zorder=5)
-    ax_b.scatter([], [], marker="x", color="black", label="paper: cubic ÷ est. accuracy (mean)")
+        color = group_color(group, groups)
+        ax_b.plot(xs, bounds, marker=marker, color=color, label=group)
+        ax_l.plot(xs, lengths, marker=marker, color=color, label=group)
+    for name in order:
+        cfg = CONFIGS[name]
+        ax_b.annotate(name, (float(cfg.d_vocab) ** cfg.n_ctx, 1.0), textcoords="offset points", xytext=(-8, 4), fontsize=8)
+        if name in PAPER_SCALING:
+            ax_b.scatter([float(cfg.d_vocab) ** cfg.n_ctx], [PAPER_SCALING[name][0]], marker="x", color="black", zorder=5)
+    ax_b.scatter([], [], marker="x", color="black", label="paper: cubic ÷ estimated accuracy (mean, 151 models)")
     ax_b.set_xscale("log")
-    ax_b.set_xlabel("input space V^K")
-    ax_b.set_ylabel("certified accuracy bound (mean over seeds)")
+    ax_b.set_ylim(0, 1.05)
+    ax_b.set_xlabel("input space V^K (log scale)")
+    ax_b.set_ylabel("certified bound, best strategy per seed (mean over seeds)")
     ax_b.set_title("bound against the input space")
     ax_b.grid(alpha=0.3)
-    ax_b.legend(fontsize=7, loc="lower left")
     ax_l.set_xscale("log")
     ax_l.set_yscale("log")
-    ax_l.set_xlabel("input space V^K")
-    ax_l.set_ylabel("proof length (checker operations)")
+    ax_l.set_xlabel("input space V^K (log scale)")
+    ax_l.set_ylabel("proof length: checker operations")
     ax_l.set_title("proof length against the input space")
     ax_l.grid(alpha=0.3, which="both")
     xs = sorted(float(CONFIGS[n].d_vocab) ** CONFIGS[n].n_ctx for n in per_config)
-    ax_l.plot(xs, [x * 1098 / 1.0 for x in xs], linestyle=":", color="grey", label="brute force (~1100 ops/input)")
-    ax_l.legend(fontsize=7)
-    fig.tight_layout()
+    ax_l.plot(xs, [x * 1.1e3 for x in xs], linestyle=":", color="grey", label="brute force (≈1.1·10³ ops per input)")
+    handles, labels = ax_l.get_legend_handles_labels()
+    bh, bl = ax_b.get_legend_handles_labels()
+    fig.legend(bh + handles[-1:], bl + labels[-1:], loc="lower center", ncol=3, fontsize=8, frameon=False)
+    fig.tight_layout(rect=(0, 0.14, 1, 1))
     return fig
 
 

@@ -153,6 +153,13 @@ def estimate_row(seed: int, w: Any, model_info: Mapping[str, Any], device: str, 
         "prove_seconds": round(est.seconds, 4),
         "check_seconds": None,
         "check_ops": None,
+        **_no_certificate(w, model_info, device),
+    }
+
+
+def _no_certificate(w: Any, model_info: Mapping[str, Any], device: str) -> dict[str, Any]:
+    """The columns of a reference row that has no certificate: empty certificate fields, the model, where it ran."""
+    return {
         "cert_bytes": None,
         "cert_sha256": None,
         "cert_version": None,
@@ -186,16 +193,9 @@ def brute_row(seed: int, w: Any, model_info: Mapping[str, Any], device: str) -> 
         "check_seconds": None,  # brute force is its own check
         "check_ops": sum(ops.values()),
         "ops": ops,
-        "cert_bytes": None,
-        "cert_sha256": None,
-        "cert_version": None,
-        "certificate": None,
-        "model_sha256": w.sha256,
-        **model_info,
-        "device": device,
+        **_no_certificate(w, model_info, device),
         "undecided_by_float": res.undecided_by_float,
         "unresolved_ties": res.unresolved,
-        "host": socket.gethostname(),
     }
 
 
