@@ -70,6 +70,8 @@ test: setup
 bench: setup
 	$(BIN)/python benchmarks/run_all.py
 	$(BIN)/python benchmarks/bruteforce_scaling.py
+	$(BIN)/python benchmarks/subcubic_all.py
+	$(BIN)/python benchmarks/per_seed.py
 
 lean:
 	@command -v lake >/dev/null 2>&1 || { \

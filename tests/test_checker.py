@@ -211,3 +211,14 @@ def test_proof_length_does_not_depend_on_what_was_checked_before():
     after = check(sub).ops
     clear_memo()
     assert alone == after and sum(alone.values()) > 0
+
+
+def test_exact_values_in_messages_never_fail_to_format():
+    """Messages and audit lines show huge exact values by their size (str() of an int fails above 4300 digits)."""
+    from fractions import Fraction
+
+    from mechproof.checker.arith import dy_str
+    from mechproof.checker.subcubic import frac_str
+
+    assert "2^20000" in frac_str(Fraction(2**20000 + 1, 3)) and frac_str(Fraction(3, 7)).startswith("3/7")
+    assert "2^20000" in dy_str((2**20000, 5)) and dy_str((3, -1)).startswith("3·2^-1")

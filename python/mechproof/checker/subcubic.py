@@ -21,6 +21,7 @@ from typing import Any
 
 from ..certificate import SUBCUBIC_QK
 from ..errors import InputError
+from ..jsonfile import short_int
 from ..weights import ExactWeights
 from .arith import Dy, count, dy_add, dy_lt, dy_max, dy_mul, dy_sign, dy_str, dy_sub, dy_sum, exp_bounds, memo
 from .cubic import check_inv_sqrt
@@ -52,6 +53,8 @@ def frac_str(x: Fraction) -> str:
     num, den = x.numerator, x.denominator
     if num == 0:
         return "0"
+    if max(abs(num).bit_length(), den.bit_length()) > 3000:  # str() refuses over 4300 digits: say how big it is
+        return f"{short_int(num)}/{short_int(den)}"
     sign, num = ("-" if num < 0 else ""), abs(num)
     e10 = len(str(num)) - len(str(den))
     if num * 10 ** max(0, -e10) < den * 10 ** max(0, e10):
