@@ -77,3 +77,17 @@ def test_one_seed_reproduces_its_committed_rows(rows, tmp_path):
         if r["strategy"] != "brute-force":
             assert r["cert_sha256"] == want["cert_sha256"] and str(r["check_ops"]) == want["check_ops"]
     assert json.loads((STUDY / "runs.jsonl").read_text().splitlines()[-1])["wall_seconds"] < 20 * 60
+
+
+def test_cubic_residual_certifies_every_seeds_exact_accuracy():
+    """results/paper-max4-exact: `cubic+residual` on the 151 paper seeds. Each certificate's checked lower and upper
+    bounds are equal, and equal to brute force's count for the same weights (and to the main study's)."""
+    with (ROOT / "results" / "paper-max4-exact" / "results.csv").open(newline="", encoding="utf-8") as fh:
+        rows = list(csv.DictReader(fh))
+    with (STUDY / "results.csv").open(newline="", encoding="utf-8") as fh:
+        main = {r["seed"]: r for r in csv.DictReader(fh) if r["strategy"] == "brute-force"}
+    exact = [r for r in rows if r["strategy"] == "cubic+residual"]
+    assert sorted(int(r["seed"]) for r in exact) == sorted(PAPER_SEEDS)
+    for r in exact:
+        assert r["correct"] == r["upper"] == r["brute_correct"] == main[r["seed"]]["correct"], r["seed"]
+        assert r["model_sha256"] == main[r["seed"]]["model_sha256"]
