@@ -103,7 +103,8 @@ def test_a_zero_tensor_with_a_huge_negative_exponent_is_malformed(tmp_path):
 @pytest.mark.parametrize("exp", [2048, 4096, 65536])
 def test_a_peel_with_a_huge_exponent_is_malformed_and_fast(tmp_path, exp):
     """A rank-1 peel of the first QK factor with x.exp beyond the choice limit (4096, 65536), or within it but
-    making the peeled factor exceed 384 bits (2048): exit 2, in less time than the honest certificate takes."""
+    making the peeled factor exceed 384 bits (2048): exit 2, within the work budget of docs §10 (twice the honest
+    certificate's time plus 0.5 s; without the limits this took 28 CPU-s at 4096 and minutes beyond)."""
 
     def peel(doc: dict) -> None:
         p = doc["strategy"]["params"]
@@ -119,7 +120,7 @@ def test_a_peel_with_a_huge_exponent_is_malformed_and_fast(tmp_path, exp):
     clear_memo()
     start = time.process_time()
     _malformed(path, "claims.choices.peels")
-    assert time.process_time() - start < honest
+    assert time.process_time() - start < 2 * honest + 0.5
 
 
 @pytest.mark.parametrize("value", [2**14000, -(2**14000), 10**4299])

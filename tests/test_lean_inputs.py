@@ -32,6 +32,7 @@ from mechproof.checker import ClaimFailure, check
 from mechproof.checker import cubic as cb
 from mechproof.checker import inputs as ip
 from mechproof.checker import subcubic as sc
+from mechproof.checker.subcubic import cases as sc_cases
 from mechproof.checker.arith import dy_add, dy_lt, dy_mul, dy_sign, dy_str, dy_sum, exp_bounds
 from mechproof.checker.matrices import add_row, exact_matrices, matmul, tensor, transpose
 from mechproof.errors import InputError
@@ -1241,7 +1242,7 @@ def test_subcubic_holds_positions_and_qk_side_match_python(variant):
     c = SubcubicClaims.model_validate(claims)
     ck = sc.SubcubicChecker(w, p, c)
     md = sc.Model(w, sc.choice_vec(c.choices.key_pos_centre, w.cfg.d_model, "key_pos_centre", None))
-    A, eps, e0, a_max, a_min = sc._qk_side(md, p.qk, c.choices, V, None)
+    A, eps, e0, a_max, a_min = sc_cases._qk_side(md, p.qk, c.choices, V, None)
     assert lean_qk_side(md, p.qk, c.choices, V) == (A, eps, e0, a_max, a_min)
     pi_tab, order, masses = lean_positions(md, ck.r, n)
     assert (pi_tab, order) == (ck.pi, ck.order)
@@ -1270,7 +1271,7 @@ def test_peeled_factor_limit_is_malformed_at_the_same_factor():
     claims["choices"]["peels"][1] = {"x": {"exp": 0, "rows": [[2**400]] * rows}, "y": {"exp": 0, "rows": [[1]] * 2}}
     c = SubcubicClaims.model_validate(claims)
     md = sc.Model(w, sc.choice_vec(c.choices.key_pos_centre, w.cfg.d_model, "key_pos_centre", None))
-    want = outcome(sc._qk_side, md, variant[2], c.choices, 3, None)
+    want = outcome(sc_cases._qk_side, md, variant[2], c.choices, 3, None)
     assert want == ("malformed", "claims.choices.peels[1]")
     assert outcome(lean_qk_side, md, variant[2], c.choices, 3) == want
 

@@ -539,12 +539,23 @@ for _strategy, _helpers in HELPERS_OF.items():
         NOT_MIRRORED.update({h: f"helper of the {_strategy} checker, which Lean does not support yet" for h in _helpers})
 
 
-def python_functions(path: Path) -> list[str]:
-    """Top-level functions in order; a class of CLASS_CONSTRUCTORS contributes its Lean constructor name, then
-    `Class.method` for each method."""
-    tree = ast.parse(path.read_text(encoding="utf-8"))
+def checker_sources(module: str) -> list[Path]:
+    """The files of a checker module in order: `cubic.py`, or for a package (`subcubic.py` → checker/subcubic/)
+    its modules in the order its `__init__` imports them (the spec's order, which the Lean file keeps)."""
+    package = CHECKER / module.removesuffix(".py")
+    if not package.is_dir():
+        return [CHECKER / module]
+    tree = ast.parse((package / "__init__.py").read_text(encoding="utf-8"))
+    parts = [node.module for node in tree.body if isinstance(node, ast.ImportFrom) and node.level == 1 and node.module]
+    assert sorted(f"{p}.py" for p in parts) == sorted(f.name for f in package.glob("*.py") if f.name != "__init__.py")
+    return [package / f"{p}.py" for p in parts]
+
+
+def python_functions(module: str) -> list[str]:
+    """Top-level functions of a checker module in order; a class of CLASS_CONSTRUCTORS contributes its Lean
+    constructor name, then `Class.method` for each method."""
     out = []
-    for node in tree.body:
+    for node in (n for path in checker_sources(module) for n in ast.parse(path.read_text(encoding="utf-8")).body):
         if isinstance(node, ast.FunctionDef):
             out.append(node.name)
         elif isinstance(node, ast.ClassDef) and node.name in CLASS_CONSTRUCTORS:
@@ -564,7 +575,7 @@ def lean_name_of(name: str) -> str:
 
 
 def test_python_functions_sees_classes():
-    names = python_functions(CHECKER / "subcubic.py")
+    names = python_functions("subcubic.py")
     for expected in ("mkModel", "mkOV", "mkSubcubicChecker", "SubcubicChecker.attention_bounds", "_running", "frac"):
         assert expected in names
     assert names.index("mkSubcubicChecker") < names.index("SubcubicChecker.gaps") < names.index("_running")
@@ -578,7 +589,7 @@ def test_lean_mirrors_every_python_checker_function(module):
     text = all_lean_text()
     lean_defs = set(re.findall(r"^def\s+([A-Za-z_][\w.]*)", text, re.M))
     missing = []
-    for name in python_functions(CHECKER / module):
+    for name in python_functions(module):
         if name in NOT_MIRRORED:
             continue
         lean_name = lean_name_of(name)
@@ -594,7 +605,7 @@ def test_lean_mirror_keeps_python_order(lean_file, module):
     """Within each Lean strategy file, the mirrored functions appear in the Python module's order."""
     text = (LEAN_DIR / "MechProof" / lean_file).read_text(encoding="utf-8")
     names = [
-        lean_name_of(n) for n in python_functions(CHECKER / module) if n not in NOT_MIRRORED and n not in ORDER_EXEMPT
+        lean_name_of(n) for n in python_functions(module) if n not in NOT_MIRRORED and n not in ORDER_EXEMPT
     ]
     positions = [text.index(f"def {n} ") for n in names]
     assert positions == sorted(positions), [n for _, n in sorted(zip(positions, names))]

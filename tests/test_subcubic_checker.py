@@ -8,6 +8,7 @@ coverage is counted by enumerating inputs. Case entries are produced without the
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 import json
 import math
@@ -36,7 +37,9 @@ from mechproof.certificate import (
 )
 from mechproof.checker import ClaimFailure, check
 from mechproof.checker import subcubic as sc
-from mechproof.checker.arith import OPS
+from mechproof.checker.arith import OPS, exp_bounds
+from mechproof.checker.subcubic import cases as sc_cases
+from mechproof.checker.subcubic import paths as sc_paths
 from mechproof.checker.matrices import shape
 from mechproof.config import ModelConfig
 from mechproof.errors import InputError
@@ -360,7 +363,15 @@ def _widened_exp_bounds(x):  # noqa: ANN001, ANN202
     return (lo_m, lo_e - 1), (hi_m, hi_e + 1)
 
 
-sc_exp_bounds = sc.exp_bounds
+sc_exp_bounds = exp_bounds
+
+
+@contextlib.contextmanager
+def _exp_bounds_of_checker(widen: bool):  # noqa: ANN202
+    """The subcubic checker's exp enclosures (π in `paths`, attention and output bounds in `cases`), widened or not."""
+    fn = _widened_exp_bounds if widen else sc_exp_bounds
+    with mock.patch.object(sc_paths, "exp_bounds", fn), mock.patch.object(sc_cases, "exp_bounds", fn):
+        yield
 
 
 def _tight_choices(rng: random.Random, w: ExactWeights, claims: dict) -> None:
@@ -408,11 +419,11 @@ def test_case_bounds_hold_for_every_input_whatever_the_choices(seed, variant, sh
     if tight:
         _tight_choices(rng, w, claims)
     _tighten_spectral(w, params, claims)
-    with mock.patch.object(sc, "exp_bounds", _widened_exp_bounds if widen else sc_exp_bounds):
+    with _exp_bounds_of_checker(widen):
         ck = _checker(w, params, claims)
     truth = oracle(w)
     bounds = {}
-    with mock.patch.object(sc, "exp_bounds", _widened_exp_bounds if widen else sc_exp_bounds):
+    with _exp_bounds_of_checker(widen):
         for entry in well_formed_entries(V, n):
             q, m, c, g = entry
             a_lo, a_hi = ck.attention_bounds(q, m, c, g)

@@ -9,13 +9,13 @@ import MechProof.Inputs
 /-!
 # The claims of a subcubic certificate (docs/certificate.md §7)
 
-Mirrors `python/mechproof/checker/subcubic.py` function by function, in the same order (same names in
-camelCase; the classes `Model`, `OV` and `SubcubicChecker` become a structure plus `mkModel`, `mkOV`,
-`mkSubcubicChecker`, and the methods `SubcubicChecker.rule`, `…gaps`, `…slots`, `…attentionBounds`, `…h`,
-`…outputBound`, `…holds`, `…checkEntry`). Every quantity of §7.2 is recomputed from the weights and the
-*choices* (data used without verification: the argument is sound for every value of a choice). A `c = 0`
-case is the single input `(m, …, m)`, decided by the input rule of docs §8 (`MechProof/Inputs.lean`);
-`residual` and `wrong` (docs §9) are checked against the subcubic coverage (`subcubicCovers`).
+Mirrors `python/mechproof/checker/subcubic/` function by function, in the same order (its modules `exact`, `qk`,
+`paths`, `cases` in turn; same names in camelCase; the classes `Model`, `OV` and `SubcubicChecker` become a
+structure plus `mkModel`, `mkOV`, `mkSubcubicChecker`, and the methods `SubcubicChecker.rule`, `…gaps`,
+`…slots`, `…attentionBounds`, `…h`, `…outputBound`, `…holds`, `…checkEntry`). Every quantity of §7.2 is
+recomputed from the weights and the *choices* (data used without verification: the argument is sound for
+every value of a choice). A `c = 0` case is the single input `(m, …, m)`, decided by the input rule of docs §8
+(`MechProof/Inputs.lean`); `residual` and `wrong` (docs §9) are checked against the subcubic coverage (`subcubicCovers`).
 
 Only `Int`/`Nat` arithmetic and dyadics (`Dy`, `Mat`, `Vec`) are used. Where the attention bounds
 `a_lo`, `a_hi` and the output bound `B(α)` are fractions, they are cross-multiplied, so that every

@@ -1,0 +1,7 @@
+"""`python -m mechproof.cli`."""
+
+import sys
+
+from . import app
+
+sys.exit(app())

@@ -1,0 +1,164 @@
+"""Commands on models: train one, measure its accuracy (exact, or a labelled estimate), import and export weights."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Optional
+
+import typer
+
+from ..errors import InputError
+from .common import _check_output, _config_names, _fail_input, _set_threads, _threads_option, app, err, out
+
+@app.command()
+def train(
+    seed: int = typer.Option(
+        42, min=0, help="Training seed: the same seed gives byte-identical weights on one machine."
+    ),
+    config: str = typer.Option("k4", help=f"Named configuration: {_config_names()}."),
+    out_path: Optional[Path] = typer.Option(
+        None, "--out", help="Weights file (default models/seed<N>.json for k4, else models/<config>-seed<N>.json)."
+    ),
+    quiet: bool = typer.Option(False, help="No progress bar."),
+) -> None:
+    """Train one Max-of-K model with the paper's recipe (AdamW, 3000 steps of 128 online samples) on CPU."""
+    from ..config import UnknownConfig, named_config
+    from ..modelstore import MODELS_DIR, train_and_save, trainable_name
+
+    try:
+        cfg = named_config(config)
+    except UnknownConfig as e:
+        _fail_input(InputError(None, "--config", str(e)))
+    path = out_path or MODELS_DIR / f"{trainable_name(seed, config)}.json"
+    _check_output(path, "--out")
+    w, seconds = train_and_save(seed, path, cfg=cfg, progress=not quiet)
+    out.print(f"trained {config} seed {seed} in {seconds:.1f} s → {path} (sha256 {w.sha256[:16]}…)")
+
+
+@app.command()
+def accuracy(
+    model: str = typer.Argument(..., help="Model name (seed42, k10-seed42) or weights file."),
+    as_json: bool = typer.Option(False, "--json", help="Print {kind, correct, total, accuracy, ...} as JSON."),
+    device: Optional[str] = typer.Option(None, help="torch device for the float pass (default: cuda if present)."),
+    threads: int = _threads_option(),
+    samples: Optional[int] = typer.Option(
+        None, min=1, help="Estimate from this many uniform random inputs instead (an estimate, not certified)."
+    ),
+    sample_seed: int = typer.Option(0, min=0, help="Seed of the random inputs (with --samples)."),
+    confidence: float = typer.Option(0.95, help="Confidence of the Clopper–Pearson interval (with --samples)."),
+    quiet: bool = typer.Option(False, help="No progress bar."),
+) -> None:
+    """Exact brute-force accuracy over all d_vocab^n_ctx inputs, or with --samples an estimate.
+
+    A float pass decides an input only when its margin exceeds a proven bound on the rounding error; the rest
+    are settled with interval arithmetic from the exact weights, and ties count as wrong. With --samples N the
+    same exact verdicts are computed for N uniform random inputs and the result is an ESTIMATE with an exact
+    Clopper–Pearson confidence interval: never a certified number (JSON "kind": "estimate").
+    """
+    from ..bruteforce import MAX_INPUTS, brute_force
+    from ..modelstore import load_or_train
+
+    if not 0 < confidence < 1:
+        _fail_input(InputError(None, "--confidence", f"must lie strictly between 0 and 1, got {confidence}"))
+    _set_threads(threads)
+    try:
+        w, path, _ = load_or_train(model, progress=not quiet and not as_json)
+    except InputError as e:
+        _fail_input(e)
+    if samples is not None:  # an estimate: every line and field says so
+        from ..estimate import estimate_accuracy
+
+        est = estimate_accuracy(w, samples, sample_seed, confidence, device=device, progress=not quiet and not as_json)
+        if as_json:
+            print(json.dumps({"model": str(path), **est.to_json()}))
+        else:
+            out.print(
+                f"{path}: ESTIMATE, not certified: {est.correct}/{est.samples} uniform random inputs correct "
+                f"(sample accuracy {est.accuracy:.6f}); {100 * confidence:g}% Clopper–Pearson interval for the "
+                f"accuracy [{est.low:.6f}, {est.high:.6f}] (sample seed {sample_seed}; {est.settled} settled "
+                f"exactly, {est.ties} ties) in {est.seconds:.1f} s",
+                highlight=False,
+            )
+        return
+    if w.cfg.n_inputs > MAX_INPUTS:
+        _fail_input(
+            InputError(
+                path,
+                "--samples",
+                f"{w.cfg.d_vocab}^{w.cfg.n_ctx} inputs are beyond brute force (limit {MAX_INPUTS}); "
+                "estimate with --samples N",
+            )
+        )
+    res = brute_force(w, device=device, progress=not quiet and not as_json)
+    doc = {
+        "kind": "exact",
+        "model": str(path),
+        "correct": res.correct,
+        "total": res.total,
+        "accuracy": res.accuracy,
+        "undecided_by_float": res.undecided_by_float,
+        "settled_exactly": res.settled,
+        "unresolved_ties": res.unresolved,
+        "seconds": round(res.seconds, 3),
+    }
+    if as_json:
+        print(json.dumps(doc))
+    else:
+        out.print(
+            f"{path}: {res.correct}/{res.total} correct = {res.accuracy:.6f} "
+            f"({res.settled} settled exactly, {res.unresolved} ties) in {res.seconds:.1f} s"
+        )
+
+
+@app.command("import-weights")
+def import_weights(
+    source: Path = typer.Argument(..., help="TransformerLens state dict: .pt/.pth (torch.save) or .safetensors."),
+    out_path: Path = typer.Option(..., "--out", help="Exact weights file to write (e.g. models/mine.json)."),
+    round_to_float32: bool = typer.Option(
+        False,
+        "--round-to-float32",
+        help="Round values that are not exactly float32 (e.g. float64) to the nearest float32 and print what "
+        "changed; without it they are refused, since rounding changes the model that gets certified.",
+    ),
+) -> None:
+    """Convert a model trained elsewhere into an exact weights file (biases must be zero).
+
+    Tensors of another dtype are accepted when every value converts to float32 exactly (float16, small integers,
+    float64 holding float32 values); NaN and Inf are always refused.
+    """
+    from ..statedict import import_with_conversions
+    from ..weights import save
+
+    try:
+        _check_output(out_path, "--out")
+        w, conversions = import_with_conversions(source, round_to_float32=round_to_float32)
+    except InputError as e:
+        _fail_input(e)
+    exact = [f"{c.name} ({c.dtype})" for c in conversions if not c.rounded]
+    if exact:
+        err.print(f"note: converted to float32 exactly (no value changed): {', '.join(exact)}", highlight=False)
+    for c in conversions:
+        if c.rounded:
+            err.print(f"rounded {c.name}: {c.describe()}", highlight=False, markup=False, style="yellow")
+    save(w, out_path)
+    out.print(f"{source} → {out_path} ({w.cfg.d_vocab} tokens, n_ctx {w.cfg.n_ctx}, sha256 {w.sha256[:16]}…)")
+
+
+@app.command("export-weights")
+def export_weights(
+    model: str = typer.Argument(..., help="Model name or weights file."),
+    out_path: Path = typer.Option(..., "--out", help="Output .safetensors or .pt with TransformerLens names."),
+) -> None:
+    """Write a model as a TransformerLens state dict (zero biases included)."""
+    from ..modelstore import model_path
+    from ..statedict import export_state_dict
+    from ..weights import load
+
+    try:
+        _check_output(out_path, "--out")
+        w = load(model_path(model))
+    except InputError as e:
+        _fail_input(e)
+    export_state_dict(w, out_path)
+    out.print(f"wrote {out_path}")

@@ -1,0 +1,315 @@
+"""Commands on proofs: certify a model with a strategy, list the strategies, check certificates, audit one step,
+explain where a bound loses."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+from typing import Any, Optional
+
+import typer
+from rich.table import Table
+
+from ..errors import InputError
+from .common import _check_output, _fail_input, _internal, _print_json, _set_threads, _text, _threads_option, app, err, out
+
+@app.command()
+def certify(
+    model: str = typer.Argument("seed42", help="Model name (seed42) or weights file."),
+    strategy: str = typer.Option(
+        "cubic",
+        help="Proof strategy: cubic, one of the 100 subcubic-<eupu>-<attention>-<qk> variants, or cubic+residual "
+        "(the exact accuracy, for d_vocab^n_ctx ≤ 2^28); mechproof strategies lists them.",
+    ),
+    paper_compatible: bool = typer.Option(
+        False, help="Subcubic only: count m−g allowed tokens as the paper's code does (an undercount; still sound)."
+    ),
+    upper: bool = typer.Option(
+        False,
+        "--upper",
+        help="Also certify an upper bound: list the inputs the cases leave out that are proven wrong "
+        "(needs d_vocab^n_ctx ≤ 2^28; written to <strategy>-upper.json).",
+    ),
+    cert_root: Path = typer.Option(Path("certificates"), help="Root folder; the certificate goes in <root>/<model>/."),
+    lean: bool = typer.Option(True, help="Write the Lean module and run `lake build` if Lean is installed."),
+    brute: bool = typer.Option(
+        True, help="Also compute the exact brute-force accuracy for the summary (--no-brute skips it, ~2 s)."
+    ),
+    threads: int = _threads_option(),
+    as_json: bool = typer.Option(
+        False,
+        "--json",
+        help="Print one JSON document (certificate, correct, total, bound, prove/check seconds, brute_force, lean) "
+        "instead of the table; no progress bars.",
+    ),
+    quiet: bool = typer.Option(False, help="No progress bars."),
+) -> None:
+    """Train if missing → prove → write the certificate → check it independently → summary.
+
+    Exit 0 when the certificate is written and checked, 1 if the Lean check fails, 2 for bad input.
+    """
+    from ..certify import certify as run
+    from ..modelstore import model_name
+    from ..strategies import STRATEGIES
+
+    if strategy not in STRATEGIES:
+        _fail_input(InputError(None, "--strategy", f"unknown strategy {strategy!r}; known: {sorted(STRATEGIES)}"))
+    _check_output(cert_root / model_name(model), "--cert-root", folder=True)
+    _set_threads(threads)
+    progress = not quiet and not as_json
+    start = time.perf_counter()
+    try:
+        rep = run(
+            model, strategy, cert_root, progress=progress, lean=lean, paper_compatible=paper_compatible, upper=upper
+        )
+    except InputError as e:
+        _fail_input(e)
+    res = None
+    if brute:
+        from ..bruteforce import brute_force
+        from ..weights import load
+
+        res = brute_force(load(rep.certificate.parent / "weights.json"), progress=progress)
+    seconds = time.perf_counter() - start
+    if as_json:
+        failed, skipped = rep.lean.startswith("FAILED"), rep.lean.startswith("not run")
+        lean_status = "failed" if failed else "not run" if skipped else "checked"
+        brute_doc = None if res is None else {
+            "correct": res.correct, "total": res.total, "accuracy": res.accuracy, "seconds": round(res.seconds, 3)
+        }
+        _print_json(
+            {
+                "model": rep.model,
+                "strategy": strategy,
+                "certificate": str(rep.certificate),
+                "correct": rep.correct,
+                "total": rep.total,
+                "bound": rep.bound,
+                "upper": rep.upper,
+                "prove_seconds": round(rep.prove_seconds, 3),
+                "check_seconds": round(rep.check_seconds, 3),
+                "brute_force": brute_doc,
+                "lean": {"status": lean_status, "detail": rep.lean},
+                "trained": rep.trained,
+                "seconds": round(seconds, 3),
+            }
+        )
+    else:
+        table = Table(title=f"mechproof certify {rep.model} ({strategy})", show_header=False)
+        table.add_row("certificate", str(rep.certificate))
+        table.add_row("certified bound", f"{rep.correct}/{rep.total} = {rep.bound:.6f}")
+        if rep.upper is not None:
+            table.add_row("certified upper bound", f"{rep.upper}/{rep.total} = {rep.upper / rep.total:.6f}")
+        table.add_row("proof time", f"{rep.prove_seconds:.2f} s")
+        table.add_row("independent check", f"OK in {rep.check_seconds:.2f} s")
+        table.add_row("Lean", rep.lean)
+        if res is not None:
+            found = f"{res.correct}/{res.total} = {res.accuracy:.6f} ({res.seconds:.1f} s)"
+            table.add_row("brute-force accuracy", found)
+            if res.correct:
+                table.add_row("bound / accuracy", f"{rep.correct / res.correct:.4f}")
+        table.add_row("total time", f"{seconds:.1f} s" + (" (incl. training)" if rep.trained else ""))
+        out.print(table)
+    if rep.lean.startswith("FAILED"):
+        raise typer.Exit(1)
+
+
+@app.command()
+def strategies(
+    as_json: bool = typer.Option(
+        False, "--json", help="Print one JSON document: name, group and complexity per strategy."
+    ),
+) -> None:
+    """List the proof strategies with their group and asymptotic checking cost."""
+    from ..strategies import STRATEGIES
+    from ..strategies.subcubic import ATTENTION_OPTIONS, EUPU_OPTIONS, QK_OPTIONS
+
+    codes = {"eupu": EUPU_OPTIONS, "attention": ATTENTION_OPTIONS, "qk": QK_OPTIONS}
+    if as_json:
+        rows = [{"name": i.name, "group": i.group, "complexity": i.complexity} for i in STRATEGIES.values()]
+        _print_json({"strategies": rows, "subcubic_codes": codes})
+        return
+    table = Table(title="proof strategies")
+    for col in ("name", "group", "checking cost"):
+        table.add_column(col)
+    for info in STRATEGIES.values():
+        table.add_row(info.name, info.group, info.complexity)
+    out.print(table)
+    legend = [f"{k} = {v}" for opts in codes.values() for k, v in opts.items()]
+    out.print("subcubic-<eupu>-<attention>-<qk> codes: " + "; ".join(legend), highlight=False)
+
+
+@app.command()
+def check(
+    certificates: list[Path] = typer.Argument(..., help="Certificate files, or folders to search for them."),
+    as_json: bool = typer.Option(
+        False,
+        "--json",
+        help="Print one JSON document: exit_code, and per file its path, status (ok, fail, malformed, internal), "
+        "exit_code, and correct/total/strategy, or the failing claim and message.",
+    ),
+) -> None:
+    """Independently re-check certificates with exact integer arithmetic.
+
+    Every file is checked and reported on its own: OK <correct>/<total>, FAIL <claim id>: <what> (<the two values
+    compared>), or the file, field and what was expected. A folder means every certificate below it (every *.json
+    but weights.json).
+
+    Exit code, the worst over all files: 0 every claim holds; 1 a claim is false; 2 malformed input; 3 internal
+    error (a bug in mechproof, not a verdict on the certificate).
+    """
+    paths = _expand(certificates)
+    if not paths:
+        _fail_input(InputError(None, "CERTIFICATES", f"no certificate files found in {[str(p) for p in certificates]}"))
+    records = []
+    for path in paths:
+        rec = _check_one(path)
+        records.append(rec)
+        if as_json:
+            continue
+        if rec["status"] == "ok":  # markup=False: a file name such as a[/b]/c.json is text, not rich markup
+            upper = "" if rec["upper"] is None else f" ≤ accuracy ≤ {rec['upper']}/{rec['total']}"
+            line = f"{path}: OK {rec['correct']}/{rec['total']}{upper} ({rec['strategy']}, {rec['seconds']:.1f} s)"
+            out.print(_text(line), highlight=False, markup=False)
+        elif rec["status"] == "malformed":
+            err.print(_text(f"error: {rec['message']}"), highlight=False, markup=False)
+        else:
+            word = "FAIL " if rec["status"] == "fail" else ""
+            err.print(_text(f"{path}: {word}{rec['message']}"), highlight=False, markup=False)
+    status = max(rec["exit_code"] for rec in records)
+    if as_json:
+        _print_json({"exit_code": status, "files": records})
+    raise typer.Exit(status)
+
+
+def _check_one(path: Path) -> dict[str, Any]:
+    """Check one certificate; every outcome, a crash included, becomes that file's record (exit code 0-3), so
+    one bad file neither stops the others nor passes for a verdict."""
+    from ..checker import ClaimFailure, check as run
+
+    rec: dict[str, Any] = {"path": str(path)}
+    start = time.perf_counter()
+    try:
+        res = run(path)
+    except ClaimFailure as e:
+        return rec | {"status": "fail", "exit_code": 1, "claim": e.claim_id, "message": str(e)}
+    except InputError as e:  # the message starts with this certificate even when its weights file is at fault
+        message = str(e) if e.path == str(path) else f"{path}: {e}"
+        return rec | {"status": "malformed", "exit_code": 2, "field": e.field, "message": message}
+    except Exception as e:
+        return rec | {"status": "internal", "exit_code": 3, "message": _internal(e, "the certificate")}
+    seconds = round(time.perf_counter() - start, 3)
+    return rec | {
+        "status": "ok",
+        "exit_code": 0,
+        "correct": res.correct,
+        "total": res.total,
+        "upper": res.upper,
+        "strategy": res.strategy,
+        "operations": res.total_ops,
+        "seconds": seconds,
+    }
+
+
+def _expand(paths: list[Path]) -> list[Path]:
+    found: list[Path] = []
+    for p in paths:
+        try:
+            folder = p.is_dir()
+        except OSError:  # e.g. a name too long for the file system: checked (and reported) as a file
+            folder = False
+        if folder:
+            found += sorted(f for f in p.rglob("*.json") if f.name != "weights.json" and not f.name.startswith("."))
+        else:
+            found.append(p)
+    return found
+
+
+@app.command()
+def audit(
+    certificate: Path = typer.Argument(..., help="Certificate file."),
+    claim: Optional[str] = typer.Option(
+        None,
+        help="Claim id. Cubic: inv_sqrt_d_head, exp_eqke[q,k], exp_eqkp[q,p], case[q,m,c], case[q,m,c]/k, bound. "
+        "Subcubic: case[q,m,c], bound.",
+    ),
+    case: Optional[str] = typer.Option(
+        None, help="A cubic case as m,q,k,c (max, query, non-max token, count), listed in the certificate or not."
+    ),
+) -> None:
+    """Show one step of a certificate: its inputs, its rule and the recomputed exact values."""
+    from ..checker.audit import audit_case, audit_claim
+
+    if (claim is None) == (case is None):
+        _fail_input(InputError(None, "--claim/--case", "give exactly one of --claim ID or --case m,q,k,c"))
+    try:
+        if claim is not None:
+            lines = audit_claim(certificate, claim)
+        else:
+            parts = case.split(",")  # type: ignore[union-attr]
+            if len(parts) != 4 or not all(p.strip().isdigit() for p in parts):
+                raise InputError(None, "--case", f"expected four integers m,q,k,c, got {case!r}")
+            m, q, k, c = (int(p) for p in parts)
+            lines = audit_case(certificate, m, q, k, c)
+    except InputError as e:
+        _fail_input(e)
+    for line in lines:
+        out.print(line, highlight=False, markup=False)
+
+
+@app.command()
+def explain(
+    certificate: Path = typer.Argument(..., help="Certificate file (a model small enough to brute-force: Max-of-4)."),
+    out_dir: Optional[Path] = typer.Option(
+        None, "--out", help="Where to write slack.png/.svg and slack.json (default: beside the certificate, <name>.slack.*)."
+    ),
+    worst: int = typer.Option(15, min=1, help="How many of the worst cases to list."),
+    as_json: bool = typer.Option(False, "--json", help="Print the breakdown as one JSON document."),
+    quiet: bool = typer.Option(False, help="No progress bar."),
+) -> None:
+    """Where a certificate's lower bound loses: correct inputs it does not cover, by max token, gap, copies of
+    the max and query, with a heatmap (m × gap) and the worst cases with the margin by which each failed.
+
+    The lost inputs sum to (exact correct − certified lower bound). The margin of a case is the upper bound the
+    proof obtained on max_j (logit_j − logit_m) for its hardest lost input: positive means the argument could
+    not show that the max token wins there."""
+    import numpy as np
+
+    from ..explain import explain as run, heatmap, save_json, to_json
+
+    try:
+        slack = run(certificate, worst=worst, progress=not quiet and not as_json)
+    except InputError as e:
+        _fail_input(e)
+    base = (out_dir or certificate.parent) / f"{certificate.stem}.slack"
+    files = heatmap(slack, base) + [base.with_name(f"{base.name}.json")]
+    save_json(slack, files[-1])
+    if as_json:
+        _print_json({**to_json(slack), "files": [str(f) for f in files]})
+        return
+    out.print(
+        f"{certificate} ({slack.strategy}): exact {slack.correct:,} correct, certified {slack.certified:,}; "
+        f"{slack.lost:,} correct inputs not covered",
+        highlight=False,
+    )
+    V = len(slack.by_m)
+    gaps = Table(title="lost inputs by gap m − (largest non-max token)", show_edge=False)
+    for col in ("gap", "lost", "share"):
+        gaps.add_column(col, justify="right")
+    for g in range(V):
+        if slack.by_gap[g]:
+            gaps.add_row("all = m" if g == 0 else str(g), f"{int(slack.by_gap[g]):,}", f"{slack.by_gap[g] / max(1, slack.lost):.1%}")
+    out.print(gaps)
+    copies = ", ".join(f"{k}: {int(v):,}" for k, v in enumerate(slack.by_copies) if v)
+    top_m = ", ".join(f"m={int(k)}: {int(slack.by_m[k]):,}" for k in np.argsort(-slack.by_m)[:8] if slack.by_m[k])
+    top_q = ", ".join(f"q={int(k)}: {int(slack.by_query[k]):,}" for k in np.argsort(-slack.by_query)[:8] if slack.by_query[k])
+    out.print(f"by copies of the max: {copies}\nmost lost max tokens: {top_m}\nmost lost queries: {top_q}", highlight=False)
+    table = Table(title=f"worst cases of {slack.strategy} (q, m, c as the strategy counts c)", show_edge=False)
+    for col in ("q", "m", "c", "lost", "margin (logits)"):
+        table.add_column(col, justify="right")
+    for case in slack.worst:
+        margin = "—" if case["margin"] is None else f"{case['margin']:+.4g}"
+        table.add_row(str(case["q"]), str(case["m"]), str(case["c"]), f"{case['lost']:,}", margin)
+    out.print(table)
+    for f in files:
+        out.print(f"wrote {f}", highlight=False)
