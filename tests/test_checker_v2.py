@@ -152,12 +152,11 @@ def test_a_right_input_listed_as_wrong_is_rejected(tiny_v2, tmp_path):
     """Adding a correct input (from the residual list) to the wrong list: proven right cannot be proven wrong."""
     path, doc, _ = tiny_v2
     bad = copy.deepcopy(doc)
-    V, n = doc["config"]["d_vocab"], doc["config"]["n_ctx"]
+    V = doc["config"]["d_vocab"]
     rights = list(_cumsum(doc["claims"]["residual"]["inputs"]))
     wrongs = dict(zip(_cumsum(doc["claims"]["wrong"]["inputs"]), doc["claims"]["wrong"]["witness"]))
     x = rights[0]
-    m = max((x // V**p) % V for p in range(n))
-    wrongs[x] = (m + 1) % V
+    wrongs[x] = (_max_token(doc, x) + 1) % V
     xs = sorted(wrongs)
     bad["claims"]["wrong"] = {"rule": "inputs-wrong", "inputs": _deltas(xs), "witness": [wrongs[k] for k in xs]}
     bad["bound"]["upper"] -= 1

@@ -177,14 +177,17 @@ def test_deeply_nested_json_is_malformed(tmp_path):
 
 
 # ------------------------------------------------------------------------------------- strict parsing (docs §10)
-WEIGHTS_EDITS = {
-    "provenance 5": (_set("provenance", value=5), "provenance"),
+HEADER_EDITS = {  # the version and config fields that weights and certificates share
     "version true": (_set("version", value=True), "version"),
     "version 1.0": (_set("version", value=1.0), "version"),
     "d_vocab string": (_set("config", "d_vocab", value="64"), "config.d_vocab"),
     "d_vocab 64.0": (_set("config", "d_vocab", value=64.0), "config.d_vocab"),
-    "config missing": (lambda w: w.pop("config"), "config"),
+    "config missing": (lambda doc: doc.pop("config"), "config"),
     "config empty": (_set("config", value={}), "config"),
+}
+WEIGHTS_EDITS = {
+    **HEADER_EDITS,
+    "provenance 5": (_set("provenance", value=5), "provenance"),
     "shape bool": (_set("tensors", "W_Q", "shape", value=[True, 32, 32]), "tensors.W_Q.shape"),
     "unknown top key": (_set("extra", value=1), "'extra'"),
     "unknown config key": (_set("config", "d_mlp", value=1), "config"),
@@ -200,12 +203,7 @@ def test_weights_are_parsed_strictly(tmp_path, name):
 
 
 CERT_EDITS = {
-    "version true": (_set("version", value=True), "version"),
-    "version 1.0": (_set("version", value=1.0), "version"),
-    "d_vocab string": (_set("config", "d_vocab", value="64"), "config.d_vocab"),
-    "d_vocab 64.0": (_set("config", "d_vocab", value=64.0), "config.d_vocab"),
-    "config missing": (lambda d: d.pop("config"), "config"),
-    "config empty": (_set("config", value={}), "config"),
+    **HEADER_EDITS,
     "weights absolute": (_set("model", "weights", value=str(SEED42 / "weights.json")), "model.weights"),
     "weights ../": (_set("model", "weights", value="../seed42/weights.json"), "model.weights"),
     "weights a/../": (_set("model", "weights", value="a/../weights.json"), "model.weights"),

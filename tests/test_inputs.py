@@ -8,10 +8,11 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from mechproof.bruteforce import input_index, input_tokens
 from mechproof.config import ModelConfig
 from mechproof.intervals import inv_sqrt_claim
 from mechproof.strategies import inputs
-from mechproof.strategies.inputs import context, decide_inputs, decide_tokens, index_of, tokens_of
+from mechproof.strategies.inputs import context, decide_inputs, decide_tokens
 from reference import index, input_rule, small_model, verdicts
 
 
@@ -85,9 +86,9 @@ def test_a_constant_model_is_wrong_everywhere():
 
 def test_tokens_and_indices_round_trip():
     x = np.array([0, 1, 63, 64, 64**4 - 1, 123456], dtype=np.int64)
-    t = tokens_of(x, 64, 4)
+    t = input_tokens(x, 64, 4)
     assert t[3].tolist() == [0, 1, 0, 0] and t[4].tolist() == [63] * 4
-    assert index_of(t, 64).tolist() == x.tolist()
+    assert input_index(t, 64).tolist() == x.tolist()
 
 
 def test_rejects_bad_inputs(seed42):

@@ -1057,13 +1057,18 @@ def _break(rng: random.Random, entries: list, V: int, n: int, v2: bool) -> list:
     return entries
 
 
+def _some_keys(rng: random.Random, V: int, n: int) -> list[tuple[int, int, int]]:
+    """A random non-empty selection of the case keys (q, m, c), in random order."""
+    keys = _keys(V, n)
+    rng.shuffle(keys)
+    return keys[: rng.randint(1, len(keys))]
+
+
 def random_v2_entries(rng: random.Random, tb, rule, V: int, n: int, valid_only: bool) -> list[list[int]]:  # noqa: ANN001
     """Random cubic-prefix entries whose tests hold (the boundaries drawn among the tokens that pass), plus, with
     `valid_only` off, a few broken ones."""
     entries = []
-    keys = _keys(V, n)
-    rng.shuffle(keys)
-    for q, m, c in keys[: rng.randint(1, len(keys))]:
+    for q, m, c in _some_keys(rng, V, n):
         ok = _holding(tb, rule, q, m, c)
         if c == 0:
             if ok:
@@ -1079,9 +1084,7 @@ def random_v2_entries(rng: random.Random, tb, rule, V: int, n: int, valid_only: 
 
 def random_v1_entries(rng: random.Random, tb, rule, V: int, n: int, valid_only: bool) -> list[list]:  # noqa: ANN001
     entries = []
-    keys = _keys(V, n)
-    rng.shuffle(keys)
-    for q, m, c in keys[: rng.randint(1, len(keys))]:
+    for q, m, c in _some_keys(rng, V, n):
         ok = _holding(tb, rule, q, m, c)
         if c == 0:
             if ok:

@@ -5,8 +5,8 @@ import MechProof.Failures
 # The exp enclosure `exp_bounds` (docs/certificate.md §6)
 
 Mirrors the second half of `python/mechproof/checker/arith.py` (`EXP_P`, `EXP_Q`, `EXP_N`,
-`_norm_down`, `_norm_up`, `exp_bounds`). Every step is an integer operation with an explicit floor
-(`floorDiv`) or ceiling (`ceilDiv`); the divisors are positive.
+`exp_bounds`, whose squaring loop inlines `normDown` and `normUp`). Every step is an integer operation
+with an explicit floor (`floorDiv`) or ceiling (`ceilDiv`); the divisors are positive.
 
 Why it is an enclosure: with `y = |x|·2^(-s) < 2^(-4)`, the Taylor terms `tl_i ≤ y^i/i!·2^Q ≤ th_i`
 (by induction, rounding down resp. up), the tail beyond term `N` is at most `2·y^(N+1)/(N+1)!`
@@ -27,12 +27,12 @@ def expQ : Nat := 128
 /-- Taylor terms (docs §6: N). -/
 def expN : Nat := 24
 
-/-- `(m, e)` with `m ≥ 0` cut down to at most `P` bits, rounding down. Python: `_norm_down`. -/
+/-- `(m, e)` with `m ≥ 0` cut down to at most `P` bits, rounding down. Python: inline in `_exp_bounds`'s squaring loop. -/
 def normDown (m e : Int) : Dy :=
   let k : Int := Int.ofNat (bitlen m.natAbs) - Int.ofNat expP
   if 0 < k then Dy.mk (floorDiv m (pow2 k.toNat)) (e + k) else Dy.mk m e
 
-/-- `(m, e)` with `m ≥ 0` cut down to at most `P` bits, rounding up. Python: `_norm_up`. -/
+/-- `(m, e)` with `m ≥ 0` cut down to at most `P` bits, rounding up. Python: inline in `_exp_bounds`'s squaring loop. -/
 def normUp (m e : Int) : Dy :=
   let k : Int := Int.ofNat (bitlen m.natAbs) - Int.ofNat expP
   if 0 < k then Dy.mk (ceilDiv m (pow2 k.toNat)) (e + k) else Dy.mk m e

@@ -1026,7 +1026,7 @@ def SubcubicChecker.checkEntry (ck : SubcubicChecker) (hTab : Array (Array Dy)) 
 
 /-- docs §9 for subcubic cases: the case `(q, m, c)` with `c` the number of positions (the query's
 included) holding a token below `m` is listed, and every such token is `≤ m − g`. `gaps` holds `g` at
-`(q·V + m)·n + c` (0: not listed; listed cases have `g ≥ 1`). Python: `covers` in `check_subcubic`. -/
+`(q·V + m)·n + c` (0: not listed; listed cases have `g ≥ 1`). Python: `subcubic_covers`. -/
 def subcubicCovers (gaps : Array Int) (V n : Nat) (tokens : Array Nat) : Bool := Id.run do
   let m : Nat := maxNat tokens
   let q : Nat := tokens[n - 1]!

@@ -96,6 +96,9 @@ def input_index(tokens: np.ndarray, d_vocab: int) -> np.ndarray:
 def input_tokens(index: np.ndarray, d_vocab: int, n_ctx: int) -> np.ndarray:
     """The inverse of input_index: int64 [..., n_ctx]."""
     index = np.asarray(index, dtype=np.int64)
+    if d_vocab & (d_vocab - 1) == 0:  # a power of two: shifts and masks
+        b = d_vocab.bit_length() - 1
+        return np.stack([(index >> (b * p)) & (d_vocab - 1) for p in range(n_ctx)], axis=-1)
     return np.stack([(index // d_vocab**p) % d_vocab for p in range(n_ctx)], axis=-1)
 
 

@@ -61,13 +61,9 @@ def _decode_deltas(deltas: list[int]) -> np.ndarray:
     return np.cumsum(np.asarray(deltas, dtype=np.int64)) if deltas else np.zeros(0, dtype=np.int64)
 
 
-def coverage_mask(cert_path: Path, toks: np.ndarray) -> tuple[np.ndarray, Any, Any]:
-    """Which inputs the certificate proves right (cases and residual), as the checker reads it; also returns
-    the parsed certificate and claims."""
-    from .certificate import load_certificate
-    from .checker.audit import cubic_case_sets
-
-    cert, claims = load_certificate(cert_path)
+def coverage_mask(cert: Any, claims: Any, ctx: Any, toks: np.ndarray) -> np.ndarray:
+    """Which inputs the certificate proves right (cases and residual), as the checker reads it (`ctx`: the
+    checker's cubic context, None for a subcubic certificate)."""
     V, n = cert.config.d_vocab, cert.config.n_ctx
     m = toks.max(axis=1).astype(np.int64)
     q = toks[:, -1].astype(np.int64)
@@ -81,7 +77,7 @@ def coverage_mask(cert_path: Path, toks: np.ndarray) -> tuple[np.ndarray, Any, A
         largest = np.where(below, toks, -1).max(axis=1)
         covered = (g > 0) & (largest <= m - g)
     else:
-        sets = cubic_case_sets(cert_path)
+        sets = ctx.case_sets()
         listed = np.zeros((V, V, n), dtype=bool)
         member = np.zeros((V, V, n, V), dtype=bool)
         for (eq, em, ec), G in sets.items():
@@ -93,7 +89,7 @@ def coverage_mask(cert_path: Path, toks: np.ndarray) -> tuple[np.ndarray, Any, A
             covered &= ~below[:, p] | member[q, m, c, toks[:, p].astype(np.int64)]
     if claims.residual is not None:
         covered[_decode_deltas(claims.residual.inputs)] = True
-    return covered, cert, claims
+    return covered
 
 
 # ------------------------------------------------------------------------------------------ margins
@@ -107,19 +103,16 @@ def _case_key(strategy: str, toks: np.ndarray, V: int) -> np.ndarray:
     return (toks[:, -1].astype(np.int64) * V + m) * (n + 1) + c
 
 
-def _margins(cert_path: Path, cases: list[tuple[int, int, int, list[tuple[int, ...]]]]) -> list[float | None]:
+def _margins(
+    cert_path: Path, cert: Any, claims: Any, w: Any, ctx: Any, cases: list[tuple[int, int, int, list[tuple[int, ...]]]]
+) -> list[float | None]:
     """Per case, the bound the proof obtains on max_j (logit_j − logit_m) for its hardest lost input: cubic,
     the worst non-max token's sign test divided by a lower bound of the attention mass; subcubic, max(B(a_lo),
     B(a_hi)) at the gap the lost inputs need. c = 0 cases (single inputs) use the input rule."""
-    from .certificate import load_certificate
-    from .checker.audit import cubic_context
-    from .checker.subcubic import SubcubicChecker
-    from .weights import load
+    from .checker.subcubic import SubcubicChecker, frac
 
-    cert, claims = load_certificate(cert_path)
     out: list[float | None] = []
     if cert.strategy.name == "subcubic":
-        w = load(cert_path.parent / cert.model.weights)
         ck = SubcubicChecker(w, cert.typed_params(cert_path), claims, cert_path)
         for q, m, c, inputs in cases:
             if c == 0:
@@ -131,7 +124,6 @@ def _margins(cert_path: Path, cases: list[tuple[int, int, int, list[tuple[int, .
             a_lo, a_hi = ck.attention_bounds(q, m, c, g)
             out.append(float(max(ck.output_bound(q, m, c, g, a_lo), ck.output_bound(q, m, c, g, a_hi))))
         return out
-    ctx = cubic_context(cert_path)
     for q, m, c, inputs in cases:
         if c == 0:
             out.append(_input_margin(ctx.rule, inputs[0]))
@@ -141,7 +133,7 @@ def _margins(cert_path: Path, cases: list[tuple[int, int, int, list[tuple[int, .
         for k in ks:
             for (base, s_plus, s_minus), (_, mx, others) in zip(ctx.tables.fixed(q, m, c), _placements(ctx, q, c)):
                 a, cls = ctx.tables.A(q, m, k)
-                total = _frac(base) + _frac(a) * _frac(s_plus if cls > 0 else s_minus)
+                total = frac(base) + frac(a) * frac(s_plus if cls > 0 else s_minus)
                 mass = _mass(ctx, q, m, c, k, mx, others)
                 val = total / mass
                 best = val if best is None or val > best else best
@@ -157,18 +149,15 @@ def _placements(ctx: Any, q: int, c: int) -> list:
 
 def _mass(ctx: Any, q: int, m: int, c: int, k: int, max_slots: list[int], others: list[int]) -> Fraction:
     """A lower bound of Σ_p w_p for the pure input of token k at this placement (lower ends of the claims)."""
+    from .checker.subcubic import frac
+
     n = ctx.n
     total = Fraction(0)
     groups = [(m, max_slots + ([n - 1] if q == m else [])), (k, others)] + ([(q, [n - 1])] if q != m else [])
     for t, slots in groups:
         for p in slots:
-            total += _frac(ctx.tok[q][t][0]) * _frac(ctx.pos[q][p][0])
+            total += frac(ctx.tok[q][t][0]) * frac(ctx.pos[q][p][0])
     return total
-
-
-def _frac(x: tuple[int, int]) -> Fraction:
-    m, e = x
-    return Fraction(m << e) if e >= 0 else Fraction(m, 1 << -e)
 
 
 def _input_margin(rule: Any, tokens: tuple[int, ...]) -> float:
@@ -184,18 +173,19 @@ def _input_margin(rule: Any, tokens: tuple[int, ...]) -> float:
 def explain(cert_path: str | Path, worst: int = 15, progress: bool = False) -> Slack:
     """The slack of one certificate against brute force (see the module docstring)."""
     from .bruteforce import brute_force
+    from .certificate import load_certificate
+    from .checker.audit import cubic_context
     from .weights import load
 
     cert_path = Path(cert_path)
-    from .certificate import load_certificate
-
-    cert, _ = load_certificate(cert_path)
+    cert, claims = load_certificate(cert_path)
     V, n = cert.config.d_vocab, cert.config.n_ctx
     if V**n > MAX_INPUTS:
         raise InputError(cert_path, "config", f"{V}^{n} inputs: the slack map needs every input's exact verdict (limit 2^26)")
     w = load(cert_path.parent / cert.model.weights)
+    ctx = None if cert.strategy.name == "subcubic" else cubic_context(cert_path)
     toks = _tokens(V, n)
-    covered, cert, claims = coverage_mask(cert_path, toks)
+    covered = coverage_mask(cert, claims, ctx, toks)
     right = np.ones(V**n, dtype=bool)
     res = brute_force(w, progress=progress, wrong_indices=True)
     right[res.wrong] = False
@@ -225,7 +215,7 @@ def explain(cert_path: str | Path, worst: int = 15, progress: bool = False) -> S
         c = key % (n + 1)
         qm = key // (n + 1)
         cases.append((qm // V, qm % V, c, [tuple(int(t) for t in row) for row in sel[:64]]))
-    for (q, mm, c, _), cnt, margin in zip(cases, counts[order], _margins(cert_path, cases)):
+    for (q, mm, c, _), cnt, margin in zip(cases, counts[order], _margins(cert_path, cert, claims, w, ctx, cases)):
         slack.worst.append({"q": q, "m": mm, "c": c, "lost": int(cnt), "margin": margin})
     if slack.lost != slack.correct - slack.certified:
         raise AssertionError(f"{slack.lost} lost inputs but exact − certified = {slack.correct - slack.certified}")

@@ -123,11 +123,18 @@ def read_json(path: str | Path, what: str) -> Any:
     if not is_file(path):
         raise InputError(path, None, f"no such {what} file")
     try:
-        text = path.read_bytes().decode("utf-8")
-    except UnicodeDecodeError:
-        raise InputError(path, None, "not UTF-8 text") from None
+        data = path.read_bytes()
     except OSError as e:
         raise InputError(path, None, f"unreadable ({e.strerror})") from None
+    return decode_json(data, path)
+
+
+def decode_json(data: bytes, path: str | Path | None = None) -> Any:
+    """The bytes of a file as `read_json` parses them (for a caller that has read them already)."""
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError:
+        raise InputError(path, None, "not UTF-8 text") from None
     return loads(text, path)
 
 

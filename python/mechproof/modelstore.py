@@ -60,12 +60,6 @@ def parse_name(ref: str, strict: bool = True) -> tuple[str, int] | None:
     return config, seed
 
 
-def seed_of(ref: str) -> int | None:
-    """The seed of a trainable name (seedN or <config>-seedN), else None."""
-    parsed = parse_name(ref)
-    return None if parsed is None else parsed[1]
-
-
 def check_name(ref: str, w: ExactWeights, path: Path, cfg: ModelConfig | None = None) -> None:
     """A file reached by a trainable name must hold that name's seed and configuration (`cfg` if given)."""
     parsed = parse_name(ref, strict=False)

@@ -14,7 +14,7 @@ from pathlib import Path
 from .. import weights as weights_io
 from ..certificate import load_certificate
 from ..errors import InputError
-from ..jsonfile import is_file
+from ..jsonfile import decode_json, is_file
 from ..weights import ExactWeights
 from .arith import OPS, memo
 from .cubic import check_cubic
@@ -55,7 +55,7 @@ def _load_weights(path: Path) -> ExactWeights:
         data = path.read_bytes()
     except OSError as e:
         raise InputError(path, None, f"unreadable weights file ({e.strerror})") from None
-    return memo((hashlib.sha256(data).hexdigest(), "weights-file"), lambda: weights_io.load(path))
+    return memo((hashlib.sha256(data).hexdigest(), "weights-file"), lambda: weights_io.parse(decode_json(data, path), path))
 
 
 def _check(path: Path) -> CheckResult:

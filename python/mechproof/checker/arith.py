@@ -149,16 +149,6 @@ def _approx(x: Dy, digits: int = 6) -> str:
 
 
 # ----------------------------------------------------------------------------- exp enclosure (docs §6)
-def _norm_down(m: int, e: int) -> Dy:
-    k = bitlen(m) - EXP_P
-    return (floor_div(m, pow2(k)), e + k) if k > 0 else (m, e)
-
-
-def _norm_up(m: int, e: int) -> Dy:
-    k = bitlen(m) - EXP_P
-    return (ceil_div(m, pow2(k)), e + k) if k > 0 else (m, e)
-
-
 def exp_in_range(x: Dy) -> bool:
     """|x| < 2^12, checked as bitlen(|m|) + e ≤ 12 (0 is in range). Honest arguments are below 2^7; a
     certificate that implies a larger one is malformed (a limit, docs §10), not worked on."""

@@ -7,6 +7,8 @@ arithmetic, and states for every claim it touches whether that claim holds.
 from __future__ import annotations
 
 import re
+from functools import partial
+from itertools import accumulate
 from math import comb
 from pathlib import Path
 from typing import Any
@@ -19,7 +21,7 @@ from .cubic import CaseTables, Coverage, CubicDerived, case_groups, case_total, 
 from .failures import ClaimFailure
 from .inputs import InputRule, decode
 from .matrices import exact_matrices
-from .subcubic import SubcubicChecker, coverage, frac, frac_str
+from .subcubic import SubcubicChecker, coverage, frac, frac_str, subcubic_covers
 
 _INDEXED = re.compile(r"^(exp_eqke|exp_eqkp)\[(\d+),(\d+)\]$")
 _CASE = re.compile(r"^case\[(\d+),(\d+),(\d+)\](?:/(\d+))?$")
@@ -53,6 +55,10 @@ class _Ctx:
         self.tok, self.pos = tok, pos
         self.tables = CaseTables(self.d, tok, pos)
         self.rule = InputRule(self.w, self.r, self.mats)
+
+    def case_sets(self) -> dict[tuple[int, int, int], set[int]]:
+        """Every listed case (q, m, c) and its token set G as the checker derives it ({m} for c = 0)."""
+        return {key: set(self.token_set(*key) or []) for key in self.listed}
 
     def interval(self, name: str, i: int, j: int) -> tuple[Dy, Dy]:
         c = getattr(self.claims, name)
@@ -187,10 +193,7 @@ def _input_claim_lines(claims: Any, rule: InputRule, covers: Any, kind: str, x: 
     if kind != "input":
         if listed is None:
             raise InputError(path, "--claim", f"the certificate has no {kind} claim")
-        xs, acc = [], 0
-        for i, dlt in enumerate(listed.inputs):
-            acc = dlt if i == 0 else acc + dlt
-            xs.append(acc)
+        xs = list(accumulate(listed.inputs))
         if x not in xs:
             raise InputError(path, "--claim", f"input {x} is not listed in {kind}")
         if kind == "wrong":
@@ -282,13 +285,7 @@ def _subcubic_lines(path: Path, claim_id: str) -> list[str]:
         total = sum(coverage(n, q, m, c, g, params.count) for (q, m, c), g in entries.items())
         return _bound_lines(cert, claims, len(entries), total, cert.config.d_vocab**n)
     if (mi := _INPUT.match(claim_id)) is not None:
-
-        def covers(tokens: tuple[int, ...]) -> bool:
-            m, q = max(tokens), tokens[-1]
-            low = [t for t in tokens if t < m]
-            g = entries.get((q, m, len(low)))
-            return g is not None and all(t <= m - g for t in low)
-
+        covers = partial(subcubic_covers, entries)
         return _input_claim_lines(claims, ck.rule(), covers, mi.group(1), int(mi.group(2)), path)
     mc = _CASE.match(claim_id)
     if mc is None or mc.group(4) is not None:
@@ -332,5 +329,4 @@ def cubic_context(path: Path) -> _Ctx:
 
 def cubic_case_sets(path: Path) -> dict[tuple[int, int, int], set[int]]:
     """Every listed cubic case (q, m, c) and its token set G as the checker derives it ({m} for c = 0)."""
-    ctx = _Ctx(Path(path))
-    return {key: set(ctx.token_set(*key) or []) for key in ctx.listed}
+    return _Ctx(Path(path)).case_sets()

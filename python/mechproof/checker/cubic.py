@@ -154,7 +154,7 @@ class CaseTables:
     def __init__(self, d: CubicDerived, tok: list[list[Interval]], pos: list[list[Interval]]) -> None:
         self.d, self.tok, self.pos = d, tok, pos
         self._fixed: dict[tuple[int, int, int], list[tuple[Dy, Dy, Dy]]] = {}
-        self._order: dict[tuple[int, int], tuple[list[Dy], dict[int, int], dict[int, int]]] = {}
+        self._order: dict[tuple[int, int], tuple[dict[int, int], dict[int, int], list[Dy]]] = {}
 
     def fixed(self, q: int, m: int, c: int) -> list[tuple[Dy, Dy, Dy]]:
         """For each placement: (T_max + T_q, S⁺, S⁻)."""

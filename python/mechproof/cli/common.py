@@ -117,6 +117,16 @@ def _print_json(doc: Any) -> None:
     print(json.dumps(doc, indent=2))
 
 
+def _named_config(name: str) -> Any:
+    """The ModelConfig of a `--config` name; an unknown name is bad input naming the option."""
+    from ..config import UnknownConfig, named_config
+
+    try:
+        return named_config(name)
+    except UnknownConfig as e:
+        raise InputError(None, "--config", str(e)) from None
+
+
 def _config_names() -> str:
     from ..config import CONFIGS
 

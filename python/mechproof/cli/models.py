@@ -9,7 +9,7 @@ from typing import Optional
 import typer
 
 from ..errors import InputError
-from .common import _check_output, _config_names, _fail_input, _set_threads, _threads_option, app, err, out
+from .common import _check_output, _config_names, _named_config, _set_threads, _threads_option, app, err, out
 
 @app.command()
 def train(
@@ -23,13 +23,9 @@ def train(
     quiet: bool = typer.Option(False, help="No progress bar."),
 ) -> None:
     """Train one Max-of-K model with the paper's recipe (AdamW, 3000 steps of 128 online samples) on CPU."""
-    from ..config import UnknownConfig, named_config
     from ..modelstore import MODELS_DIR, train_and_save, trainable_name
 
-    try:
-        cfg = named_config(config)
-    except UnknownConfig as e:
-        _fail_input(InputError(None, "--config", str(e)))
+    cfg = _named_config(config)
     path = out_path or MODELS_DIR / f"{trainable_name(seed, config)}.json"
     _check_output(path, "--out")
     w, seconds = train_and_save(seed, path, cfg=cfg, progress=not quiet)
@@ -60,12 +56,9 @@ def accuracy(
     from ..modelstore import load_or_train
 
     if not 0 < confidence < 1:
-        _fail_input(InputError(None, "--confidence", f"must lie strictly between 0 and 1, got {confidence}"))
+        raise InputError(None, "--confidence", f"must lie strictly between 0 and 1, got {confidence}")
     _set_threads(threads)
-    try:
-        w, path, _ = load_or_train(model, progress=not quiet and not as_json)
-    except InputError as e:
-        _fail_input(e)
+    w, path, _ = load_or_train(model, progress=not quiet and not as_json)
     if samples is not None:  # an estimate: every line and field says so
         from ..estimate import estimate_accuracy
 
@@ -82,13 +75,10 @@ def accuracy(
             )
         return
     if w.cfg.n_inputs > MAX_INPUTS:
-        _fail_input(
-            InputError(
-                path,
-                "--samples",
-                f"{w.cfg.d_vocab}^{w.cfg.n_ctx} inputs are beyond brute force (limit {MAX_INPUTS}); "
-                "estimate with --samples N",
-            )
+        raise InputError(
+            path,
+            "--samples",
+            f"{w.cfg.d_vocab}^{w.cfg.n_ctx} inputs are beyond brute force (limit {MAX_INPUTS}); estimate with --samples N",
         )
     res = brute_force(w, device=device, progress=not quiet and not as_json)
     doc = {
@@ -130,11 +120,8 @@ def import_weights(
     from ..statedict import import_with_conversions
     from ..weights import save
 
-    try:
-        _check_output(out_path, "--out")
-        w, conversions = import_with_conversions(source, round_to_float32=round_to_float32)
-    except InputError as e:
-        _fail_input(e)
+    _check_output(out_path, "--out")
+    w, conversions = import_with_conversions(source, round_to_float32=round_to_float32)
     exact = [f"{c.name} ({c.dtype})" for c in conversions if not c.rounded]
     if exact:
         err.print(f"note: converted to float32 exactly (no value changed): {', '.join(exact)}", highlight=False)
@@ -155,10 +142,7 @@ def export_weights(
     from ..statedict import export_state_dict
     from ..weights import load
 
-    try:
-        _check_output(out_path, "--out")
-        w = load(model_path(model))
-    except InputError as e:
-        _fail_input(e)
+    _check_output(out_path, "--out")
+    w = load(model_path(model))
     export_state_dict(w, out_path)
     out.print(f"wrote {out_path}")

@@ -11,7 +11,7 @@ import typer
 from rich.table import Table
 
 from ..errors import InputError
-from .common import _check_output, _fail_input, _internal, _print_json, _set_threads, _text, _threads_option, app, err, out
+from .common import _check_output, _internal, _print_json, _set_threads, _text, _threads_option, app, err, out
 
 @app.command()
 def certify(
@@ -53,17 +53,14 @@ def certify(
     from ..strategies import STRATEGIES
 
     if strategy not in STRATEGIES:
-        _fail_input(InputError(None, "--strategy", f"unknown strategy {strategy!r}; known: {sorted(STRATEGIES)}"))
+        raise InputError(None, "--strategy", f"unknown strategy {strategy!r}; known: {sorted(STRATEGIES)}")
     _check_output(cert_root / model_name(model), "--cert-root", folder=True)
     _set_threads(threads)
     progress = not quiet and not as_json
     start = time.perf_counter()
-    try:
-        rep = run(
-            model, strategy, cert_root, progress=progress, lean=lean, paper_compatible=paper_compatible, upper=upper
-        )
-    except InputError as e:
-        _fail_input(e)
+    rep = run(
+        model, strategy, cert_root, progress=progress, lean=lean, paper_compatible=paper_compatible, upper=upper
+    )
     res = None
     if brute:
         from ..bruteforce import brute_force
@@ -160,7 +157,7 @@ def check(
     """
     paths = _expand(certificates)
     if not paths:
-        _fail_input(InputError(None, "CERTIFICATES", f"no certificate files found in {[str(p) for p in certificates]}"))
+        raise InputError(None, "CERTIFICATES", f"no certificate files found in {[str(p) for p in certificates]}")
     records = []
     for path in paths:
         rec = _check_one(path)
@@ -241,18 +238,15 @@ def audit(
     from ..checker.audit import audit_case, audit_claim
 
     if (claim is None) == (case is None):
-        _fail_input(InputError(None, "--claim/--case", "give exactly one of --claim ID or --case m,q,k,c"))
-    try:
-        if claim is not None:
-            lines = audit_claim(certificate, claim)
-        else:
-            parts = case.split(",")  # type: ignore[union-attr]
-            if len(parts) != 4 or not all(p.strip().isdigit() for p in parts):
-                raise InputError(None, "--case", f"expected four integers m,q,k,c, got {case!r}")
-            m, q, k, c = (int(p) for p in parts)
-            lines = audit_case(certificate, m, q, k, c)
-    except InputError as e:
-        _fail_input(e)
+        raise InputError(None, "--claim/--case", "give exactly one of --claim ID or --case m,q,k,c")
+    if claim is not None:
+        lines = audit_claim(certificate, claim)
+    else:
+        parts = case.split(",")  # type: ignore[union-attr]
+        if len(parts) != 4 or not all(p.strip().isdigit() for p in parts):
+            raise InputError(None, "--case", f"expected four integers m,q,k,c, got {case!r}")
+        m, q, k, c = (int(p) for p in parts)
+        lines = audit_case(certificate, m, q, k, c)
     for line in lines:
         out.print(line, highlight=False, markup=False)
 
@@ -277,10 +271,7 @@ def explain(
 
     from ..explain import explain as run, heatmap, save_json, to_json
 
-    try:
-        slack = run(certificate, worst=worst, progress=not quiet and not as_json)
-    except InputError as e:
-        _fail_input(e)
+    slack = run(certificate, worst=worst, progress=not quiet and not as_json)
     base = (out_dir or certificate.parent) / f"{certificate.stem}.slack"
     files = heatmap(slack, base) + [base.with_name(f"{base.name}.json")]
     save_json(slack, files[-1])

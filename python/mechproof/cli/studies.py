@@ -9,7 +9,7 @@ from typing import Optional
 import typer
 
 from ..errors import InputError
-from .common import _config_names, _fail_input, app, err, out
+from .common import _config_names, _named_config, app, err, out
 
 @app.command()
 def sweep(
@@ -67,24 +67,16 @@ def sweep(
     from ..sweep import Engine, SweepSpec, parse_seeds, resolve_device, run_sweep, select_strategies
     from ..sweep.runner import DEFAULT_BATCH
 
-    from ..config import UnknownConfig, named_config
-
-    try:
-        try:
-            model_cfg = named_config(config)
-        except UnknownConfig as e:
-            raise InputError(None, "--config", str(e)) from None
-        seed_list = parse_seeds(seeds)
-        names = select_strategies(strategies)
-        dev = resolve_device(device)
-        target = (out_dir / "certificates").resolve()
-        for committed in {Path("certificates").resolve(), Path(__file__).resolve().parents[3] / "certificates"}:
-            if target == committed or committed in target.parents or target in committed.parents:
-                raise InputError(None, "--out", f"{out_dir} would put sweep certificates into {committed}")
-        if ray_address is not None and importlib.util.find_spec("ray") is None:
-            raise InputError(None, "--ray", "ray is not installed; install the cluster extra: pip install -e '.[cluster]'")
-    except InputError as e:
-        _fail_input(e)
+    model_cfg = _named_config(config)
+    seed_list = parse_seeds(seeds)
+    names = select_strategies(strategies)
+    dev = resolve_device(device)
+    target = (out_dir / "certificates").resolve()
+    for committed in {Path("certificates").resolve(), Path(__file__).resolve().parents[3] / "certificates"}:
+        if target == committed or committed in target.parents or target in committed.parents:
+            raise InputError(None, "--out", f"{out_dir} would put sweep certificates into {committed}")
+    if ray_address is not None and importlib.util.find_spec("ray") is None:
+        raise InputError(None, "--ray", "ray is not installed; install the cluster extra: pip install -e '.[cluster]'")
     n_workers = workers or os.cpu_count() or 1
     spec = SweepSpec(out=out_dir, seeds=tuple(seed_list), strategies=tuple(names), workers=n_workers, device=dev,
                      model_cfg=model_cfg, samples=samples)
@@ -97,10 +89,7 @@ def sweep(
         f"strateg{'ies' if len(names) != 1 else 'y'} + {spec.reference}) of {config} → {out_dir} ({where}, device {dev})",
         highlight=False,
     )
-    try:
-        summary = run_sweep(spec, progress=not quiet, console=err, engine=engine)
-    except InputError as e:
-        _fail_input(e)
+    summary = run_sweep(spec, progress=not quiet, console=err, engine=engine)
     from ..report import rich_strategy_table, strategy_stats
 
     selected = {(s, n) for s in seed_list for n in (spec.reference, *names)}
@@ -141,10 +130,7 @@ def sweep_merge(
     """
     from ..sweep import merge_shards
 
-    try:
-        summary = merge_shards(out_dir, shards)
-    except InputError as e:
-        _fail_input(e)
+    summary = merge_shards(out_dir, shards)
     out.print(
         f"merged {len(shards)} shard{'s' * (len(shards) != 1)} → {out_dir}: {summary.rows} rows "
         f"({summary.added} added, {summary.duplicates} found twice and agreeing), "
@@ -174,13 +160,10 @@ def paper_check(
     from ..sweep import read_csv_table
     from ..sweep.paper import compare_with_committed
 
-    try:
-        if not (against / "results.csv").is_file():
-            raise InputError(against / "results.csv", None, "no committed study here yet (`make paper` creates it)")
-        committed = read_csv_table(against / "results.csv")
-        fresh = read_csv_table(recomputed / "results.csv")
-    except InputError as e:
-        _fail_input(e)
+    if not (against / "results.csv").is_file():
+        raise InputError(against / "results.csv", None, "no committed study here yet (`make paper` creates it)")
+    committed = read_csv_table(against / "results.csv")
+    fresh = read_csv_table(recomputed / "results.csv")
     checks = compare_with_committed(committed, fresh)
     table = RichTable(title=f"{recomputed} against {against}")
     for col in ("seed", "strategy", "result"):
@@ -214,10 +197,7 @@ def report(
     """
     from ..report import render, rich_tables
 
-    try:
-        rep = render(results, out_dir)
-    except InputError as e:
-        _fail_input(e)
+    rep = render(results, out_dir)
     for t in rich_tables(rep):
         out.print(t)
     for f in rep.files:
@@ -233,10 +213,7 @@ def report_scaling(
     means, times and sizes, and bound and proof length against V^K."""
     from ..report.scaling import render_scaling
 
-    try:
-        files, text = render_scaling(root, out_dir)
-    except InputError as e:
-        _fail_input(e)
+    files, text = render_scaling(root, out_dir)
     out.print(text, markup=False, highlight=False)
     for f in files:
         out.print(f"wrote {f}", highlight=False)

@@ -1,13 +1,12 @@
-"""What every figure shares: saving as PNG + SVG, label wrapping and spreading, the paper's mean ± std drawn
+"""What every figure shares: saving as PNG + SVG, label wrapping, the paper's mean ± std drawn
 as a band. Figures are drawn on matplotlib's Agg canvas (Figure objects, no pyplot state, no display)."""
 
 from __future__ import annotations
 
-import math
 import re
 import textwrap
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Any
 
 from .paper import PaperFigure
 
@@ -30,22 +29,6 @@ def save(fig: Any, base: Path) -> list[Path]:
 def wrap(label: str, width: int = 16) -> str:
     label = re.sub(r"\s*\+\s*", " + ", label)
     return "\n".join(textwrap.wrap(label, width, break_on_hyphens=True, break_long_words=False)) or label
-
-
-def spread(ys: Sequence[float], gap: float, top: float, bottom: float = -math.inf) -> list[float]:
-    """Label heights near `ys` (same order) at least `gap` apart, within [bottom, top]: pushed up from the lowest,
-    then down from the top if they ran over it."""
-    order = sorted(range(len(ys)), key=lambda i: ys[i])
-    out = list(ys)
-    prev = bottom - gap
-    for i in order:
-        out[i] = max(ys[i], prev + gap)
-        prev = out[i]
-    nxt = math.inf
-    for i in reversed(order):
-        out[i] = min(out[i], top, nxt - gap)
-        nxt = out[i]
-    return out
 
 
 def paper_band(ax: Any, fig: PaperFigure, label: str, horizontal: bool = True) -> None:

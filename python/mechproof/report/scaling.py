@@ -16,8 +16,9 @@ from typing import Any, Mapping, Sequence
 from ..config import CONFIGS
 from ..errors import InputError
 from ..files import atomic_write
+from ..sweep.rows import BRUTE, ESTIMATE, REFERENCES
 from .figures import save
-from .stats import load_results, mean_std, num
+from .stats import best_per_seed, load_results, mean_std, num
 from .tables import markdown_table, pm
 
 PAPER_SCALING: dict[str, tuple[float, float]] = {
@@ -46,9 +47,9 @@ def summarize(name: str, rows: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
     """One configuration's line of the table (means over seeds, population std)."""
     cfg = CONFIGS[name]
     seeds = sorted({int(r["seed"]) for r in rows})
-    ref = {int(r["seed"]): r for r in rows if r["strategy"] in ("brute-force", "estimate")}
-    exact = all(r["strategy"] == "brute-force" for r in ref.values()) and bool(ref)
-    proofs = [r for r in rows if r["strategy"] not in ("brute-force", "estimate") and r.get("bound") not in (None, "")]
+    ref = {int(r["seed"]): r for r in rows if r["strategy"] in REFERENCES}
+    exact = all(r["strategy"] == BRUTE for r in ref.values()) and bool(ref)
+    proofs = _proofs(rows)
     cubic = [r for r in proofs if r["strategy"] == "cubic"]
     best: dict[int, Mapping[str, Any]] = {}
     for r in proofs:
@@ -61,7 +62,7 @@ def summarize(name: str, rows: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
         r = ref.get(seed)
         if r is None:
             return None
-        return num(r["brute_accuracy"]) if r["strategy"] == "brute-force" else num(r["estimate_accuracy"])
+        return num(r["brute_accuracy"]) if r["strategy"] == BRUTE else num(r["estimate_accuracy"])
 
     def normalized(rs: Sequence[Mapping[str, Any]]) -> list[float]:
         out = []
@@ -72,12 +73,12 @@ def summarize(name: str, rows: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
         return out
 
     refs = [accuracy(s) for s in seeds if accuracy(s) is not None]
-    highs = [num(r["estimate_high"]) for r in ref.values() if r["strategy"] == "estimate"]
+    highs = [num(r["estimate_high"]) for r in ref.values() if r["strategy"] == ESTIMATE]
     return {
         "config": name,
         "K": cfg.n_ctx,
         "V": cfg.d_vocab,
-        "inputs": cfg.d_vocab**cfg.n_ctx,
+        "inputs": cfg.n_inputs,
         "seeds": seeds,
         "reference": "exact (brute force)" if exact else "ESTIMATE (sampled)",
         "accuracy": mean_std(refs) if refs else None,
@@ -121,17 +122,14 @@ def scaling_table(lines: Sequence[Mapping[str, Any]]) -> tuple[list[str], list[l
     return header, rows
 
 
+def _proofs(rows: Sequence[Mapping[str, Any]]) -> list[Mapping[str, Any]]:
+    """The rows of certified bounds (not the brute-force or estimate reference rows, not failed proofs)."""
+    return [r for r in rows if r["strategy"] not in REFERENCES and r.get("bound") not in (None, "")]
+
+
 def _best_by_group(rows: Sequence[Mapping[str, Any]]) -> dict[str, list[Mapping[str, Any]]]:
     """Per strategy group (cubic and the paper's six subcubic groups): the best row of each seed."""
-    best: dict[str, dict[int, Mapping[str, Any]]] = {}
-    for r in rows:
-        if r["strategy"] in ("brute-force", "estimate") or r.get("bound") in (None, ""):
-            continue
-        g = best.setdefault(str(r["group"]), {})
-        s = int(r["seed"])
-        if s not in g or num(r["bound"]) > num(g[s]["bound"]):
-            g[s] = r
-    return {group: list(per_seed.values()) for group, per_seed in best.items()}
+    return {group: list(per_seed.values()) for group, per_seed in best_per_seed(_proofs(rows)).items()}
 
 
 def plot_scaling(per_config: Mapping[str, Sequence[Mapping[str, Any]]]) -> Any:
@@ -145,7 +143,7 @@ def plot_scaling(per_config: Mapping[str, Sequence[Mapping[str, Any]]]) -> Any:
     from .paper import group_color, group_order
 
     fig, (ax_b, ax_l) = plt.subplots(1, 2, figsize=(13, 5.2), dpi=130)
-    order = sorted(per_config, key=lambda n: CONFIGS[n].d_vocab ** CONFIGS[n].n_ctx)
+    order = sorted(per_config, key=lambda n: CONFIGS[n].n_inputs)
     best = {name: _best_by_group(per_config[name]) for name in order}
     groups = group_order({g for b in best.values() for g in b})
     for group, marker in zip(groups, "osD^v<>p"):
@@ -155,7 +153,7 @@ def plot_scaling(per_config: Mapping[str, Sequence[Mapping[str, Any]]]) -> Any:
             if not sel:
                 continue
             cfg = CONFIGS[name]
-            xs.append(float(cfg.d_vocab) ** cfg.n_ctx)
+            xs.append(float(cfg.n_inputs))
             bounds.append(sum(num(r["bound"]) for r in sel) / len(sel))
             lengths.append(sum(num(r["check_ops"]) for r in sel) / len(sel))
         color = group_color(group, groups)
@@ -163,9 +161,9 @@ def plot_scaling(per_config: Mapping[str, Sequence[Mapping[str, Any]]]) -> Any:
         ax_l.plot(xs, lengths, marker=marker, color=color, label=group)
     for name in order:
         cfg = CONFIGS[name]
-        ax_b.annotate(name, (float(cfg.d_vocab) ** cfg.n_ctx, 1.0), textcoords="offset points", xytext=(-8, 4), fontsize=8)
+        ax_b.annotate(name, (float(cfg.n_inputs), 1.0), textcoords="offset points", xytext=(-8, 4), fontsize=8)
         if name in PAPER_SCALING:
-            ax_b.scatter([float(cfg.d_vocab) ** cfg.n_ctx], [PAPER_SCALING[name][0]], marker="x", color="black", zorder=5)
+            ax_b.scatter([float(cfg.n_inputs)], [PAPER_SCALING[name][0]], marker="x", color="black", zorder=5)
     ax_b.scatter([], [], marker="x", color="black", label="paper: cubic ÷ estimated accuracy (mean, 151 models)")
     ax_b.set_xscale("log")
     ax_b.set_ylim(0, 1.05)

@@ -15,10 +15,11 @@ from typing import Any, Iterator
 
 import numpy as np
 
+from ..bruteforce import input_tokens
 from ..errors import InputError
 from ..intervals import enclose_array
 from ..weights import ExactWeights
-from .inputs import SOUND, context, decide_tokens, tokens_of
+from .inputs import SOUND, context, decide_tokens
 
 MAX_ENUMERATED = 2**28  # V^n above this: we refuse to enumerate every input
 
@@ -110,11 +111,11 @@ def covered_inputs(w: ExactWeights, strategy: str, claims: dict[str, Any], input
     cover = case_cover(w, strategy, claims)
     V, n = w.cfg.d_vocab, w.cfg.n_ctx
     if inputs is not None:
-        return cover.covered(tokens_of(np.asarray(inputs, dtype=np.int64), V, n))
+        return cover.covered(input_tokens(np.asarray(inputs, dtype=np.int64), V, n))
     chunks = input_chunks(V, n)
     out = np.zeros(V**n, dtype=bool)
     for lo, x in chunks:
-        out[lo : lo + len(x)] = cover.covered(tokens_of(x, V, n))
+        out[lo : lo + len(x)] = cover.covered(input_tokens(x, V, n))
     return out
 
 
@@ -140,7 +141,7 @@ def uncovered_verdicts(w: ExactWeights, cover: CaseCover) -> tuple[np.ndarray, n
     V, n = w.cfg.d_vocab, w.cfg.n_ctx
     right, wrong, witness = [], [], []
     for _, x in input_chunks(V, n):
-        t = tokens_of(x, V, n)
+        t = input_tokens(x, V, n)
         open_ = ~cover.covered(t)
         r, wit = decide_tokens(w, t[open_])
         xs = x[open_]

@@ -40,9 +40,8 @@ import numpy as np
 
 from ..exact import ExactMatrices
 from ..weights import ExactWeights
-from .inputs import PLAIN, SOUND, Arith, InputContext, Pair, context, decide_float, decide_tokens, plain_exp, plain_model
+from .inputs import PLAIN, SOUND, Arith, Claim3, InputContext, Pair, context, decide_float, decide_tokens, plain_exp, plain_model
 
-Claim3 = tuple[np.ndarray, np.ndarray, np.ndarray]
 INF = np.inf
 
 

@@ -26,6 +26,7 @@ from typing import Callable
 
 import numpy as np
 
+from ..bruteforce import input_tokens
 from ..errors import InputError
 from ..exact import Dyadic, ExactMatrices, exact_matrices
 from ..intervals import (
@@ -219,23 +220,8 @@ def decide_inputs(w: ExactWeights, inputs: np.ndarray) -> tuple[np.ndarray, np.n
     witness = np.full(inputs.size, -1, dtype=np.int64)
     for lo in range(0, inputs.size, CHUNK):
         sl = slice(lo, lo + CHUNK)
-        right[sl], witness[sl] = _decide(ctx, tokens_of(inputs[sl], V, n))
+        right[sl], witness[sl] = _decide(ctx, input_tokens(inputs[sl], V, n))
     return right, witness
-
-
-def tokens_of(inputs: np.ndarray, V: int, n: int) -> np.ndarray:
-    """[B, n] tokens of input indices (position 0 least significant)."""
-    x = np.asarray(inputs, dtype=np.int64)
-    if V & (V - 1) == 0:  # a power of two: shifts and masks
-        b = V.bit_length() - 1
-        return np.stack([(x >> (b * p)) & (V - 1) for p in range(n)], axis=1)
-    return np.stack([(x // V**p) % V for p in range(n)], axis=1)
-
-
-def index_of(tokens: np.ndarray, V: int) -> np.ndarray:
-    """Input indices of [B, n] tokens (inverse of tokens_of)."""
-    tokens = np.asarray(tokens, dtype=np.int64)
-    return (tokens * (V ** np.arange(tokens.shape[1], dtype=np.int64))[None, :]).sum(axis=1)
 
 
 def decide_tokens(w: ExactWeights, tokens: np.ndarray, right_only: bool = False) -> tuple[np.ndarray, np.ndarray]:
@@ -415,7 +401,7 @@ def settle(ctx: InputContext, tokens: np.ndarray) -> tuple[bool, int]:
     (True, −1) right, (False, j) wrong with witness j, (False, −1) undecided."""
     EU, EV, PV = ctx.exact_ints()
     t = [int(x) for x in tokens]
-    q, m, n = t[-1], max(t), len(t)
+    q, m = t[-1], max(t)
     same = all(x == t[0] for x in t)
     k = WIDEN_EXACT_BITS
     wl, wh = [], []  # dyadics (mantissa, exponent)

@@ -11,14 +11,9 @@ provenance columns of rows.VOLATILE).
 from __future__ import annotations
 
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any, Mapping, Sequence
 
 from .rows import VOLATILE, differing_columns, sort_key
-
-PAPER_DIR = Path("results/paper-max4")
-"""Where `make paper` writes the study, relative to the repository root."""
-
 
 @dataclass(frozen=True)
 class RowCheck:

@@ -8,14 +8,12 @@ thing rows cannot hold; runs.jsonl keeps it, one line per `mechproof sweep` run.
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 import time
 from pathlib import Path
 from typing import Any, Iterable, Mapping
 
-from .rows import REFERENCES, sort_key
+from .rows import REFERENCES, sort_key, table_csv
 
 STAGES = ("train", "brute", "prove", "check")
 
@@ -52,14 +50,7 @@ def per_seed(rows: Iterable[Mapping[str, Any]]) -> list[dict[str, Any]]:
 
 
 def stages_csv(rows: Iterable[Mapping[str, Any]]) -> str:
-    records = per_seed(rows)
-    cols = ["seed", *(f"{k}_seconds" for k in STAGES), "strategies", "trained"]
-    buf = io.StringIO()
-    w = csv.writer(buf, lineterminator="\n")
-    w.writerow(cols)
-    for rec in records:
-        w.writerow(["" if rec[c] is None else str(rec[c]).lower() if isinstance(rec[c], bool) else rec[c] for c in cols])
-    return buf.getvalue()
+    return table_csv(per_seed(rows), ["seed", *(f"{k}_seconds" for k in STAGES), "strategies", "trained"])
 
 
 def record_run(out: Path, record: Mapping[str, Any]) -> None:

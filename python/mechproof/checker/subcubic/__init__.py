@@ -18,7 +18,7 @@ from __future__ import annotations
 from .exact import QK_TWO, QK_FOUR, DROP_AVG, frac, frac_str, rowrange, centred_abs, weighted, plus_const, vec_min, min_dy, choice_vec, choice_mat, n_factors, centre, avg_table
 from .qk import Peeled, QK_EXACT, Model, chain_factors, peel_pieces, peel, approx_matrix, product, eps_max_diff_exact, eps_split, eps_recursive, eps_svd, epsilon, exact_eqke_tok
 from .paths import Interval, EUPU_MEAN, eqkp_err, pi_bounds, position_order, OV, eupu_terms, logit_l
-from .cases import PEELED_BITS, coverage, check_well_formed, eqkp_exact, SubcubicChecker, check_subcubic
+from .cases import PEELED_BITS, coverage, check_well_formed, eqkp_exact, SubcubicChecker, subcubic_covers, check_subcubic
 
 __all__ = [
     "QK_TWO",
@@ -64,5 +64,6 @@ __all__ = [
     "check_well_formed",
     "eqkp_exact",
     "SubcubicChecker",
+    "subcubic_covers",
     "check_subcubic",
 ]

@@ -6,7 +6,7 @@ from __future__ import annotations
 from fractions import Fraction
 from math import comb
 from pathlib import Path
-from typing import Any
+from typing import Any, Mapping
 
 from ...weights import ExactWeights
 from ..arith import Dy, count, dy_add, dy_max, dy_mul, dy_sign, dy_str, dy_sub, dy_sum, exp_bounds, memo
@@ -307,6 +307,15 @@ def _running(row: list[int], fn) -> list[int]:  # noqa: ANN001 - max or min
     return out
 
 
+def subcubic_covers(gaps: Mapping[tuple[int, int, int], int], tokens: tuple[int, ...]) -> bool:
+    """docs §9: the input's case (q, m, c), c counting every position below m, is listed with gap g, and every
+    token below m is ≤ m − g."""
+    m, q = max(tokens), tokens[-1]
+    low = [t for t in tokens if t < m]
+    g = gaps.get((q, m, len(low)))
+    return g is not None and all(t <= m - g for t in low)
+
+
 def check_subcubic(params: Any, claims: Any, w: ExactWeights, path: Path | None = None) -> tuple[int, int | None]:
     """All subcubic claims (`residual`/`wrong` too); returns (inputs proven right, inputs proven wrong or None)."""
     ck = SubcubicChecker(w, params, claims, path)
@@ -321,12 +330,5 @@ def check_subcubic(params: Any, claims: Any, w: ExactWeights, path: Path | None 
     count("cmp", 6 * ck.n_tested)
     if claims.residual is None and claims.wrong is None:
         return covered, None
-
-    def covers(tokens: tuple[int, ...]) -> bool:  # docs §9: (q, m, c) listed and every token < m is ≤ m − g
-        m, q = max(tokens), tokens[-1]
-        low = [t for t in tokens if t < m]
-        g = gaps.get((q, m, len(low)))
-        return g is not None and all(t <= m - g for t in low)
-
-    right, wrong = check_input_claims(claims, ck.rule(), covers)
+    right, wrong = check_input_claims(claims, ck.rule(), lambda tokens: subcubic_covers(gaps, tokens))
     return covered + right, wrong

@@ -45,18 +45,9 @@ class Pieces:
         return self.Eq @ self.U
 
     @cached_property
-    def _EqQK(self) -> Dyadic:
-        return self.Eq @ self.Q @ self.K.T
-
-    @cached_property
     def eqkp_err(self) -> Dyadic:
         """EQKP_err[q,p] = Ẽ_q[q]·W_Q·W_Kᵀ·(W_pos[p] − κ)ᵀ (V×n)."""
-        return self._EqQK @ (self.P - self.kappa.row()).T
-
-    @cached_property
-    def eqkp(self) -> Dyadic:
-        """EQKP (V×n), uncentred: the input rule's positional scores (docs §8)."""
-        return self._EqQK @ self.P.T
+        return self.Eq @ self.Q @ self.K.T @ (self.P - self.kappa.row()).T
 
     @cached_property
     def order(self) -> np.ndarray:

@@ -8,7 +8,6 @@ function of the weights, so the certificates are the same bytes with or without 
 
 from __future__ import annotations
 
-import weakref
 from collections import OrderedDict
 from dataclasses import dataclass
 from functools import cached_property
@@ -78,21 +77,12 @@ class Shared:
 
 
 _CACHE: OrderedDict[str, Shared] = OrderedDict()
-_LAST: list[tuple[weakref.ref, str]] = []  # the last weights object seen and its SHA-256 (hashing costs ~5 ms)
-
-
-def _sha256(w: ExactWeights) -> str:
-    if _LAST and _LAST[0][0]() is w:
-        return _LAST[0][1]
-    key = w.sha256
-    _LAST[:] = [(weakref.ref(w), key)]
-    return key
 
 
 def shared(w: ExactWeights) -> Shared:
     """The model's Shared, from the cache when the same weights (by SHA-256) were seen last. ExactWeights are
-    immutable, so the same object has the same hash."""
-    key = _sha256(w)
+    immutable, so the same object has the same hash (computed once per object)."""
+    key = w.sha256
     if key in _CACHE:
         _CACHE.move_to_end(key)
         return _CACHE[key]
@@ -105,4 +95,3 @@ def shared(w: ExactWeights) -> Shared:
 def clear() -> None:
     """Forget every cached model (for measurements of the uncached cost)."""
     _CACHE.clear()
-    _LAST.clear()
