@@ -24,7 +24,7 @@ EXTRAS ?= test
 comma  := ,
 STAMP  := $(VENV)/.installed-$(subst $(comma),-,$(EXTRAS))
 
-.PHONY: help setup train accuracy certify check test bench lean sweep report paper scaling clean
+.PHONY: help setup train accuracy certify check test bench lean coq sweep report paper scaling clean
 
 help:
 	@echo "make certify MODEL=seed42   train if missing, prove, write + check the certificate, summary"
@@ -35,6 +35,7 @@ help:
 	@echo "make accuracy MODEL=seed42  exact brute-force accuracy"
 	@echo "make check                  re-check every committed certificate (Python exact checker)"
 	@echo "make lean                   re-check every committed certificate in Lean (needs elan/lake)"
+	@echo "make coq                    build coq/: the soundness proof, and every committed certificate checked by Coq's kernel"
 	@echo "make bench                  benchmarks (ratios against a baseline run in the same process)"
 	@echo "make sweep SEEDS=42,43      every strategy on several seeds → $(SWEEP)/results.csv (resumable)"
 	@echo "make report                 plots and tables of the sweep beside the paper's numbers"
@@ -82,6 +83,13 @@ lean:
 	  exit 1; } >&2
 	lake build
 
+coq:
+	@command -v coqc >/dev/null 2>&1 || { \
+	  echo "make coq: Coq is not installed (no coqc on PATH). On Debian or Ubuntu, as root:"; \
+	  echo "  apt-get install -y coq libcoq-interval libcoq-coquelicot libcoq-flocq libcoq-bignums"; \
+	  exit 1; } >&2
+	cd coq && coq_makefile -f _CoqProject -o CoqMakefile && $(MAKE) -f CoqMakefile
+
 sweep: setup
 	$(BIN)/mechproof sweep --seeds $(SEEDS) --strategies '$(STRATEGIES)' --out $(SWEEP) $(RAY_OPT)
 
@@ -111,3 +119,4 @@ scaling: setup
 
 clean:
 	rm -rf $(VENV) .pytest_cache .hypothesis .lake
+	if [ -f coq/CoqMakefile ]; then $(MAKE) -C coq -f CoqMakefile clean; fi
