@@ -1,7 +1,7 @@
 (** The real number a dyadic stands for: a mantissa [m] and a power-of-two exponent [e] denote
     [m * 2^e]. Every statement that links the checker's integers to the model's reals goes through
     [dval]. *)
-From Coq Require Import ZArith Reals.
+From Coq Require Import ZArith Reals Lra.
 
 Definition dval (m e : Z) : R := IZR m * powerRZ 2 e.
 
