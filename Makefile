@@ -3,7 +3,6 @@ PYTHON ?= python3
 VENV   ?= .venv
 BIN    := $(VENV)/bin
 MODEL  ?= seed42
-SEED   ?= $(patsubst seed%,%,$(MODEL))
 STRATEGY ?= cubic
 # Where pip finds torch. Empty: pip's configured indexes (PyPI's Linux torch is the CUDA build, with ~15 nvidia
 # packages, unless a local CPU wheel is found first). https://download.pytorch.org/whl/cpu: the CPU build.
@@ -54,7 +53,7 @@ $(STAMP): pyproject.toml
 	touch $@
 
 train: setup
-	$(BIN)/mechproof train --seed $(SEED)
+	$(BIN)/mechproof train $(MODEL)
 
 accuracy: setup
 	$(BIN)/mechproof accuracy $(MODEL)

@@ -4,16 +4,21 @@ Names carry the configuration so that models of different Max-of-K setups cannot
 `seedN` is the default Max-of-4 configuration (k4), every other named configuration is `<config>-seedN`
 (`k10v128-seed50` → models/k10v128-seed50.json). A file found under such a name must hold that configuration
 and seed; a mismatch is an error rather than a silent retrain or a wrong model.
+
+A name is a name and a path is a path (`is_path`): `seed7.json` or `models/seed7.json` is a file, and a missing
+file is an error, never a reason to train.
 """
 
 from __future__ import annotations
 
+import os
 import re
 from pathlib import Path
 
 from . import weights as weights_io
 from .config import CONFIGS, DEFAULT_CONFIG, ModelConfig, TrainConfig, UnknownConfig, config_name, named_config
 from .errors import InputError
+from .jsonfile import require_file
 from .weights import ExactWeights
 
 MODELS_DIR = Path("models")
@@ -26,12 +31,16 @@ def model_name(ref: str) -> str:
     return p.stem if p.suffix == ".json" else ref
 
 
-def model_path(ref: str, models_dir: Path = MODELS_DIR) -> Path:
-    """A path as given if it names a file (or ends in .json); otherwise models/<ref>.json."""
+def is_path(ref: str) -> bool:
+    """Whether a model reference is a path: it has a folder part or a suffix (models/seed42.json, seed42.json,
+    ./m, .). Anything else is a name (seed42, k10-seed50, mine), looked up as models/<name>.json."""
     p = Path(ref)
-    if p.suffix == ".json" or p.exists():
-        return p
-    return models_dir / f"{ref}.json"
+    return len(p.parts) != 1 or p.suffix != "" or ref == ".." or ref.endswith(("/", os.sep))
+
+
+def model_path(ref: str, models_dir: Path = MODELS_DIR) -> Path:
+    """A path as given; a name's file models/<name>.json."""
+    return Path(ref) if is_path(ref) else models_dir / f"{ref}.json"
 
 
 def trainable_name(seed: int, config: str = DEFAULT_CONFIG) -> str:
@@ -132,10 +141,18 @@ def load_or_train(
         w = weights_io.load(path)
         check_name(ref, w, path, cfg)
         return w, path, False
+    if is_path(ref):  # never trained: a path names a file, which is missing or a folder
+        name = model_name(ref)
+        if not path.exists() and parse_name(name, strict=False):
+            msg = f"no such weights file (the name {name}, without .json or a folder, trains it into {models_dir / name}.json)"
+            raise InputError(path, None, msg)
+        require_file(path, "weights", lambda f: f.name == "weights.json")
     parsed = parse_name(ref)
     if parsed is None:
         known = ", ".join(CONFIGS)
         msg = f"no such model file (seedN and <config>-seedN are trained on demand; configs {known})"
+        if Path(ref).exists():
+            msg += f"; {ref!r} is a name: for the file or folder of that name write ./{ref}"
         raise InputError(path, None, msg)
     config, seed = parsed
     w, _ = train_and_save(seed, path, cfg=cfg or named_config(config), progress=progress, device=device, tcfg=tcfg)
