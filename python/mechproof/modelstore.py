@@ -34,8 +34,7 @@ def model_name(ref: str) -> str:
 def is_path(ref: str) -> bool:
     """Whether a model reference is a path: it has a folder part or a suffix (models/seed42.json, seed42.json,
     ./m, .). Anything else is a name (seed42, k10-seed50, mine), looked up as models/<name>.json."""
-    p = Path(ref)
-    return len(p.parts) != 1 or p.suffix != "" or ref == ".." or ref.endswith(("/", os.sep))
+    return "/" in ref or os.sep in ref or Path(ref).suffix != "" or ref in ("", ".", "..")
 
 
 def model_path(ref: str, models_dir: Path = MODELS_DIR) -> Path:
