@@ -26,7 +26,7 @@ STAMP  := $(VENV)/.installed-$(subst $(comma),-,$(EXTRAS))
 .PHONY: help setup train accuracy certify check test bench lean coq sweep report paper scaling clean
 
 help:
-	@echo "make certify MODEL=seed42   train if missing, prove, write + check the certificate, summary"
+	@echo "make certify MODEL=seed42   train if missing, prove, write + check the certificate in out/certificates/, summary"
 	@echo "make test                   the test suite (sets up the venv first)"
 	@echo "make setup                  create $(VENV) and install mechproof (torch==2.13.0; prints CPU or CUDA build)"
 	@echo "make setup TORCH_INDEX=https://download.pytorch.org/whl/cpu   the same with torch's CPU build from PyTorch's index"

@@ -66,6 +66,15 @@ def test_a_bare_name_is_a_name_even_beside_a_folder_of_that_name(tmp_path, monke
     assert res.exit_code == 2 and "models/foo.json: no such model file" in res.stderr and "./foo" in res.stderr
 
 
+def test_a_state_dict_given_as_a_model_says_how_to_import_it(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    assert _invoke("export-weights", str(SEED42 / "weights.json"), "--out", "m.pt").exit_code == 0
+    res = _invoke("certify", "m.pt", "--no-lean", "--quiet")
+    assert res.exit_code == 2 and "m.pt: a state dict, not a weights file" in res.stderr
+    assert "mechproof import-weights m.pt --out models/m.json" in res.stderr
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["m.pt"]
+
+
 @pytest.mark.parametrize("name", ["x.npz", "x", "x.json"])
 def test_export_refuses_a_suffix_that_names_no_state_dict_format(tmp_path, monkeypatch, name):
     monkeypatch.chdir(tmp_path)

@@ -153,3 +153,42 @@ def test_config_out_of_range_names_the_tensor(tmp_path, seed42):
 
     with pytest.raises(InputError, match=r"embed.W_E: shape \[1, 32\] gives d_vocab = 1"):
         import_state_dict(_edited(tmp_path, seed42, one_token))
+
+
+def _non_tensor_checkpoint(path: Path) -> None:
+    import argparse
+
+    torch.save({"args": argparse.Namespace(lr=1e-3)}, path)  # weights_only=True refuses to build the object
+
+
+@pytest.mark.parametrize(
+    "name, write, message",
+    [
+        ("notes.pt", lambda p: p.write_text("# notes\nnot a model\n"), "not a torch.save file"),
+        ("readme.pth", lambda p: p.write_text("W_E = 1\n"), "not a torch.save file"),
+        ("damaged.pt", lambda p: p.write_bytes(b"PK\x03\x04garbage"), "a damaged torch.save file (PytorchStreamReader"),
+        ("args.pt", _non_tensor_checkpoint, "holds objects other than tensors, which mechproof does not load (Unsupported global"),
+        ("notes.safetensors", lambda p: p.write_text("# notes\n" * 100), "not a safetensors file (Error while deserializing header"),
+    ],
+)
+def test_an_unreadable_file_is_one_line_without_terminal_codes(tmp_path, name, write, message):
+    """torch's own message runs over several lines, with ANSI colour codes and advice about trusting the file."""
+    write(tmp_path / name)
+    with pytest.raises(InputError) as e:
+        import_state_dict(tmp_path / name)
+    text = str(e.value)
+    assert text.startswith(f"{tmp_path / name}: {message}"), text
+    assert text.isprintable() and "\x1b" not in text and "weights_only" not in text and len(text) < 300, text
+
+
+@pytest.mark.parametrize("suffix", [".npz", ".json", ""])
+def test_export_refuses_a_suffix_that_names_no_format(tmp_path, seed42, suffix):
+    with pytest.raises(InputError, match="expected one of .pt, .pth, .safetensors"):
+        export_state_dict(seed42, tmp_path / f"m{suffix}")
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_pth_is_torch_save_format(tmp_path, seed42):
+    export_state_dict(seed42, tmp_path / "m.pth")
+    assert (tmp_path / "m.pth").read_bytes()[:4] == b"PK\x03\x04"
+    assert import_state_dict(tmp_path / "m.pth").sha256 == seed42.sha256

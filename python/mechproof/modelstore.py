@@ -129,22 +129,28 @@ def load_or_train(
     cfg: ModelConfig | None = None,
     tcfg: TrainConfig | None = None,
 ) -> tuple[ExactWeights, Path, bool]:
-    """Load a model by name or path; a missing `seedN` or `<config>-seedN` is trained first with that name's
-    configuration. Returns (weights, path, trained?).
+    """Load a model by name or path (`is_path`). A path is only ever loaded; a name whose file is missing is
+    trained first if it is `seedN` or `<config>-seedN`, with that name's configuration. Returns (weights, path,
+    trained?).
 
     `cfg` replaces the name's configuration (for custom experiments); a file found under a trainable name must
     hold the expected configuration and seed (`check_name`). `device` and `tcfg` only matter when it trains
     (see `train_and_save`)."""
     path = model_path(ref, models_dir)
     if path.is_file():
+        from .statedict import SUFFIXES
+
+        if path.suffix in SUFFIXES:
+            convert = f"mechproof import-weights {path} --out models/{path.stem}.json"
+            raise InputError(path, None, f"a state dict, not a weights file; convert it first: {convert}")
         w = weights_io.load(path)
         check_name(ref, w, path, cfg)
         return w, path, False
     if is_path(ref):  # never trained: a path names a file, which is missing or a folder
         name = model_name(ref)
         if not path.exists() and parse_name(name, strict=False):
-            msg = f"no such weights file (the name {name}, without .json or a folder, trains it into {models_dir / name}.json)"
-            raise InputError(path, None, msg)
+            train = f"the name {name}, without .json or a folder, trains it into {models_dir / name}.json"
+            raise InputError(path, None, f"no such weights file ({train})")
         require_file(path, "weights", lambda f: f.name == "weights.json")
     parsed = parse_name(ref)
     if parsed is None:

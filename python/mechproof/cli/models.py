@@ -146,7 +146,9 @@ def import_weights(
 @app.command("export-weights")
 def export_weights(
     model: str = typer.Argument(..., help="Model name or weights file."),
-    out_path: Path = typer.Option(..., "--out", help="Output file with TransformerLens names: .safetensors, or .pt/.pth (torch.save); the suffix picks the format."),
+    out_path: Path = typer.Option(
+        ..., "--out", help="Output file with TransformerLens names: .safetensors, or .pt/.pth (torch.save's format)."
+    ),
 ) -> None:
     """Write a model as a TransformerLens state dict (zero biases included)."""
     from ..modelstore import model_path
