@@ -6,6 +6,8 @@ from pathlib import Path
 
 import pytest
 import torch
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from mechproof.errors import InputError
 from mechproof.statedict import export_state_dict, import_state_dict, import_with_conversions
@@ -192,3 +194,34 @@ def test_pth_is_torch_save_format(tmp_path, seed42):
     export_state_dict(seed42, tmp_path / "m.pth")
     assert (tmp_path / "m.pth").read_bytes()[:4] == b"PK\x03\x04"
     assert import_state_dict(tmp_path / "m.pth").sha256 == seed42.sha256
+
+
+@pytest.fixture(scope="module")
+def good_files(tmp_path_factory, seed42):
+    d = tmp_path_factory.mktemp("good")
+    for suffix in (".pt", ".safetensors"):
+        export_state_dict(seed42, d / f"m{suffix}")
+    return {suffix: (d / f"m{suffix}").read_bytes() for suffix in (".pt", ".safetensors")}
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(suffix=st.sampled_from([".pt", ".safetensors"]), cut=st.integers(0, 10**6), edits=st.lists(
+    st.tuples(st.integers(0, 10**6), st.integers(0, 255)), max_size=12), junk=st.binary(max_size=64))
+def test_a_damaged_file_is_refused_in_one_line_and_quietly(tmp_path, good_files, suffix, cut, edits, junk):
+    """Any truncation, byte edits or appended junk of a good file: imported, or refused with one printable line;
+    never another exception, and no library warning on stderr."""
+    import warnings
+
+    data = bytearray(good_files[suffix][: cut % (len(good_files[suffix]) + 1)]) + junk
+    for at, value in edits:
+        if data:
+            data[at % len(data)] = value
+    path = tmp_path / f"damaged{suffix}"
+    path.write_bytes(bytes(data))
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        try:
+            import_state_dict(path)
+        except InputError as e:
+            assert str(e).isprintable() and len(str(e)) < len(str(path)) + 250, str(e)
+    assert not [w for w in caught if "torch" in str(w.filename)], [str(w.message) for w in caught]

@@ -7,6 +7,7 @@ LayerNorm. The proofs assume every bias is zero, so a nonzero bias is refused ra
 from __future__ import annotations
 
 import re
+import warnings
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
@@ -38,26 +39,29 @@ SUFFIXES = (".pt", ".pth", ".safetensors")
 """The state dict files mechproof reads and writes: torch.save's format (.pt, .pth) or safetensors."""
 
 _ZIP, _PICKLE = b"PK\x03\x04", b"\x80"  # how torch.save's files begin: its zip archive, or a legacy pickle
+_ANSI = re.compile(r"\x1b\[[0-9;]*m")  # terminal colour codes, which torch puts into some messages
 
 
-def _sentence(e: Exception) -> str:
-    """The first sentence of a library's error message, without its terminal colour codes or line breaks."""
-    text = re.sub(r"\x1b\[[0-9;]*m", "", str(e))
-    line = next((ln.strip() for ln in text.splitlines() if ln.strip()), type(e).__name__)
-    return re.split(r"(?<=\.)\s", line, maxsplit=1)[0]
+def _first_sentence(text: str, limit: int = 160) -> str:
+    line = next((ln.strip() for ln in text.splitlines() if ln.strip()), "")
+    first = re.split(r"(?<=\.)\s", line, maxsplit=1)[0]
+    return first if len(first) <= limit else first[: limit - 1] + "…"
 
 
 def _unreadable(path: Path, head: bytes, e: Exception) -> InputError:
-    """Why a state dict file could not be read, in one line."""
+    """Why a state dict file could not be read, in one line (the library's message runs over several, with
+    colour codes and advice about trusting the file)."""
+    text = _ANSI.sub("", str(e))
+    why = _first_sentence(text) or type(e).__name__
     if path.suffix == ".safetensors":
-        return InputError(path, None, f"not a safetensors file ({_sentence(e)})")
+        return InputError(path, None, f"not a safetensors file ({why})")
     if not (head.startswith(_ZIP) or head.startswith(_PICKLE)):
         return InputError(path, None, "not a torch.save file (expected the zip archive or pickle that torch.save writes)")
-    found = re.search(r"WeightsUnpickler error: *(.*)", re.sub(r"\x1b\[[0-9;]*m", "", str(e)))
-    if found:  # weights_only=True: torch refuses to build anything but tensors and plain containers
-        why = re.split(r"(?<=\.)\s", found.group(1).strip(), maxsplit=1)[0]
+    refused = re.search(r"WeightsUnpickler error: *(.*)", text)
+    if refused:  # weights_only=True: torch builds nothing but tensors and plain containers
+        why = _first_sentence(refused.group(1))
         return InputError(path, None, f"holds objects other than tensors, which mechproof does not load ({why})")
-    return InputError(path, None, f"a damaged torch.save file ({_sentence(e)})")
+    return InputError(path, None, f"a damaged torch.save file ({why})")
 
 
 def require_state_dict_name(path: str | Path, field: str | None = None) -> None:
@@ -73,15 +77,20 @@ def read_state_dict(path: str | Path) -> dict[str, torch.Tensor]:
     path = Path(path)
     require_file(path, "state dict", lambda f: f.suffix in SUFFIXES)
     try:
+        with path.open("rb") as fh:
+            head = fh.read(4)
+    except OSError as e:
+        raise InputError(path, None, f"unreadable ({e.strerror})") from None
+    try:
         if path.suffix == ".safetensors":
             from safetensors.torch import load_file
 
             sd: Any = load_file(str(path))
         else:
-            sd = torch.load(path, map_location="cpu", weights_only=True)
+            with warnings.catch_warnings():  # a damaged pickle can make torch warn (on stderr) before it fails
+                warnings.simplefilter("ignore")
+                sd = torch.load(path, map_location="cpu", weights_only=True)
     except Exception as e:
-        with path.open("rb") as fh:
-            head = fh.read(4)
         raise _unreadable(path, head, e) from None
     if isinstance(sd, dict) and isinstance(sd.get("model"), dict):  # the paper's checkpoint wrapper
         sd = sd["model"]
