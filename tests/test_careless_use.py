@@ -58,6 +58,15 @@ def test_an_existing_folder_is_called_a_folder(tmp_path, monkeypatch, args, expe
     assert _listing(tmp_path) == before
 
 
+def test_a_weights_file_without_suffix_certifies_below_the_root(tmp_path, monkeypatch):
+    """`certify /abs/path/mine` writes out/certificates/mine/, not into /abs/path/mine (a file: it was refused)."""
+    shutil.copy(SEED42 / "weights.json", tmp_path / "mine")
+    monkeypatch.chdir(tmp_path)
+    res = _invoke("certify", str(tmp_path / "mine"), "--no-lean", "--no-brute", "--quiet")
+    assert res.exit_code == 0, res.output
+    assert (tmp_path / "out" / "certificates" / "mine" / "cubic.json").is_file()
+
+
 def test_a_bare_name_is_a_name_even_beside_a_folder_of_that_name(tmp_path, monkeypatch):
     """`accuracy seed42` in a folder holding seed42/ means the model seed42, and says how to mean the folder."""
     (tmp_path / "foo").mkdir()

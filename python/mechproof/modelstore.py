@@ -26,9 +26,9 @@ _TRAINABLE = re.compile(r"^(?:([A-Za-z0-9]+)-)?seed(\d+)$")
 
 
 def model_name(ref: str) -> str:
-    """A short name for a model reference: 'seed42' for 'seed42' or 'models/seed42.json'."""
-    p = Path(ref)
-    return p.stem if p.suffix == ".json" else ref
+    """A short name for a model reference: 'seed42' for 'seed42', 'models/seed42.json' or '/abs/seed42' (a path's
+    file name without its suffix, so that <root>/<name>/ stays below <root>)."""
+    return Path(ref).stem if is_path(ref) else ref
 
 
 def is_path(ref: str) -> bool:
