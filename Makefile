@@ -3,7 +3,6 @@ PYTHON ?= python3
 VENV   ?= .venv
 BIN    := $(VENV)/bin
 MODEL  ?= seed42
-SEED   ?= $(patsubst seed%,%,$(MODEL))
 STRATEGY ?= cubic
 # Where pip finds torch. Empty: pip's configured indexes (PyPI's Linux torch is the CUDA build, with ~15 nvidia
 # packages, unless a local CPU wheel is found first). https://download.pytorch.org/whl/cpu: the CPU build.
@@ -27,7 +26,7 @@ STAMP  := $(VENV)/.installed-$(subst $(comma),-,$(EXTRAS))
 .PHONY: help setup train accuracy certify check test bench lean coq sweep report paper scaling clean
 
 help:
-	@echo "make certify MODEL=seed42   train if missing, prove, write + check the certificate, summary"
+	@echo "make certify MODEL=seed42   train if missing, prove, write + check the certificate in out/certificates/, summary"
 	@echo "make test                   the test suite (sets up the venv first)"
 	@echo "make setup                  create $(VENV) and install mechproof (torch==2.13.0; prints CPU or CUDA build)"
 	@echo "make setup TORCH_INDEX=https://download.pytorch.org/whl/cpu   the same with torch's CPU build from PyTorch's index"
@@ -54,7 +53,7 @@ $(STAMP): pyproject.toml
 	touch $@
 
 train: setup
-	$(BIN)/mechproof train --seed $(SEED)
+	$(BIN)/mechproof train $(MODEL)
 
 accuracy: setup
 	$(BIN)/mechproof accuracy $(MODEL)

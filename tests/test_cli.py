@@ -30,7 +30,7 @@ def test_certify_check_audit_end_to_end(tmp_path):
     shutil.copy(ROOT / "certificates" / "seed42" / "weights.json", tmp_path / "models" / "seed42.json")
     proc = _run(tmp_path, "certify", "seed42", "--quiet", "--no-lean")
     assert proc.returncode == 0, proc.stderr
-    cert = tmp_path / "certificates" / "seed42" / "cubic.json"
+    cert = tmp_path / "out" / "certificates" / "seed42" / "cubic.json"
     doc = json.loads(cert.read_text())
     assert str(doc["bound"]["correct"]) in proc.stdout and "brute-force accuracy" in proc.stdout
     assert not list(cert.parent.glob(".*"))  # nothing half-written left behind
@@ -38,7 +38,7 @@ def test_certify_check_audit_end_to_end(tmp_path):
     # the committed certificate is reproduced byte for byte (determinism)
     assert cert.read_bytes() == (ROOT / "certificates" / "seed42" / "cubic.json").read_bytes()
 
-    ok = _run(tmp_path, "check", "certificates")
+    ok = _run(tmp_path, "check", "out")
     assert ok.returncode == 0 and f"OK {doc['bound']['correct']}/16777216" in ok.stdout
 
     q, m, c, kp, kn = next(e for e in reversed(doc["claims"]["cases"]["entries"]) if e[2] >= 1)

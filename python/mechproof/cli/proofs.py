@@ -10,7 +10,7 @@ from typing import Any, Optional
 import typer
 from rich.table import Table
 
-from ..errors import InputError
+from ..errors import InputError, did_you_mean
 from .common import _check_output, _internal, _print_json, _set_threads, _text, _threads_option, app, err, out
 
 @app.command()
@@ -30,8 +30,16 @@ def certify(
         help="Also certify an upper bound: list the inputs the cases leave out that are proven wrong "
         "(needs d_vocab^n_ctx ≤ 2^28; written to <strategy>-upper.json).",
     ),
-    cert_root: Path = typer.Option(Path("certificates"), help="Root folder; the certificate goes in <root>/<model>/."),
-    lean: bool = typer.Option(True, help="Write the Lean module and run `lake build` if Lean is installed."),
+    cert_root: Optional[Path] = typer.Option(
+        None,
+        help="Root folder; the certificate goes in <root>/<model>/ (default out/certificates, which git ignores; "
+        "certificates, the committed ones, is where they are regenerated, with their Lean modules).",
+    ),
+    lean: bool = typer.Option(
+        True,
+        help="Re-check in Lean if Lean is installed: `lake exe mechcheck` (under certificates/: write the Lean module "
+        "and run `lake build`).",
+    ),
     brute: bool = typer.Option(
         True, help="Also compute the exact brute-force accuracy for the summary (--no-brute skips it, ~2 s)."
     ),
@@ -46,14 +54,20 @@ def certify(
 ) -> None:
     """Train if missing → prove → write the certificate → check it independently → summary.
 
-    Exit 0 when the certificate is written and checked, 1 if the Lean check fails, 2 for bad input.
+    The summary says whether the committed certificate of the same model and name (certificates/<model>/) is
+    reproduced byte for byte.
+
+    Exit 0 when the certificate is written and checked, 1 if the Lean check fails or the committed certificate of
+    the same weights is not reproduced, 2 for bad input.
     """
-    from ..certify import certify as run
+    from ..certify import CERT_ROOT, certify as run
     from ..modelstore import model_name
     from ..strategies import STRATEGIES
 
     if strategy not in STRATEGIES:
-        raise InputError(None, "--strategy", f"unknown strategy {strategy!r}; known: {sorted(STRATEGIES)}")
+        hint = did_you_mean(strategy, STRATEGIES)
+        raise InputError(None, "--strategy", f"unknown strategy {strategy!r}; {hint}`mechproof strategies` lists all {len(STRATEGIES)}")
+    cert_root = cert_root or CERT_ROOT
     _check_output(cert_root / model_name(model), "--cert-root", folder=True)
     _set_threads(threads)
     progress = not quiet and not as_json
@@ -61,13 +75,21 @@ def certify(
     rep = run(
         model, strategy, cert_root, progress=progress, lean=lean, paper_compatible=paper_compatible, upper=upper
     )
-    res = None
+    res, out_of_reach = None, None
     if brute:
-        from ..bruteforce import brute_force
+        from ..bruteforce import MAX_INPUTS, brute_force
         from ..weights import load
 
-        res = brute_force(load(rep.certificate.parent / "weights.json"), progress=progress)
+        w = load(rep.certificate.parent / "weights.json")
+        if w.cfg.n_inputs > MAX_INPUTS:
+            out_of_reach = (
+                f"out of reach: {w.cfg.d_vocab}^{w.cfg.n_ctx} inputs (brute force's limit is {MAX_INPUTS}); "
+                f"`mechproof accuracy {model} --samples 100000` estimates it"
+            )
+        else:
+            res = brute_force(w, progress=progress)
     seconds = time.perf_counter() - start
+    committed = None if rep.committed is None else {"path": str(rep.committed[0]), "match": rep.committed[1]}
     if as_json:
         failed, skipped = rep.lean.startswith("FAILED"), rep.lean.startswith("not run")
         lean_status = "failed" if failed else "not run" if skipped else "checked"
@@ -86,7 +108,9 @@ def certify(
                 "prove_seconds": round(rep.prove_seconds, 3),
                 "check_seconds": round(rep.check_seconds, 3),
                 "brute_force": brute_doc,
+                "brute_force_note": out_of_reach,
                 "lean": {"status": lean_status, "detail": rep.lean},
+                "committed": committed,
                 "trained": rep.trained,
                 "seconds": round(seconds, 3),
             }
@@ -105,10 +129,21 @@ def certify(
             table.add_row("brute-force accuracy", found)
             if res.correct:
                 table.add_row("bound / accuracy", f"{rep.correct / res.correct:.4f}")
+        if out_of_reach is not None:
+            table.add_row("brute-force accuracy", out_of_reach)
+        if committed is not None:
+            table.add_row("committed copy", _COMMITTED[committed["match"]].format(committed["path"]))
         table.add_row("total time", f"{seconds:.1f} s" + (" (incl. training)" if rep.trained else ""))
         out.print(table)
-    if rep.lean.startswith("FAILED"):
+    if rep.lean.startswith("FAILED") or (committed or {}).get("match") == "differs":
         raise typer.Exit(1)
+
+
+_COMMITTED = {
+    "identical": "{} reproduced byte for byte",
+    "differs": "NOT REPRODUCED: {} holds another certificate of the same weights",
+    "other weights": "{} is about other weights",
+}
 
 
 @app.command()
@@ -132,8 +167,9 @@ def strategies(
     for info in STRATEGIES.values():
         table.add_row(info.name, info.group, info.complexity)
     out.print(table)
-    legend = [f"{k} = {v}" for opts in codes.values() for k, v in opts.items()]
-    out.print("subcubic-<eupu>-<attention>-<qk> codes: " + "; ".join(legend), highlight=False)
+    out.print("subcubic-<eupu>-<attention>-<qk> codes, by part:", highlight=False)
+    for part, opts in codes.items():  # one line per part: `md` is a code of both eupu and qk
+        out.print(f"  {part}: " + "; ".join(f"{k} = {v}" for k, v in opts.items()), highlight=False)
 
 
 @app.command()
