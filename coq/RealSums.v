@@ -147,22 +147,37 @@ Proof.
   destruct (b x); simpl; rewrite IH; ring.
 Qed.
 
-(** Splitting into a duplicate-free sub-list [s] of a duplicate-free [l] and the rest of [l]: the
-    positions of a placement and the other positions. *)
-Lemma rsum_sub_complement (eq_dec : forall x y : A, {x = y} + {x <> y}) f l s :
-  NoDup l -> NoDup s -> incl s l ->
-  rsum f l = rsum f s + rsum f (filter (fun x => if in_dec eq_dec x s then false else true) l).
+(** A duplicate-free sub-list [s] of a duplicate-free [l], followed by the rest of [l], is a
+    permutation of [l]: the positions of a placement and the other positions. *)
+Definition complement (eq_dec : forall x y : A, {x = y} + {x <> y}) (s l : list A) : list A :=
+  filter (fun x => if in_dec eq_dec x s then false else true) l.
+
+Lemma perm_filter_split (b : A -> bool) l : Permutation l (filter b l ++ filter (fun x => negb (b x)) l).
 Proof.
-  intros Hl Hs Hincl. rewrite (rsum_filter_split f (fun x => if in_dec eq_dec x s then true else false) l).
-  f_equal.
-  - apply rsum_perm. apply NoDup_Permutation.
-    + now apply NoDup_filter.
-    + exact Hs.
-    + intros x. rewrite filter_In. split.
-      * intros [_ H]. now destruct (in_dec eq_dec x s).
-      * intros H. split; [now apply Hincl|]. now destruct (in_dec eq_dec x s).
-  - f_equal. apply filter_ext. intros x. now destruct (in_dec eq_dec x s).
+  induction l as [|x l IH]; simpl; [reflexivity|].
+  destruct (b x); simpl; [now apply perm_skip|].
+  eapply perm_trans; [apply perm_skip, IH | apply Permutation_middle].
 Qed.
+
+Lemma sub_complement_perm (eq_dec : forall x y : A, {x = y} + {x <> y}) l s :
+  NoDup l -> NoDup s -> incl s l -> Permutation l (s ++ complement eq_dec s l).
+Proof.
+  intros Hl Hs Hincl.
+  eapply perm_trans; [apply (perm_filter_split (fun x => if in_dec eq_dec x s then true else false))|].
+  apply Permutation_app.
+  - apply NoDup_Permutation; [now apply NoDup_filter | exact Hs |].
+    intros x. rewrite filter_In. split.
+    + intros [_ H]. now destruct (in_dec eq_dec x s).
+    + intros H. split; [now apply Hincl | now destruct (in_dec eq_dec x s)].
+  - assert (E : filter (fun x => negb (if in_dec eq_dec x s then true else false)) l
+                = complement eq_dec s l).
+    { apply filter_ext. intros x. now destruct (in_dec eq_dec x s). }
+    rewrite E. reflexivity.
+Qed.
+
+Lemma rsum_sub_complement (eq_dec : forall x y : A, {x = y} + {x <> y}) f l s :
+  NoDup l -> NoDup s -> incl s l -> rsum f l = rsum f s + rsum f (complement eq_dec s l).
+Proof. intros Hl Hs Hincl. apply rsum_partition. now apply sub_complement_perm. Qed.
 
 (** ** Other forms of the same sum *)
 
@@ -186,6 +201,16 @@ Lemma rsum_sum_f_R0 (f : nat -> R) (n : nat) : rsum f (seq 0 (S n)) = sum_f_R0 f
 Proof.
   induction n as [|n IH]; [simpl; ring|].
   rewrite rsum_seq_S, IH. reflexivity.
+Qed.
+
+(** Any sum over 0..k−1 defined by the recursion s(0) = 0, s(k+1) = s(k) + f(k) (Model.v's [sum]) is
+    [rsum f (seq 0 k)]. *)
+Lemma rsum_seq_rec (s : nat -> (nat -> R) -> R) :
+  (forall f, s O f = 0) -> (forall k f, s (S k) f = s k f + f k) ->
+  forall k f, s k f = rsum f (seq 0 k).
+Proof.
+  intros H0 HS k f. induction k as [|k IH]; [apply H0|].
+  rewrite HS, IH, rsum_seq_S. reflexivity.
 Qed.
 
 (** Exchanging the two sums of a double sum. *)
