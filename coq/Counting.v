@@ -1,0 +1,239 @@
+(** The counting facts of docs §9 (coq-plan lemma 8): how many inputs a cubic case covers, that
+    distinct cases cover disjoint sets, and the two bounds on the number of right inputs.
+
+    Inputs are Model.v's: an index x in [0, V^n) whose token at position p is (x / V^p) mod V
+    (position 0 the least significant digit, the query at position n − 1). [tokens V n x] lists them,
+    position 0 first; the number of inputs with a property is a filter-length over [seq 0 (V ^ n)], as
+    Model.v's [correct_count] is.
+
+    - [shape_count]: among the token sequences of length L, those in which exactly c positions hold a
+      token of G (a boolean test on tokens, all below m) and the other L − c hold m number
+      [binom L c · |G|^c].
+    - [case_count]: so an entry (q, m, c, G) of the cubic cases covers exactly C(n−1, c)·|G|^c inputs
+      ([in_case], the coverage test of docs §9 and Cubic.v's [covers]: query q, max token m, c
+      non-query positions below m, each in G). For q < m this needs c ≤ n − 2: some non-query position
+      then holds m.
+    - [case_key_of]: (q, m, c) is a function of the input, so entries with distinct (q, m, c) cover
+      disjoint sets ([count_cases]).
+    - [cases_lower_bound]: if every covered input is right, the right inputs number at least the sum
+      of the entries' coverages plus the length of a duplicate-free list of further right inputs that
+      no entry covers (the residual list); [wrong_upper_bound]: a duplicate-free list of inputs that
+      are not right leaves at most V^n minus its length. *)
+From Coq Require Import Arith Lia List Permutation Sorted.
+Import ListNotations.
+Local Open Scope bool_scope.
+
+(** ** Sums of natural numbers *)
+
+Definition nsum {A : Type} (f : A -> nat) (l : list A) : nat := fold_right (fun x s => f x + s) 0 l.
+
+Section NatSums.
+Context {A : Type}.
+Implicit Types (f g : A -> nat) (l : list A) (b : A -> bool).
+
+Lemma nsum_app f l1 l2 : nsum f (l1 ++ l2) = nsum f l1 + nsum f l2.
+Proof. induction l1 as [|x l1 IH]; simpl; [reflexivity | rewrite IH; lia]. Qed.
+
+Lemma nsum_ext_in f g l : (forall x, In x l -> f x = g x) -> nsum f l = nsum g l.
+Proof.
+  induction l as [|x l IH]; intros H; simpl; [reflexivity|].
+  rewrite (H x (or_introl eq_refl)), IH; [reflexivity|]. intros y Hy. apply H. now right.
+Qed.
+
+Lemma nsum_plus f g l : nsum (fun x => f x + g x) l = nsum f l + nsum g l.
+Proof. induction l as [|x l IH]; simpl; [reflexivity | rewrite IH; lia]. Qed.
+
+(** Summing a constant over the entries that pass a test counts them. *)
+Lemma nsum_if b (a : nat) l : nsum (fun x => if b x then a else 0) l = length (filter b l) * a.
+Proof. induction l as [|x l IH]; simpl; [reflexivity|]. destruct (b x); simpl; rewrite IH; lia. Qed.
+
+Lemma count_false l : length (filter (fun _ => false) l) = 0.
+Proof. induction l as [|x l IH]; [reflexivity | exact IH]. Qed.
+
+(** Counts add over the two halves of a list. *)
+Lemma count_app b l1 l2 : length (filter b (l1 ++ l2)) = length (filter b l1) + length (filter b l2).
+Proof. now rewrite filter_app, app_length. Qed.
+
+Lemma count_map {B : Type} (b : B -> bool) (g : A -> B) l :
+  length (filter b (map g l)) = length (filter (fun x => b (g x)) l).
+Proof. induction l as [|x l IH]; simpl; [reflexivity|]. destruct (b (g x)); simpl; lia. Qed.
+
+Lemma count_ext_in b1 b2 l : (forall x, In x l -> b1 x = b2 x) -> length (filter b1 l) = length (filter b2 l).
+Proof. intros H. now rewrite (filter_ext_in _ _ _ H). Qed.
+
+(** A test implying another counts no more. *)
+Lemma count_mono b1 b2 l :
+  (forall x, In x l -> b1 x = true -> b2 x = true) -> length (filter b1 l) <= length (filter b2 l).
+Proof.
+  induction l as [|x l IH]; intros H; simpl; [lia|].
+  assert (IH' : length (filter b1 l) <= length (filter b2 l)) by (apply IH; intros y Hy; apply H; now right).
+  specialize (H x (or_introl eq_refl)).
+  destruct (b1 x), (b2 x); simpl; try lia; discriminate (H eq_refl).
+Qed.
+
+(** Two tests that never hold together: the count of either is the sum of the counts. *)
+Lemma count_or_disjoint b1 b2 l :
+  (forall x, In x l -> b1 x = true -> b2 x = false) ->
+  length (filter (fun x => b1 x || b2 x) l) = length (filter b1 l) + length (filter b2 l).
+Proof.
+  induction l as [|x l IH]; intros H; simpl; [reflexivity|].
+  assert (IH' := IH (fun y Hy => H y (or_intror Hy))).
+  specialize (H x (or_introl eq_refl)).
+  destruct (b1 x) eqn:E1, (b2 x) eqn:E2; simpl; try lia; discriminate (H eq_refl).
+Qed.
+
+(** A test and its negation split a list. *)
+Lemma count_negb b l : length (filter b l) + length (filter (fun x => negb (b x)) l) = length l.
+Proof. induction l as [|x l IH]; simpl; [reflexivity|]. destruct (b x); simpl; lia. Qed.
+
+End NatSums.
+
+(** ** Counting over blocks of indices *)
+
+Lemma seq_shift_add (a b len : nat) : seq (a + b) len = map (Nat.add a) (seq b len).
+Proof.
+  revert b. induction len as [|len IH]; intros b; simpl; [reflexivity|].
+  rewrite <- Nat.add_succ_r, IH. reflexivity.
+Qed.
+
+(** The indices [0, K·B) are the blocks k·B + [0, B) for k < K. *)
+Lemma count_blocks (f : nat -> bool) (B K : nat) :
+  length (filter f (seq 0 (K * B))) =
+  nsum (fun k => length (filter (fun y => f (k * B + y)) (seq 0 B))) (seq 0 K).
+Proof.
+  induction K as [|K IH]; [reflexivity|].
+  rewrite Nat.mul_succ_l, seq_app, count_app, IH, seq_S, nsum_app. f_equal.
+  cbn [nsum fold_right Nat.add]. rewrite Nat.add_0_r.
+  rewrite <- (Nat.add_0_r (K * B)) at 1. rewrite seq_shift_add, count_map. reflexivity.
+Qed.
+
+(** ** The tokens of an input *)
+
+(** The n tokens of input x, position 0 first: the p-th is its p-th base-V digit (Model.v's
+    [token x p]). *)
+Definition tokens (V n x : nat) : list nat := map (fun p => (x / V ^ p) mod V) (seq 0 n).
+
+Lemma tokens_length (V n x : nat) : length (tokens V n x) = n.
+Proof. unfold tokens. now rewrite map_length, seq_length. Qed.
+
+(** The input t·V^L + y, with y < V^L and t < V, has the tokens of y followed by t. *)
+Lemma tokens_block (V L t y : nat) : y < V ^ L -> t < V -> tokens V (S L) (t * V ^ L + y) = tokens V L y ++ [t].
+Proof.
+  intros Hy Ht. assert (HV : V <> 0) by lia.
+  unfold tokens. rewrite seq_S, map_app, Nat.add_0_l. cbn [map]. f_equal; [|f_equal].
+  - apply map_ext_in. intros p Hp. apply in_seq in Hp as [_ Hp].
+    assert (Hpow : V ^ L = V ^ (L - S p) * V * V ^ p).
+    { replace L with (L - S p + 1 + p) at 1 by lia. now rewrite !Nat.pow_add_r, Nat.pow_1_r. }
+    assert (Hp0 : V ^ p <> 0) by (apply Nat.pow_nonzero, HV).
+    rewrite Hpow, !Nat.mul_assoc, (Nat.div_add_l (t * V ^ (L - S p) * V) (V ^ p) y Hp0).
+    rewrite Nat.add_comm, Nat.mod_add by exact HV. reflexivity.
+  - rewrite (Nat.div_add_l t (V ^ L) y (Nat.pow_nonzero V L HV)).
+    rewrite (Nat.div_small y) by exact Hy. rewrite Nat.add_0_r. f_equal. now apply Nat.mod_small.
+Qed.
+
+(** Counting inputs of length L + 1 by their last token t and the index y < V^L of the others. *)
+Lemma count_inputs_last (V L : nat) (P : list nat -> bool) :
+  length (filter (fun x => P (tokens V (S L) x)) (seq 0 (V ^ S L))) =
+  nsum (fun t => length (filter (fun y => P (tokens V L y ++ [t])) (seq 0 (V ^ L)))) (seq 0 V).
+Proof.
+  change (V ^ S L) with (V * V ^ L). rewrite count_blocks. apply nsum_ext_in. intros t Ht.
+  apply in_seq in Ht as [_ Ht]. apply count_ext_in. intros y Hy. apply in_seq in Hy as [_ Hy].
+  now rewrite tokens_block.
+Qed.
+
+(** ** Binomial coefficients *)
+
+(** C(n, k), by Pascal's rule. *)
+Fixpoint binom (n k : nat) : nat :=
+  match n, k with
+  | _, O => 1
+  | O, S _ => 0
+  | S n', S k' => binom n' k' + binom n' (S k')
+  end.
+
+Lemma binom_0_r (n : nat) : binom n 0 = 1.
+Proof. now destruct n. Qed.
+
+Lemma binom_pascal (n k : nat) : binom (S n) (S k) = binom n k + binom n (S k).
+Proof. reflexivity. Qed.
+
+Lemma binom_small (n k : nat) : n < k -> binom n k = 0.
+Proof.
+  revert k. induction n as [|n IH]; intros [|k] H; simpl; try lia.
+  rewrite !IH by lia. reflexivity.
+Qed.
+
+Lemma binom_diag (n : nat) : binom n n = 1.
+Proof. induction n as [|n IH]; [reflexivity|]. simpl. rewrite IH, binom_small by lia. reflexivity. Qed.
+
+(** ** Token sequences with c tokens of G and the rest m *)
+
+(** Each token is in G or is m, and exactly c are in G. *)
+Definition shape (m : nat) (G : nat -> bool) (c : nat) (T : list nat) : bool :=
+  (length (filter G T) =? c) && forallb (fun t => G t || (t =? m)) T.
+
+(** One more token at the end: of G (one fewer of G before it), m (as many), or neither (none). *)
+Lemma shape_snoc (m : nat) (G : nat -> bool) (c : nat) (T : list nat) (t : nat) :
+  G m = false ->
+  shape m G c (T ++ [t]) =
+  if G t then match c with O => false | S c' => shape m G c' T end
+  else if t =? m then shape m G c T else false.
+Proof.
+  intros Gm. unfold shape. rewrite filter_app, app_length, forallb_app. simpl.
+  destruct (G t) eqn:Gt.
+  - rewrite Bool.andb_true_r. simpl. destruct c as [|c].
+    + rewrite Nat.add_1_r. reflexivity.
+    + rewrite Nat.add_1_r. reflexivity.
+  - destruct (Nat.eqb_spec t m) as [->|Hne].
+    + rewrite Nat.add_0_r, Bool.andb_true_r. reflexivity.
+    + rewrite !Bool.andb_false_r. reflexivity.
+Qed.
+
+(** The number of tokens below V in G. *)
+Definition gsize (V : nat) (G : nat -> bool) : nat := length (filter G (seq 0 V)).
+
+(** Exactly one token below V equals m < V. *)
+Lemma count_eq_seq (m V : nat) : m < V -> length (filter (fun t => t =? m) (seq 0 V)) = 1.
+Proof.
+  intros H. replace V with (m + (1 + (V - S m))) by lia. rewrite !seq_app, !count_app.
+  rewrite (count_ext_in _ (fun _ => false) (seq 0 m))
+    by (intros t Ht; apply in_seq in Ht; apply Nat.eqb_neq; lia).
+  rewrite (count_ext_in _ (fun _ => false) (seq (0 + m + 1) _))
+    by (intros t Ht; apply in_seq in Ht; apply Nat.eqb_neq; lia).
+  rewrite !count_false. simpl. rewrite Nat.eqb_refl. reflexivity.
+Qed.
+
+(** Σ over tokens t < V of (a if t ∈ G, b if t = m, else 0) = |G|·a + b, for m < V not in G. *)
+Lemma nsum_G_or_m (V m : nat) (G : nat -> bool) (a b : nat) :
+  m < V -> (forall k, G k = true -> k <> m) ->
+  nsum (fun t => if G t then a else if t =? m then b else 0) (seq 0 V) = gsize V G * a + b.
+Proof.
+  intros HmV HG.
+  rewrite (nsum_ext_in _ (fun t => (if G t then a else 0) + (if t =? m then b else 0))).
+  - rewrite nsum_plus, !nsum_if, count_eq_seq by exact HmV. unfold gsize. lia.
+  - intros t _. destruct (G t) eqn:Gt; [|reflexivity].
+    destruct (Nat.eqb_spec t m) as [E|E]; [exfalso; exact (HG t Gt E) | lia].
+Qed.
+
+(** Among the inputs of length L, those of the given shape number C(L, c)·|G|^c. *)
+Theorem shape_count (V m : nat) (G : nat -> bool) :
+  m < V -> (forall k, G k = true -> k < m) ->
+  forall L c, length (filter (fun x => shape m G c (tokens V L x)) (seq 0 (V ^ L))) = binom L c * gsize V G ^ c.
+Proof.
+  intros HmV HG. assert (HGm : forall k, G k = true -> k <> m) by (intros k Hk; specialize (HG k Hk); lia).
+  assert (Gm : G m = false) by (destruct (G m) eqn:E; [destruct (HGm m E eq_refl) | reflexivity]).
+  induction L as [|L IH]; intros c.
+  - simpl. unfold shape. simpl. destruct c; reflexivity.
+  - rewrite count_inputs_last.
+    rewrite (nsum_ext_in _ (fun t => if G t then match c with O => 0 | S c' => binom L c' * gsize V G ^ c' end
+                                     else if t =? m then binom L c * gsize V G ^ c else 0)).
+    + rewrite nsum_G_or_m by assumption. destruct c as [|c].
+      * rewrite !binom_0_r. simpl. lia.
+      * rewrite binom_pascal. simpl. lia.
+    + intros t _.
+      rewrite (count_ext_in _ (fun y => if G t then match c with O => false | S c' => shape m G c' (tokens V L y) end
+                                      else if t =? m then shape m G c (tokens V L y) else false))
+        by (intros y _; now apply shape_snoc).
+      destruct (G t); [destruct c as [|c]; [apply count_false | apply IH]|].
+      destruct (t =? m); [apply IH | apply count_false].
+Qed.
