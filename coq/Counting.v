@@ -19,7 +19,7 @@
       of the entries' coverages plus the length of a duplicate-free list of further right inputs that
       no entry covers (the residual list); [wrong_upper_bound]: a duplicate-free list of inputs that
       are not right leaves at most V^n minus its length. *)
-From Coq Require Import Arith Lia List Permutation Sorted.
+From Coq Require Import Arith Bool Lia List Permutation Sorted.
 Import ListNotations.
 Local Open Scope bool_scope.
 
@@ -236,4 +236,115 @@ Proof.
         by (intros y _; now apply shape_snoc).
       destruct (G t); [destruct c as [|c]; [apply count_false | apply IH]|].
       destruct (t =? m); [apply IH | apply count_false].
+Qed.
+
+(** |G| counted below m or below any V ≥ m, when every token of G is below m. *)
+Lemma gsize_below (V m : nat) (G : nat -> bool) :
+  (forall k, G k = true -> k < m) -> m <= V -> gsize V G = gsize m G.
+Proof.
+  intros HG HmV. unfold gsize. replace V with (m + (V - m)) by lia. rewrite seq_app, count_app.
+  rewrite (count_ext_in G (fun _ => false) (seq (0 + m) _)).
+  - rewrite count_false. lia.
+  - intros t Ht. apply in_seq in Ht. destruct (G t) eqn:E; [specialize (HG t E); lia | reflexivity].
+Qed.
+
+(** ** The inputs a cubic case covers *)
+
+(** The max token of a list of tokens (Model.v's [max_token] is [max_tok (tokens V n x)]). *)
+Definition max_tok (T : list nat) : nat := fold_right Nat.max 0 T.
+
+Lemma max_tok_snoc (T : list nat) (t : nat) : max_tok (T ++ [t]) = Nat.max (max_tok T) t.
+Proof. unfold max_tok. rewrite fold_right_app. simpl. induction T as [|a T IH]; simpl; lia. Qed.
+
+Lemma le_max_tok (T : list nat) (t : nat) : In t T -> t <= max_tok T.
+Proof. induction T as [|a T IH]; simpl; [tauto|]. intros [->|H]; [lia | specialize (IH H); lia]. Qed.
+
+Lemma max_tok_le (T : list nat) (k : nat) : (forall t, In t T -> t <= k) -> max_tok T <= k.
+Proof.
+  induction T as [|a T IH]; simpl; intros H; [lia|].
+  assert (a <= k) by (apply H; now left). assert (max_tok T <= k) by (apply IH; intros; apply H; now right). lia.
+Qed.
+
+(** The case of an input (docs §9): (q, m, c) = (its query token, its max token, the number of its
+    non-query tokens below the max). *)
+Definition case_key (T : list nat) : nat * nat * nat :=
+  (last T 0, max_tok T, length (filter (fun t => t <? max_tok T) (removelast T))).
+
+(** The coverage test of docs §9 for the cubic entry (q, m, c) with token set G: the input's case is
+    (q, m, c) and each of its non-query tokens below m is in G. *)
+Definition in_case (q m c : nat) (G : nat -> bool) (T : list nat) : bool :=
+  (last T 0 =? q) && (max_tok T =? m) && (length (filter (fun t => t <? m) (removelast T)) =? c) &&
+  forallb (fun t => if t <? m then G t else true) (removelast T).
+
+Lemma case_key_of (q m c : nat) (G : nat -> bool) (T : list nat) : in_case q m c G T = true -> case_key T = (q, m, c).
+Proof.
+  unfold in_case, case_key. intros H. rewrite !andb_true_iff, !Nat.eqb_eq in H.
+  destruct H as [[[-> ->] <-] _]. reflexivity.
+Qed.
+
+(** On tokens all ≤ m, G (whose tokens are below m) holds exactly below m when every token below m is in G. *)
+Lemma filter_G_lt (m : nat) (G : nat -> bool) (T : list nat) :
+  (forall k, G k = true -> k < m) -> (forall t, In t T -> t <= m) -> (forall t, In t T -> t < m -> G t = true) ->
+  filter G T = filter (fun t => t <? m) T.
+Proof.
+  intros HG Hle Hlt. apply filter_ext_in. intros t Ht.
+  destruct (Nat.ltb_spec t m) as [H|H]; [now apply Hlt|].
+  destruct (G t) eqn:E; [specialize (HG t E); lia | reflexivity].
+Qed.
+
+(** With the query token q ≤ m appended, the coverage test is the shape test of the non-query tokens.
+    For q < m this needs c below the number of non-query positions, so that one of them holds m. *)
+Lemma in_case_snoc (q m c : nat) (G : nat -> bool) (T : list nat) (t : nat) :
+  q <= m -> (forall k, G k = true -> k < m) -> (q < m -> c < length T) ->
+  in_case q m c G (T ++ [t]) = (t =? q) && shape m G c T.
+Proof.
+  intros Hqm HG Hc. unfold in_case. rewrite last_last, removelast_last, max_tok_snoc.
+  destruct (Nat.eqb_spec t q) as [->|Hne]; [simpl | reflexivity].
+  apply Bool.eq_iff_eq_true. unfold shape. rewrite !andb_true_iff, !Nat.eqb_eq, !forallb_forall. split.
+  - intros [[Hmax Hcnt] Hall].
+    assert (Hle : forall t, In t T -> t <= m) by (intros t Ht; pose proof (le_max_tok T t Ht); lia).
+    assert (Hlt : forall t, In t T -> t < m -> G t = true).
+    { intros t Ht Htm. specialize (Hall t Ht). now rewrite (proj2 (Nat.ltb_lt t m) Htm) in Hall. }
+    split; [now rewrite (filter_G_lt m G T HG Hle Hlt)|].
+    intros t Ht. destruct (Nat.ltb_spec t m) as [H|H].
+    + now rewrite (Hlt t Ht H).
+    + specialize (Hle t Ht). replace t with m by lia. now rewrite Nat.eqb_refl, Bool.orb_true_r.
+  - intros [Hcnt Hall].
+    assert (Hle : forall t, In t T -> t <= m).
+    { intros t Ht. specialize (Hall t Ht). apply orb_true_iff in Hall as [H|H];
+        [specialize (HG t H); lia | apply Nat.eqb_eq in H; lia]. }
+    assert (Hlt : forall t, In t T -> t < m -> G t = true).
+    { intros t Ht Htm. specialize (Hall t Ht). apply orb_true_iff in Hall as [H|H]; [exact H|].
+      apply Nat.eqb_eq in H. lia. }
+    rewrite (filter_G_lt m G T HG Hle Hlt) in Hcnt. split; [split|].
+    + apply Nat.le_antisymm; [apply Nat.max_lub; [now apply max_tok_le | exact Hqm]|].
+      destruct (Nat.eq_dec q m) as [->|Hqm']; [apply Nat.le_max_r|].
+      (* q < m: some non-query token is not in G, so it is m *)
+      assert (Hrest : length (filter (fun t => negb (G t)) T) <> 0).
+      { pose proof (count_negb G T). rewrite (filter_G_lt m G T HG Hle Hlt) in H.
+        specialize (Hc ltac:(lia)). lia. }
+      destruct (filter (fun t => negb (G t)) T) as [|t rest] eqn:E; [simpl in Hrest; lia|].
+      assert (Ht : In t (filter (fun t => negb (G t)) T)) by (rewrite E; now left).
+      apply filter_In in Ht as [Ht HGt]. apply Bool.negb_true_iff in HGt.
+      specialize (Hall t Ht). rewrite HGt in Hall. apply Nat.eqb_eq in Hall. subst t.
+      pose proof (le_max_tok T m Ht). lia.
+    + exact Hcnt.
+    + intros t Ht. destruct (Nat.ltb_spec t m) as [H|H]; [now apply Hlt | reflexivity].
+Qed.
+
+(** An entry (q, m, c, G) covers C(n−1, c)·|G|^c inputs (|G| counted below m, as Cubic.v's
+    [G_size] does). *)
+Theorem case_count (V n q m c : nat) (G : nat -> bool) :
+  q <= m -> m < V -> (forall k, G k = true -> k < m) -> 1 <= n -> (q < m -> c + 2 <= n) ->
+  length (filter (fun x => in_case q m c G (tokens V n x)) (seq 0 (V ^ n))) = binom (n - 1) c * gsize m G ^ c.
+Proof.
+  intros Hqm HmV HG Hn Hc. destruct n as [|L]; [lia|]. replace (S L - 1) with L by lia.
+  rewrite count_inputs_last, <- (gsize_below V m G HG ltac:(lia)).
+  rewrite (nsum_ext_in _ (fun t => if t =? q then binom L c * gsize V G ^ c else 0)).
+  - rewrite nsum_if.
+    rewrite count_eq_seq by lia. lia.
+  - intros t _.
+    rewrite (count_ext_in _ (fun y => (t =? q) && shape m G c (tokens V L y))).
+    + destruct (t =? q); [apply shape_count; assumption | apply count_false].
+    + intros y _. apply in_case_snoc; [exact Hqm | exact HG |]. rewrite tokens_length. lia.
 Qed.
