@@ -348,3 +348,108 @@ Proof.
     + destruct (t =? q); [apply shape_count; assumption | apply count_false].
     + intros y _. apply in_case_snoc; [exact Hqm | exact HG |]. rewrite tokens_length. lia.
 Qed.
+
+(** ** Disjoint cases and the bounds on the number of right inputs *)
+
+(** Entries whose keys are distinct, each covering only inputs of its own key, cover disjoint sets:
+    the number of indices covered by some entry is the sum of the entries' coverages. *)
+Lemma count_cases {E K : Type} (ekey : E -> K) (kx : nat -> K) (cov : E -> nat -> bool) (es : list E)
+    (xs : list nat) :
+  NoDup (map ekey es) -> (forall e x, In e es -> cov e x = true -> ekey e = kx x) ->
+  length (filter (fun x => existsb (fun e => cov e x) es) xs) = nsum (fun e => length (filter (fun x => cov e x) xs)) es.
+Proof.
+  induction es as [|e es IH]; intros Hnd Hkey; simpl.
+  - apply count_false.
+  - simpl in Hnd. apply NoDup_cons_iff in Hnd as [Hout Hnd].
+    rewrite count_or_disjoint, IH;
+      [reflexivity | exact Hnd | intros e' x He' Hx; apply Hkey; [now right | exact Hx] |].
+    intros x _ Hx. apply Bool.not_true_iff_false. intros Hex. apply existsb_exists in Hex as (e' & He' & Hx').
+    apply Hout. rewrite (Hkey e x (or_introl eq_refl) Hx), <- (Hkey e' x (or_intror He') Hx').
+    now apply in_map.
+Qed.
+
+(** A duplicate-free list of indices below N is counted exactly by membership over [0, N). *)
+Lemma count_members (N : nat) (l : list nat) :
+  NoDup l -> (forall x, In x l -> x < N) -> length (filter (fun x => existsb (Nat.eqb x) l) (seq 0 N)) = length l.
+Proof.
+  intros Hnd Hlt. apply Permutation_length, NoDup_Permutation.
+  - apply NoDup_filter, seq_NoDup.
+  - exact Hnd.
+  - intros x. rewrite filter_In, in_seq, existsb_exists. split.
+    + intros [_ (y & Hy & E)]. apply Nat.eqb_eq in E. now subst.
+    + intros Hx. split; [specialize (Hlt x Hx); lia | exists x; split; [exact Hx | apply Nat.eqb_refl]].
+Qed.
+
+(** The lower bound: if every index below N that an entry covers is right, then the right indices
+    number at least the entries' coverages summed, plus the residual list's length — when the entries
+    have distinct keys and cover only their own, and the residual list is duplicate-free, below N,
+    right, and covered by no entry. *)
+Theorem cases_lower_bound {E K : Type} (ekey : E -> K) (kx : nat -> K) (cov : E -> nat -> bool) (es : list E)
+    (N : nat) (right : nat -> bool) (res : list nat) :
+  NoDup (map ekey es) -> (forall e x, In e es -> cov e x = true -> ekey e = kx x) ->
+  (forall e x, In e es -> x < N -> cov e x = true -> right x = true) ->
+  NoDup res -> (forall x, In x res -> x < N /\ right x = true /\ forall e, In e es -> cov e x = false) ->
+  nsum (fun e => length (filter (fun x => cov e x) (seq 0 N))) es + length res
+  <= length (filter right (seq 0 N)).
+Proof.
+  intros Hnd Hkey Hright Hres Hres'.
+  rewrite <- (count_cases ekey kx cov es (seq 0 N) Hnd Hkey).
+  rewrite <- (count_members N res Hres (fun x Hx => proj1 (Hres' x Hx))).
+  rewrite <- count_or_disjoint.
+  - apply count_mono. intros x Hx Hor. apply in_seq in Hx as [_ Hx].
+    apply orb_true_iff in Hor as [Hc|Hm].
+    + apply existsb_exists in Hc as (e & He & Hc). now apply (Hright e).
+    + apply existsb_exists in Hm as (y & Hy & Ey). apply Nat.eqb_eq in Ey. subst y. apply Hres', Hy.
+  - intros x _ Hc. apply Bool.not_true_iff_false. intros Hm.
+    apply existsb_exists in Hc as (e & He & Hc). apply existsb_exists in Hm as (y & Hy & Ey).
+    apply Nat.eqb_eq in Ey. subst y. destruct (Hres' x Hy) as (_ & _ & Hnot).
+    rewrite (Hnot e He) in Hc. discriminate.
+Qed.
+
+(** The upper bound: a duplicate-free list of indices below N that are not right leaves at most N
+    minus its length right ones. *)
+Theorem wrong_upper_bound (N : nat) (right : nat -> bool) (wrong : list nat) :
+  NoDup wrong -> (forall x, In x wrong -> x < N /\ right x = false) ->
+  length (filter right (seq 0 N)) <= N - length wrong.
+Proof.
+  intros Hnd Hw. pose proof (count_negb right (seq 0 N)) as Hsplit. rewrite seq_length in Hsplit.
+  rewrite <- (count_members N wrong Hnd (fun x Hx => proj1 (Hw x Hx))).
+  assert (length (filter (fun x => existsb (Nat.eqb x) wrong) (seq 0 N))
+          <= length (filter (fun x => negb (right x)) (seq 0 N))).
+  { apply count_mono. intros x _ Hm. apply existsb_exists in Hm as (y & Hy & Ey).
+    apply Nat.eqb_eq in Ey. subst y. now rewrite (proj2 (Hw x Hy)). }
+  lia.
+Qed.
+
+(** The lower bound for the cubic cases over Model.v's inputs: entries (q, m, c, G) with distinct
+    (q, m, c), well-formed as the checker requires (q ≤ m < V, G below m, c ≤ n − 2 when q < m), every
+    covered input right, and a residual list as in [cases_lower_bound], give
+    Σ_entries C(n−1, c)·|G|^c + |residual| ≤ the number of right inputs. *)
+Theorem cubic_lower_bound {E : Type} (V n : nat) (qof mof cof : E -> nat) (Gof : E -> nat -> bool) (es : list E)
+    (right : nat -> bool) (res : list nat) :
+  1 <= n ->
+  NoDup (map (fun e => (qof e, mof e, cof e)) es) ->
+  (forall e, In e es ->
+     qof e <= mof e /\ mof e < V /\ (forall k, Gof e k = true -> k < mof e) /\ (qof e < mof e -> cof e + 2 <= n)) ->
+  (forall e x, In e es -> x < V ^ n -> in_case (qof e) (mof e) (cof e) (Gof e) (tokens V n x) = true -> right x = true) ->
+  NoDup res ->
+  (forall x, In x res -> x < V ^ n /\ right x = true /\
+     forall e, In e es -> in_case (qof e) (mof e) (cof e) (Gof e) (tokens V n x) = false) ->
+  nsum (fun e => binom (n - 1) (cof e) * gsize (mof e) (Gof e) ^ cof e) es + length res
+  <= length (filter right (seq 0 (V ^ n))).
+Proof.
+  intros Hn Hnd Hwf Hright Hres Hres'.
+  rewrite (nsum_ext_in _ (fun e => length (filter (fun x => in_case (qof e) (mof e) (cof e) (Gof e) (tokens V n x))
+                                                  (seq 0 (V ^ n))))).
+  - apply (cases_lower_bound (fun e => (qof e, mof e, cof e)) (fun x => case_key (tokens V n x))); try assumption.
+    intros e x _ Hc. symmetry. now apply case_key_of in Hc.
+  - intros e He. destruct (Hwf e He) as (Hqm & HmV & HG & Hc). symmetry. now apply case_count.
+Qed.
+
+(** The checker's delta-coded input lists are strictly increasing, hence duplicate-free. *)
+Lemma sorted_lt_NoDup (l : list nat) : Sorted lt l -> NoDup l.
+Proof.
+  intros Hs. apply Sorted_StronglySorted in Hs; [|exact Nat.lt_trans].
+  induction Hs as [|x l _ IH Hall]; constructor; [|exact IH].
+  intros Hx. rewrite Forall_forall in Hall. specialize (Hall x Hx). lia.
+Qed.
