@@ -19,7 +19,7 @@
       of the entries' coverages plus the length of a duplicate-free list of further right inputs that
       no entry covers (the residual list); [wrong_upper_bound]: a duplicate-free list of inputs that
       are not right leaves at most V^n minus its length. *)
-From Coq Require Import Arith Bool Lia List Permutation Sorted.
+From Coq Require Import Arith ZArith Bool Lia List Permutation Sorted.
 Import ListNotations.
 Local Open Scope bool_scope.
 
@@ -130,6 +130,24 @@ Proof.
   - rewrite (Nat.div_add_l t (V ^ L) y (Nat.pow_nonzero V L HV)).
     rewrite (Nat.div_small y) by exact Hy. rewrite Nat.add_0_r. f_equal. now apply Nat.mod_small.
 Qed.
+
+(** Token p of the list is Model.v's [token x p]; the last is the query, the others the non-query
+    tokens. *)
+Lemma nth_tokens (V n x p : nat) : p < n -> nth p (tokens V n x) 0 = (x / V ^ p) mod V.
+Proof.
+  intros Hp. unfold tokens.
+  rewrite (nth_indep _ 0 ((x / V ^ 0) mod V)) by (rewrite map_length, seq_length; lia).
+  rewrite (map_nth (fun q => (x / V ^ q) mod V) (seq 0 n) 0 p), seq_nth by exact Hp. reflexivity.
+Qed.
+
+Lemma tokens_S (V L x : nat) : tokens V (S L) x = tokens V L x ++ [(x / V ^ L) mod V].
+Proof. unfold tokens. now rewrite seq_S, map_app. Qed.
+
+Lemma last_tokens (V L x : nat) : last (tokens V (S L) x) 0 = (x / V ^ L) mod V.
+Proof. now rewrite tokens_S, last_last. Qed.
+
+Lemma removelast_tokens (V L x : nat) : removelast (tokens V (S L) x) = tokens V L x.
+Proof. now rewrite tokens_S, removelast_last. Qed.
 
 (** Counting inputs of length L + 1 by their last token t and the index y < V^L of the others. *)
 Lemma count_inputs_last (V L : nat) (P : list nat -> bool) :
@@ -452,4 +470,35 @@ Proof.
   intros Hs. apply Sorted_StronglySorted in Hs; [|exact Nat.lt_trans].
   induction Hs as [|x l _ IH Hall]; constructor; [|exact IH].
   intros Hx. rewrite Forall_forall in Hall. specialize (Hall x Hx). lia.
+Qed.
+
+(** ** From the checker's integer tokens
+
+    The checker decodes an input into a list of [Z]; on [map Z.of_nat] of these tokens its max (a
+    [fold_left Z.max] from 0), query ([last]), non-query tokens ([removelast]) and tokens below m are
+    those of this file. *)
+Lemma fold_left_Zmax_of_nat (T : list nat) (a : nat) :
+  fold_left Z.max (map Z.of_nat T) (Z.of_nat a) = Z.of_nat (Nat.max a (max_tok T)).
+Proof.
+  revert a. induction T as [|t T IH]; intros a; simpl.
+  - now rewrite Nat.max_0_r.
+  - rewrite <- Nat2Z.inj_max, IH. f_equal. lia.
+Qed.
+
+Lemma max_tok_of_nat (T : list nat) : fold_left Z.max (map Z.of_nat T) 0%Z = Z.of_nat (max_tok T).
+Proof. apply (fold_left_Zmax_of_nat T 0). Qed.
+
+Lemma last_of_nat (T : list nat) : last (map Z.of_nat T) 0%Z = Z.of_nat (last T 0).
+Proof. induction T as [|t [|u T] IH]; [reflexivity | reflexivity | exact IH]. Qed.
+
+Lemma removelast_map {A B : Type} (f : A -> B) (l : list A) : removelast (map f l) = map f (removelast l).
+Proof. induction l as [|a [|b l] IH]; [reflexivity | reflexivity | simpl in *; now rewrite IH]. Qed.
+
+Lemma filter_below_of_nat (m : nat) (T : list nat) :
+  filter (fun t => (t <? Z.of_nat m)%Z) (map Z.of_nat T) = map Z.of_nat (filter (fun t => t <? m) T).
+Proof.
+  induction T as [|t T IH]; simpl; [reflexivity|].
+  replace (Z.of_nat t <? Z.of_nat m)%Z with (t <? m).
+  - destruct (t <? m); simpl; now rewrite IH.
+  - destruct (Nat.ltb_spec t m), (Z.ltb_spec (Z.of_nat t) (Z.of_nat m)); lia.
 Qed.
