@@ -1,6 +1,7 @@
-"""The generic lemmas of the Coq soundness proof (coq/RealSums.v, Softmax.v, BoxBound.v, Placement.v, Counting.v)
-are proven: every lemma and theorem they state rests on no axiom beyond those of Coq's real numbers, so none is
-admitted and none uses excluded middle; Counting.v, about natural numbers only, rests on no axiom at all.
+"""The generic lemmas of the Coq soundness proof (coq/RealSums.v, Softmax.v, BoxBound.v, Placement.v, NatCounts.v,
+Counting.v) are proven: every lemma and theorem they state rests on no axiom beyond those of Coq's real numbers, so
+none is admitted and none uses excluded middle; NatCounts.v and Counting.v, about natural numbers only, rest on no
+axiom at all.
 
 The sources are compiled afresh into a temporary directory, so the test never reads stale build products.
 """
@@ -16,7 +17,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 COQ_DIR = ROOT / "coq"
-SOURCES = ("Dval.v", "RealSums.v", "Softmax.v", "BoxBound.v", "Placement.v", "Counting.v")  # dependency order
+SOURCES = ("Dval.v", "RealSums.v", "Softmax.v", "BoxBound.v", "Placement.v", "NatCounts.v", "Counting.v")  # dependency order
 LEMMA_FILES = SOURCES[1:]
 REAL_AXIOMS = {
     "ClassicalDedekindReals.sig_not_dec",
@@ -85,4 +86,5 @@ def test_every_lemma_rests_on_real_axioms_only(axioms_of):
 
 
 def test_counting_is_closed(axioms_of):
+    assert axioms_of["NatCounts"] == set()
     assert axioms_of["Counting"] == set()
