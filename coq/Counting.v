@@ -9,16 +9,17 @@
     - [shape_count]: among the token sequences of length L, those in which exactly c positions hold a
       token of G (a boolean test on tokens, all below m) and the other L − c hold m number
       [binom L c · |G|^c].
-    - [case_count]: so an entry (q, m, c, G) of the cubic cases covers exactly C(n−1, c)·|G|^c inputs
+    - [entry_coverage]: so an entry (q, m, c, G) of the cubic cases covers exactly C(n−1, c)·|G|^c inputs
       ([in_case], the coverage test of docs §9 and Cubic.v's [covers]: query q, max token m, c
       non-query positions below m, each in G). For q < m this needs c ≤ n − 2: some non-query position
       then holds m.
-    - [case_key_of]: (q, m, c) is a function of the input, so entries with distinct (q, m, c) cover
+    - [input_case_of]: (q, m, c) is a function of the input, so entries with distinct (q, m, c) cover
       disjoint sets ([count_cases]).
     - [cases_lower_bound]: if every covered input is right, the right inputs number at least the sum
       of the entries' coverages plus the length of a duplicate-free list of further right inputs that
       no entry covers (the residual list); [wrong_upper_bound]: a duplicate-free list of inputs that
-      are not right leaves at most V^n minus its length. *)
+      are not right leaves at most V^n minus its length; [cubic_lower_bound] puts the first together
+      with [entry_coverage] for the cubic entries. *)
 From Coq Require Import Arith ZArith Bool Lia List.
 From MechProof Require Import NatCounts.
 Import ListNotations.
@@ -149,35 +150,34 @@ Qed.
 
 (** ** The inputs a cubic case covers *)
 
-(** The max token of a list of tokens (Model.v's [max_token] is [max_tok (tokens V n x)]). *)
-Definition max_tok (T : list nat) : nat := fold_right Nat.max 0 T.
+(** The max token of a list of tokens is the standard library's [list_max] (fold_right Nat.max 0):
+    Model.v's [max_token] is [list_max (tokens V n x)]. *)
+Lemma list_max_snoc (T : list nat) (t : nat) : list_max (T ++ [t]) = Nat.max (list_max T) t.
+Proof. rewrite list_max_app. simpl. lia. Qed.
 
-Lemma max_tok_snoc (T : list nat) (t : nat) : max_tok (T ++ [t]) = Nat.max (max_tok T) t.
-Proof. unfold max_tok. rewrite fold_right_app. simpl. induction T as [|a T IH]; simpl; lia. Qed.
-
-Lemma le_max_tok (T : list nat) (t : nat) : In t T -> t <= max_tok T.
+Lemma le_list_max (T : list nat) (t : nat) : In t T -> t <= list_max T.
 Proof. induction T as [|a T IH]; simpl; [tauto|]. intros [->|H]; [lia | specialize (IH H); lia]. Qed.
 
-Lemma max_tok_le (T : list nat) (k : nat) : (forall t, In t T -> t <= k) -> max_tok T <= k.
+Lemma list_max_le_all (T : list nat) (k : nat) : (forall t, In t T -> t <= k) -> list_max T <= k.
 Proof.
   induction T as [|a T IH]; simpl; intros H; [lia|].
-  assert (a <= k) by (apply H; now left). assert (max_tok T <= k) by (apply IH; intros; apply H; now right). lia.
+  assert (a <= k) by (apply H; now left). assert (list_max T <= k) by (apply IH; intros; apply H; now right). lia.
 Qed.
 
 (** The case of an input (docs §9): (q, m, c) = (its query token, its max token, the number of its
     non-query tokens below the max). *)
-Definition case_key (T : list nat) : nat * nat * nat :=
-  (last T 0, max_tok T, length (filter (fun t => t <? max_tok T) (removelast T))).
+Definition input_case (T : list nat) : nat * nat * nat :=
+  (last T 0, list_max T, length (filter (fun t => t <? list_max T) (removelast T))).
 
 (** The coverage test of docs §9 for the cubic entry (q, m, c) with token set G: the input's case is
     (q, m, c) and each of its non-query tokens below m is in G. *)
 Definition in_case (q m c : nat) (G : nat -> bool) (T : list nat) : bool :=
-  (last T 0 =? q) && (max_tok T =? m) && (length (filter (fun t => t <? m) (removelast T)) =? c) &&
+  (last T 0 =? q) && (list_max T =? m) && (length (filter (fun t => t <? m) (removelast T)) =? c) &&
   forallb (fun t => if t <? m then G t else true) (removelast T).
 
-Lemma case_key_of (q m c : nat) (G : nat -> bool) (T : list nat) : in_case q m c G T = true -> case_key T = (q, m, c).
+Lemma input_case_of (q m c : nat) (G : nat -> bool) (T : list nat) : in_case q m c G T = true -> input_case T = (q, m, c).
 Proof.
-  unfold in_case, case_key. intros H. rewrite !andb_true_iff, !Nat.eqb_eq in H.
+  unfold in_case, input_case. intros H. rewrite !andb_true_iff, !Nat.eqb_eq in H.
   destruct H as [[[-> ->] <-] _]. reflexivity.
 Qed.
 
@@ -197,11 +197,11 @@ Lemma in_case_snoc (q m c : nat) (G : nat -> bool) (T : list nat) (t : nat) :
   q <= m -> (forall k, G k = true -> k < m) -> (q < m -> c < length T) ->
   in_case q m c G (T ++ [t]) = (t =? q) && shape m G c T.
 Proof.
-  intros Hqm HG Hc. unfold in_case. rewrite last_last, removelast_last, max_tok_snoc.
+  intros Hqm HG Hc. unfold in_case. rewrite last_last, removelast_last, list_max_snoc.
   destruct (Nat.eqb_spec t q) as [->|Hne]; [simpl | reflexivity].
   apply Bool.eq_iff_eq_true. unfold shape. rewrite !andb_true_iff, !Nat.eqb_eq, !forallb_forall. split.
   - intros [[Hmax Hcnt] Hall].
-    assert (Hle : forall t, In t T -> t <= m) by (intros t Ht; pose proof (le_max_tok T t Ht); lia).
+    assert (Hle : forall t, In t T -> t <= m) by (intros t Ht; pose proof (le_list_max T t Ht); lia).
     assert (Hlt : forall t, In t T -> t < m -> G t = true).
     { intros t Ht Htm. specialize (Hall t Ht). now rewrite (proj2 (Nat.ltb_lt t m) Htm) in Hall. }
     split; [now rewrite (filter_G_lt m G T HG Hle Hlt)|].
@@ -216,7 +216,7 @@ Proof.
     { intros t Ht Htm. specialize (Hall t Ht). apply orb_true_iff in Hall as [H|H]; [exact H|].
       apply Nat.eqb_eq in H. lia. }
     rewrite (filter_G_lt m G T HG Hle Hlt) in Hcnt. split; [split|].
-    + apply Nat.le_antisymm; [apply Nat.max_lub; [now apply max_tok_le | exact Hqm]|].
+    + apply Nat.le_antisymm; [apply Nat.max_lub; [now apply list_max_le_all | exact Hqm]|].
       destruct (Nat.eq_dec q m) as [->|Hqm']; [apply Nat.le_max_r|].
       (* q < m: some non-query token is not in G, so it is m *)
       assert (Hrest : length (filter (fun t => negb (G t)) T) <> 0).
@@ -226,14 +226,14 @@ Proof.
       assert (Ht : In t (filter (fun t => negb (G t)) T)) by (rewrite E; now left).
       apply filter_In in Ht as [Ht HGt]. apply Bool.negb_true_iff in HGt.
       specialize (Hall t Ht). rewrite HGt in Hall. apply Nat.eqb_eq in Hall. subst t.
-      pose proof (le_max_tok T m Ht). lia.
+      pose proof (le_list_max T m Ht). lia.
     + exact Hcnt.
     + intros t Ht. destruct (Nat.ltb_spec t m) as [H|H]; [now apply Hlt | reflexivity].
 Qed.
 
 (** An entry (q, m, c, G) covers C(n−1, c)·|G|^c inputs (|G| counted below m, as Cubic.v's
     [G_size] does). *)
-Theorem case_count (V n q m c : nat) (G : nat -> bool) :
+Theorem entry_coverage (V n q m c : nat) (G : nat -> bool) :
   q <= m -> m < V -> (forall k, G k = true -> k < m) -> 1 <= n -> (q < m -> c + 2 <= n) ->
   length (filter (fun x => in_case q m c G (tokens V n x)) (seq 0 (V ^ n))) = binom (n - 1) c * gsize m G ^ c.
 Proof.
@@ -328,9 +328,9 @@ Proof.
   intros Hn Hnd Hwf Hright Hres Hres'.
   rewrite (nsum_ext_in _ (fun e => length (filter (fun x => in_case (qof e) (mof e) (cof e) (Gof e) (tokens V n x))
                                                   (seq 0 (V ^ n))))).
-  - apply (cases_lower_bound (fun e => (qof e, mof e, cof e)) (fun x => case_key (tokens V n x))); try assumption.
-    intros e x _ Hc. symmetry. now apply case_key_of in Hc.
-  - intros e He. destruct (Hwf e He) as (Hqm & HmV & HG & Hc). symmetry. now apply case_count.
+  - apply (cases_lower_bound (fun e => (qof e, mof e, cof e)) (fun x => input_case (tokens V n x))); try assumption.
+    intros e x _ Hc. symmetry. now apply input_case_of in Hc.
+  - intros e He. destruct (Hwf e He) as (Hqm & HmV & HG & Hc). symmetry. now apply entry_coverage.
 Qed.
 
 (** ** From the checker's integer tokens
@@ -339,14 +339,14 @@ Qed.
     [fold_left Z.max] from 0), query ([last]), non-query tokens ([removelast]) and tokens below m are
     those of this file. *)
 Lemma fold_left_Zmax_of_nat (T : list nat) (a : nat) :
-  fold_left Z.max (map Z.of_nat T) (Z.of_nat a) = Z.of_nat (Nat.max a (max_tok T)).
+  fold_left Z.max (map Z.of_nat T) (Z.of_nat a) = Z.of_nat (Nat.max a (list_max T)).
 Proof.
   revert a. induction T as [|t T IH]; intros a; simpl.
   - now rewrite Nat.max_0_r.
   - rewrite <- Nat2Z.inj_max, IH. f_equal. lia.
 Qed.
 
-Lemma max_tok_of_nat (T : list nat) : fold_left Z.max (map Z.of_nat T) 0%Z = Z.of_nat (max_tok T).
+Lemma list_max_of_nat (T : list nat) : fold_left Z.max (map Z.of_nat T) 0%Z = Z.of_nat (list_max T).
 Proof. apply (fold_left_Zmax_of_nat T 0). Qed.
 
 Lemma last_of_nat (T : list nat) : last (map Z.of_nat T) 0%Z = Z.of_nat (last T 0).
