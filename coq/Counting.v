@@ -170,10 +170,11 @@ Definition input_case (T : list nat) : nat * nat * nat :=
   (last T 0, list_max T, length (filter (fun t => t <? list_max T) (removelast T))).
 
 (** The coverage test of docs §9 for the cubic entry (q, m, c) with token set G: the input's case is
-    (q, m, c) and each of its non-query tokens below m is in G. *)
+    (q, m, c) and each of its non-query tokens below m is in G (Cubic.v's [covers], which finds the
+    entry by the input's case). *)
 Definition in_case (q m c : nat) (G : nat -> bool) (T : list nat) : bool :=
   (last T 0 =? q) && (list_max T =? m) && (length (filter (fun t => t <? m) (removelast T)) =? c) &&
-  forallb (fun t => if t <? m then G t else true) (removelast T).
+  forallb G (filter (fun t => t <? m) (removelast T)).
 
 Lemma input_case_of (q m c : nat) (G : nat -> bool) (T : list nat) : in_case q m c G T = true -> input_case T = (q, m, c).
 Proof.
@@ -203,7 +204,7 @@ Proof.
   - intros [[Hmax Hcnt] Hall].
     assert (Hle : forall t, In t T -> t <= m) by (intros t Ht; pose proof (le_list_max T t Ht); lia).
     assert (Hlt : forall t, In t T -> t < m -> G t = true).
-    { intros t Ht Htm. specialize (Hall t Ht). now rewrite (proj2 (Nat.ltb_lt t m) Htm) in Hall. }
+    { intros t Ht Htm. apply Hall, filter_In. split; [exact Ht | now apply Nat.ltb_lt]. }
     split; [now rewrite (filter_G_lt m G T HG Hle Hlt)|].
     intros t Ht. destruct (Nat.ltb_spec t m) as [H|H].
     + now rewrite (Hlt t Ht H).
@@ -228,7 +229,7 @@ Proof.
       specialize (Hall t Ht). rewrite HGt in Hall. apply Nat.eqb_eq in Hall. subst t.
       pose proof (le_list_max T m Ht). lia.
     + exact Hcnt.
-    + intros t Ht. destruct (Nat.ltb_spec t m) as [H|H]; [now apply Hlt | reflexivity].
+    + intros t Ht. apply filter_In in Ht as [Ht Htm]. apply Nat.ltb_lt in Htm. now apply Hlt.
 Qed.
 
 (** An entry (q, m, c, G) covers C(n−1, c)·|G|^c inputs (|G| counted below m, as Cubic.v's

@@ -8,7 +8,8 @@
     ([rsum_le], [rsum_lt]) and signs ([rsum_nonneg], [rsum_pos], …), invariance under permutation of
     the index list, splitting over a partition of it (by a boolean filter, or into a sub-list and its
     complement), exchanging a double sum, and the equations that turn the other usual forms of a sum
-    ([fold_left], [fold_right] over [map], [sum_f_R0]) into [rsum]. *)
+    ([fold_left], [fold_right] over [map], [sum_f_R0], and Model.v's recursive [sum k f] through
+    [rsum_seq_rec]) into [rsum]. *)
 From Coq Require Import Reals Lra List Permutation.
 Import ListNotations.
 Local Open Scope R_scope.
