@@ -178,9 +178,17 @@ def test_sweep_rows_tables_and_resume(tmp_path: Path, monkeypatch: pytest.Monkey
     assert json.loads((out / "results.json").read_text()) == doc
     assert len(read_runs(out)) == 1  # a run with nothing to do is not recorded
 
-    # a missing row is recomputed, and only that one (brute force is read back from its row)
+    # a row that only the tables still hold is kept, not recomputed (the tables never lose a row)
     files[2]["cubic"].unlink()
     counter.reset()
+    kept = run_sweep(spec, progress=False)
+    assert (kept.done, kept.skipped, counter.calls["cubic"]) == (0, 4, 0)
+    assert json.loads((out / "results.json").read_text()) == doc
+
+    # a task that never finished (no row file, no table row: a run killed before its tables were rebuilt) is
+    # computed, and only that one (brute force is read back from its row)
+    for table in ("results.json", "results.csv"):
+        (out / table).unlink()
     third = run_sweep(spec, progress=False)
     assert (third.done, third.skipped) == (1, 3)
     assert counter.calls == {"train": 0, "brute": 0, "cubic": 1}
@@ -238,6 +246,8 @@ def test_rows_of_another_model_are_not_mixed(tmp_path: Path) -> None:
     run_sweep(spec, progress=False)
     cubic_row = row_path(spec.out, 1, "cubic")
     cubic_row.unlink()
+    for table in ("results.json", "results.csv"):  # as a run killed before its tables were rebuilt leaves it
+        (spec.out / table).unlink()
     (tmp_path / "models" / "seed1.json").unlink()  # retrained with a different recipe → different weights
     other = replace(spec, train_cfg=TrainConfig(steps=200))
     summary = run_sweep(other, progress=False)
@@ -245,6 +255,28 @@ def test_rows_of_another_model_are_not_mixed(tmp_path: Path) -> None:
     assert [f["strategy"] for f in summary.failed] == ["cubic"]
     assert "computed for model" in summary.failed[0]["error"]
     assert not cubic_row.exists()
+
+
+def test_rows_that_only_a_committed_table_holds_are_kept_and_bind_the_model(tmp_path: Path) -> None:
+    """A folder holding only its results.csv (a committed study): a sweep over fewer seeds keeps every row, and
+    a new task of a seed whose committed rows are of other weights is refused, naming the table."""
+    spec = _spec(tmp_path, seeds=(1, 2))
+    run_sweep(spec, progress=False)
+    committed = (spec.out / "results.csv").read_bytes()
+    import shutil
+
+    for extra in ("rows", "certificates", "results.json"):
+        shutil.rmtree(spec.out / extra) if (spec.out / extra).is_dir() else (spec.out / extra).unlink()
+    again = run_sweep(replace(spec, seeds=(1,)), progress=False)
+    assert (again.done, again.skipped, again.failed) == (0, 2, [])
+    assert (spec.out / "results.csv").read_bytes() == committed  # byte for byte: seed 2 is still there
+
+    (tmp_path / "models" / "seed1.json").unlink()
+    other = replace(spec, seeds=(1,), strategies=("cubic", "subcubic-mx-avg-exact"), train_cfg=TrainConfig(steps=200))
+    summary = run_sweep(other, progress=False)
+    assert [f["strategy"] for f in summary.failed] == ["subcubic-mx-avg-exact"]
+    assert f"{spec.out / 'results.'}" in summary.failed[0]["error"] and "computed for model" in summary.failed[0]["error"]
+    assert (spec.out / "results.csv").read_bytes() == committed
 
 
 def test_strategy_selection() -> None:

@@ -25,6 +25,7 @@ from mechproof.sweep import (
     run_sweep,
 )
 from mechproof.sweep.paper import compare_with_committed
+from mechproof.sweep.verify import Refusal
 from mechproof.sweep.timing import read_runs
 
 SMALL = ModelConfig(d_vocab=8, n_ctx=3, d_model=8, d_head=8)
@@ -75,6 +76,8 @@ def test_disagreeing_rows_refuse_the_merge(sweeps: Path, tmp_path: Path) -> None
 
     shard = tmp_path / "tampered"
     shutil.copytree(sweeps / "b", shard)
+    for table in ("results.json", "results.csv"):  # the shard's rows are its row files alone
+        (shard / table).unlink()
     f = row_path(shard, 2, "cubic")
     row = json.loads(f.read_text())
     row["prove_seconds"] += 1  # a timing may differ
@@ -98,7 +101,7 @@ def test_disagreeing_rows_refuse_the_merge(sweeps: Path, tmp_path: Path) -> None
 def test_rows_of_other_weights_for_the_same_seed_refuse_the_merge(sweeps: Path, tmp_path: Path) -> None:
     with pytest.raises(InputError) as e:
         merge_shards(tmp_path / "m", [sweeps / "full", sweeps / "other"])
-    assert e.value.field == "model_sha256" and "one row per pair" in e.value.message
+    assert e.value.field == "model_sha256" and "one row per seed and strategy" in e.value.message
 
 
 def test_a_certificate_that_does_not_match_its_row_refuses_the_merge(sweeps: Path, tmp_path: Path) -> None:
@@ -108,10 +111,11 @@ def test_a_certificate_that_does_not_match_its_row_refuses_the_merge(sweeps: Pat
     shutil.copytree(sweeps / "a", shard)
     cert = shard / "certificates" / "seed1" / "cubic.json"
     cert.write_bytes(cert.read_bytes().replace(b"\n", b" \n", 1))
-    with pytest.raises(InputError) as e:
+    with pytest.raises(Refusal) as e:
         merge_shards(tmp_path / "m", [shard])
-    assert e.value.field == "cert_sha256" and e.value.path == str(cert)
-    assert not (tmp_path / "m" / "rows").exists()
+    ((where, why),) = e.value.problems
+    assert where == str(row_path(shard, 1, "cubic")) and str(cert) in why and "cert_sha256" in why
+    assert not (tmp_path / "m").exists()  # nothing was written
 
 
 # ------------------------------------------------------------------------------------------------ paper check
