@@ -350,3 +350,92 @@ def test_gpu_training_goes_to_the_sweep_folder(tmp_path: Path) -> None:
     assert w.provenance["device"] == "cuda"
     brute = next(r for r in summary.rows if r["strategy"] == BRUTE)
     assert brute["train_device"] == "cuda" and brute["device"] == "cuda"
+
+
+# ------------------------------------------------------------------------------------------------ never lose a row
+
+
+COMMITTED = [p.parent for p in sorted((Path(__file__).resolve().parents[1] / "results").rglob("results.csv"))]
+
+
+@pytest.mark.parametrize("study", COMMITTED, ids=lambda p: p.relative_to(p.parents[1]).as_posix())
+def test_a_committed_table_is_rebuilt_byte_for_byte(study: Path, tmp_path: Path) -> None:
+    """A folder holding only a committed results.csv and stages.csv rebuilds both unchanged: its rows are kept."""
+    from mechproof.sweep import build_tables
+
+    for name in ("results.csv", "stages.csv"):
+        (tmp_path / name).write_bytes((study / name).read_bytes())
+    rows = build_tables(tmp_path)
+    assert len(rows) == len(read_csv_table(study / "results.csv")) > 0
+    for name in ("results.csv", "stages.csv"):
+        assert (tmp_path / name).read_bytes() == (study / name).read_bytes(), name
+
+
+def test_rows_that_disagree_between_a_table_and_a_row_file_refuse_the_folder(tmp_path: Path) -> None:
+    spec = _spec(tmp_path, seeds=(1,))
+    run_sweep(spec, progress=False)
+    f = row_path(spec.out, 1, "cubic")
+    row = json.loads(f.read_text())
+    row["correct"] += 1
+    f.write_text(json.dumps(row))
+    with pytest.raises(InputError) as e:
+        run_sweep(spec, progress=False)
+    assert e.value.path == str(f) and e.value.field == "correct" and "results.json" in e.value.message
+
+
+def test_a_failure_that_a_row_has_answered_is_dropped(tmp_path: Path) -> None:
+    """Another run's failure record of a task that has a row (two runs at once left it) does not outlive a rerun."""
+    from mechproof.sweep.rows import store_failure
+
+    spec = _spec(tmp_path, seeds=(1,))
+    run_sweep(spec, progress=False)
+    store_failure(spec.out, 1, "cubic", "FileNotFoundError: written by another run")
+    summary = run_sweep(spec, progress=False)
+    assert (summary.done, summary.failed) == (0, [])
+    assert not failure_path(spec.out, 1, "cubic").exists()
+    assert json.loads((spec.out / "results.json").read_text())["failures"] == []
+
+
+def test_a_second_run_into_a_folder_in_use_is_refused_at_once(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from mechproof.sweep.folder import folder_lock
+
+    counter = Counter(monkeypatch)
+    spec = _spec(tmp_path, seeds=(1,))
+    with folder_lock(spec.out):
+        with pytest.raises(InputError) as e:
+            run_sweep(spec, progress=False)
+    assert f"pid {__import__('os').getpid()}" in e.value.message and "in use by another run" in e.value.message
+    assert counter.calls == {"train": 0, "brute": 0, "cubic": 0} and not (spec.out / "rows").exists()
+    assert run_sweep(spec, progress=False).done == 2  # released when its holder is done
+
+
+def test_sweep_out_must_be_a_folder(tmp_path: Path) -> None:
+    (tmp_path / "README.md").write_text("not a folder\n")
+    for out in (tmp_path / "README.md", tmp_path / "README.md" / "sub"):
+        res = CliRunner().invoke(app, ["sweep", "--seeds", "1", "--strategies", "cubic", "--out", str(out)])
+        assert res.exit_code == 2, res.output
+        assert "README.md is a file" in " ".join(res.output.split())
+    assert (tmp_path / "README.md").read_text() == "not a folder\n"
+
+
+def test_an_unproven_certificate_has_a_temporary_name_of_its_own(tmp_path: Path) -> None:
+    """Two runs writing the same certificate at once each check their own unproven file: neither removes nor
+    replaces the other's (one of two `certify seed80` exited 3 with FileNotFoundError)."""
+    import mechproof.certify as certify_mod
+    from mechproof.certify import build_certificate, write_proven
+
+    small = _small_weights(tmp_path)
+    certify_mod.save_weights_copy(small, tmp_path / "c" / "weights.json")
+    proof = STRATEGIES["cubic"].run(small)
+    others = [tmp_path / "c" / ".cubic.unproven.json", tmp_path / "c" / ".cubic.other.unproven.json"]
+    for p in others:  # what another run has in flight, under the old fixed name and under any other
+        p.write_text("another run's certificate")
+    res, _ = write_proven(build_certificate(small, proof), tmp_path / "c" / "cubic.json")
+    assert res.correct == proof.correct and check(tmp_path / "c" / "cubic.json").correct == proof.correct
+    assert [p.read_text() for p in others] == ["another run's certificate"] * 2
+    assert sorted(p.name for p in (tmp_path / "c").iterdir()) == sorted(["cubic.json", "weights.json", *(p.name for p in others)])
+
+
+def _small_weights(tmp_path: Path):
+    w, _ = modelstore_mod.train_and_save(1, tmp_path / "m.json", cfg=SMALL, progress=False, tcfg=SHORT)
+    return w
