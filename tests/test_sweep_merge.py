@@ -281,7 +281,7 @@ def test_a_brute_force_row_below_a_certified_count_is_refused(sweeps: Path, tmp_
     with pytest.raises(Refusal) as e:
         merge_shards(tmp_path / "m", [shard])
     (why,) = [why for where, why in e.value.problems if where == str(f)]
-    assert f"certified count {cubic['correct']} is above brute force's {low}" in why
+    assert f"certified count {cubic['correct']} of {row_path(shard, 2, 'cubic')} is above the brute-force count {low}" in why
     assert [where for where, _ in e.value.problems] == [str(f)]
 
 
@@ -305,7 +305,7 @@ def test_a_row_above_the_targets_brute_force_row_is_refused(sweeps: Path, tmp_pa
 
 
 BAD_ROWS = {
-    "a JSON list": ("[1, 2, 3]", None),
+    "a JSON list": ("[1, 2, 3]", "(top level)"),
     "a seed that is not a number": (lambda row: {**row, "seed": "abc"}, "seed"),
     "a seed that climbs out": (lambda row: {**row, "seed": "../../x"}, "seed"),
     "a negative seed": (lambda row: {**row, "seed": -1}, "seed"),
@@ -313,7 +313,7 @@ BAD_ROWS = {
     "a model hash that is not one": (lambda row: {**row, "model_sha256": 7}, "model_sha256"),
     "a count that is text": (lambda row: {**row, "correct": "16777216"}, "correct"),
     "deep nesting": ("[" * 100_000 + "]" * 100_000, None),
-    "not JSON": ("{'seed': 2", None),
+    "not JSON": ("{'seed': 2", "line 1 column 2"),
 }
 
 

@@ -122,7 +122,9 @@ def _verify(new: list[Incoming], target: dict[Any, Found], out: Path) -> list[Ve
         else:
             _require_same_weights(ok, out)
             verified.append(ok)
-    rows = [(f.row, f.where, False) for f in target.values()] + [(i.row, i.where, True) for i in new]
+    refused = {where for where, _ in problems}  # rows already refused are compared with nothing
+    rows = [(f.row, f.where, False) for f in target.values()]
+    rows += [(i.row, i.where, True) for i in new if i.where not in refused]
     problems += cross_check(rows)
     if problems:
         raise Refusal(sorted(set(problems)))

@@ -117,6 +117,8 @@ def write_json(path: Path, doc: Mapping[str, Any]) -> None:
 def read_json(path: Path) -> Any:
     try:
         return json.loads(Path(path).read_text(encoding="utf-8"))
+    except json.JSONDecodeError as e:
+        raise InputError(path, f"line {e.lineno} column {e.colno}", f"not valid JSON ({e.msg})") from None
     except (OSError, ValueError, RecursionError) as e:
         why = "nested too deeply" if isinstance(e, RecursionError) else str(e)
         raise InputError(path, None, f"unreadable sweep file ({why})") from None
@@ -154,7 +156,7 @@ class _FailureFields(BaseModel):
 def _validated(doc: Any, schema: type[BaseModel], path: Path | str, what: str) -> dict[str, Any]:
     if not isinstance(doc, dict):
         kind = {list: "an array", str: "a string", bool: "a boolean", type(None): "null"}.get(type(doc), "a number")
-        raise InputError(path, None, f"expected a JSON object ({what}), got {kind}")
+        raise InputError(path, "(top level)", f"expected a JSON object ({what}), got {kind}")
     try:
         schema.model_validate(doc)
     except ValidationError as e:

@@ -158,9 +158,8 @@ def strategy_of(cert: Any) -> str:
 
 
 def cross_check(rows: list[tuple[Mapping[str, Any], str, bool]]) -> list[tuple[str, str]]:
-    """Rows (row, where, new?) of the target and the shards against the brute-force rows of the same weights.
-
-    Returns (where, why) for each new row that cannot stand beside the others."""
+    """Rows (row, where, new?) of the target and the shards, each new one already checked on its own, against the
+    brute-force row of the same weights. Returns (where, why) for each new row that cannot stand beside them."""
     problems: list[tuple[str, str]] = []
     brute: dict[str, tuple[Mapping[str, Any], str, bool]] = {}
     for row, where, new in rows:
@@ -179,11 +178,11 @@ def cross_check(rows: list[tuple[Mapping[str, Any], str, bool]]) -> list[tuple[s
                 problems.append((where, "brute_correct is filled in, but no brute-force row of its weights is here"))
             continue
         b, b_where, b_new = brute[str(row["model_sha256"])]
-        why = _against_brute(row, b, b_where)
+        why = _against_brute(row, where, b, b_where)
         if why is None or not (new or b_new):
             continue
         # a certified count is proven (checked above); a brute-force count is only claimed: refuse the latter
-        problems.append((b_where, f"{why} (of {where})") if b_new else (where, why))
+        problems.append((b_where if b_new and why[0] else where, why[1]))
     return sorted(set(problems))
 
 
@@ -198,20 +197,21 @@ def _brute_itself(row: Mapping[str, Any]) -> str | None:
     return None
 
 
-def _against_brute(row: Mapping[str, Any], b: Mapping[str, Any], b_where: str) -> str | None:
-    truth = b.get("correct")
-    if not (isinstance(truth, int) and isinstance(row.get("correct"), int) and isinstance(b.get("total"), int)
-            and b["total"] > 0):
-        return None  # a row without counts (the checks of new rows above require them)
-    if row.get("total") != b.get("total"):
-        return f"total {short(row.get('total'))} differs from the brute-force row's {short(b.get('total'))} ({b_where})"
-    if row["correct"] > truth:
-        return f"certified count {row['correct']} is above brute force's {truth} for the same weights ({b_where})"
+def _against_brute(row: Mapping[str, Any], where: str, b: Mapping[str, Any], b_where: str) -> tuple[bool, str] | None:
+    """None if a strategy row agrees with the brute-force row of its weights; else (whether the certified numbers
+    contradict the brute-force count, why)."""
+    truth, c = b.get("correct"), row.get("correct")
+    if not (isinstance(truth, int) and isinstance(c, int) and isinstance(b.get("total"), int) and b["total"] > 0):
+        return None  # a target row without counts (new rows have them: checked above)
+    same = f"of the same weights ({b_where})"
+    if row.get("total") != b["total"]:
+        return False, f"total {short(row.get('total'))} differs from the {b['total']} of the brute-force row {same}"
+    if c > truth:
+        return True, f"the certified count {c} of {where} is above the brute-force count {truth} {same}"
     if row.get("upper") is not None and row["upper"] < truth:
-        return f"certified upper bound {row['upper']} is below brute force's {truth} for the same weights ({b_where})"
-    want = {"brute_correct": truth, "brute_accuracy": truth / b["total"],
-            "normalized": row["correct"] / truth if truth else None}
+        return True, f"the certified upper bound {row['upper']} of {where} is below the brute-force count {truth} {same}"
+    want = {"brute_correct": truth, "brute_accuracy": truth / b["total"], "normalized": c / truth if truth else None}
     for col, v in want.items():
         if row.get(col) != v:
-            return f"{col} is {short(row.get(col))}, but the brute-force row of the same weights gives {short(v)} ({b_where})"
+            return False, f"{col} is {short(row.get(col))}, but the brute-force row {same} gives {short(v)}"
     return None
