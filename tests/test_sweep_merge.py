@@ -357,3 +357,11 @@ def test_a_committed_tables_rows_survive_a_merge_into_its_folder(sweeps: Path, t
     assert (summary.rows, summary.added) == (4, 2)
     tables = [read_csv_table(folder / "results.csv") for folder in (target, sweeps / "full")]
     assert _strip(tables[0]) == _strip(tables[1])
+
+
+def test_paper_check_on_a_malformed_table_is_bad_input(sweeps: Path, tmp_path: Path) -> None:
+    text = (sweeps / "b" / "results.csv").read_text()
+    (tmp_path / "results.csv").write_text(text.replace("\n2,", "\nabc,", 1))
+    res = CliRunner().invoke(app, ["paper-check", str(sweeps / "b"), "--against", str(tmp_path)])
+    assert res.exit_code == 2, res.output
+    assert "line 2: seed" in " ".join(res.output.split())

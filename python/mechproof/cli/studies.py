@@ -179,13 +179,12 @@ def paper_check(
     """
     from rich.table import Table as RichTable
 
-    from ..sweep import read_csv_table
+    from ..sweep.folder import read_table
     from ..sweep.paper import compare_with_committed
 
     if not (against / "results.csv").is_file():
         raise InputError(against / "results.csv", None, "no committed study here yet (`make paper` creates it)")
-    committed = read_csv_table(against / "results.csv")
-    fresh = read_csv_table(recomputed / "results.csv")
+    committed, fresh = (read_table(folder / "results.csv") for folder in (against, recomputed))
     checks = compare_with_committed(committed, fresh)
     table = RichTable(title=f"{recomputed} against {against}")
     for col in ("seed", "strategy", "result"):

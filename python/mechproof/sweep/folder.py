@@ -164,6 +164,14 @@ def _csv_table(path: Path, json_rows: list[Found]) -> list[Found]:
             for i, r in enumerate(read_csv_table(path), start=2)]
 
 
+def read_table(path: Path) -> list[dict[str, Any]]:
+    """The rows of a results.csv as read_csv_table reads them, each checked to be a row (rows.check_row)."""
+    rows = read_csv_table(path)
+    for i, r in enumerate(rows, start=2):
+        check_row(unflat_row(r), f"{path} line {i}")
+    return rows
+
+
 # ------------------------------------------------------------------------------------------------ tables
 
 

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable
 
-from .folder import build_tables, folder_lock, present_rows
+from .folder import build_tables, folder_lock, load_failures, present_rows
 from .tasks import SweepSpec
 from .timing import record_run, stage_totals, now_utc
 
@@ -77,6 +77,7 @@ def _run_locked(spec: SweepSpec, progress: bool, console: Any, on_event: Callabl
     started = now_utc()
     out = Path(spec.out)
     todo, present = pending_tasks(spec)
+    load_failures(out)  # the tables are rebuilt from these too: a malformed one is refused before any work
     n_tasks = present + sum(len(names) for _, names in todo)
     summary = SweepSummary(tasks=n_tasks, skipped=present, done=0)
     computed: list[tuple[int, str]] = []

@@ -69,7 +69,10 @@ def certificate_rel(seed: int, strategy: str) -> str:
 
 def inside(path: Path, folder: Path, where: str) -> Path:
     """`path` if it stays inside `folder` once every link is followed; else malformed input naming `where`."""
-    real, root = path.resolve(), folder.resolve()
+    try:
+        real, root = path.resolve(), folder.resolve()
+    except (OSError, RuntimeError) as e:  # a link loop, a name too long
+        raise InputError(where, "certificate", f"{path} cannot be followed ({e})") from None
     if real != root and root not in real.parents:
         raise InputError(where, "certificate", f"{path} leads outside {folder} (to {real})")
     return path
