@@ -103,7 +103,9 @@ def make_on_copy(target: str, **variables: str):
 
     if shutil.which("make") is None:
         pytest.skip("make is not installed")
-    env = {k: v for k, v in os.environ.items() if k not in ("SEEDS", "PAPER", "SCALING")}  # origin must be the file
+    ours = {"SEEDS", "STRATEGIES", "SWEEP", "PAPER", "PAPER_CHECK", "PAPER_STRATEGIES", "SCALING", "SCALING_SEEDS",
+            "SCALING_CONFIGS", "RAY", "MAKEFLAGS", "MFLAGS", "MAKELEVEL"}  # the Makefile's defaults, not the caller's
+    env = {k: v for k, v in os.environ.items() if k not in ours}
     args = ["make", "-s", "-o", "setup", target, f"BIN={Path(sys.executable).parent}", *(f"{k}={v}" for k, v in variables.items())]
     return subprocess.run(args, cwd=ROOT, capture_output=True, text=True, env=env, timeout=600)
 
