@@ -97,6 +97,7 @@ report: setup
 
 # Without SEEDS on the command line: the whole study into $(PAPER) (resumable) and its report. With SEEDS: those
 # seeds afresh into $(PAPER_CHECK), then every recomputed row against the committed one (non-zero exit if any differ).
+# The study's committed rows are kept: a sweep only adds rows, and does not recompute those its folder holds.
 paper: setup
 ifeq ($(origin SEEDS),file)
 	$(BIN)/mechproof sweep --seeds paper --strategies '$(PAPER_STRATEGIES)' --out $(PAPER) $(RAY_OPT)
@@ -107,8 +108,9 @@ else
 	$(BIN)/mechproof paper-check $(PAPER_CHECK) --against $(PAPER)
 endif
 
-# The paper's larger Max-of-K configurations (issue 9): every strategy on SCALING_SEEDS per configuration, cubic on
-# one seed of K = 20, d_vocab 512, then the side-by-side report ($(SCALING)/report.md, scaling.png).
+# The paper's larger Max-of-K configurations: every strategy on SCALING_SEEDS per configuration, cubic on
+# one seed of K = 20, d_vocab 512, then the side-by-side report ($(SCALING)/report.md, scaling.png). A sweep only adds
+# rows: those the committed tables hold (20 seeds where SCALING_SEEDS has 5) are kept and not recomputed.
 scaling: setup
 	for c in $(SCALING_CONFIGS); do \
 	  $(BIN)/mechproof sweep --config $$c --seeds $(SCALING_SEEDS) --strategies '$(PAPER_STRATEGIES)' --out $(SCALING)/$$c --quiet || exit 1; \

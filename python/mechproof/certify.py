@@ -14,6 +14,7 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
+import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -66,10 +67,15 @@ def build_certificate(w: ExactWeights, proof: ProofOutput, weights_rel: str = "w
 
 def write_proven(cert: Certificate, path: Path) -> tuple[CheckResult, float]:
     """Write `cert` to `path` only if the independent checker accepts it; returns the checker's result (with
-    its operation counts) and the check time."""
-    tmp = path.with_name(f".{path.stem}.unproven.json")
-    atomic_write(tmp, dumps_certificate(cert))
+    its operation counts) and the check time. The unproven file has a name of its own per call (beside `path`,
+    where the certificate's relative weights path resolves), so runs writing the same certificate at once do
+    not remove or replace each other's."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.stem}.", suffix=".unproven.json")
+    os.close(fd)
+    tmp = Path(name)
     try:
+        atomic_write(tmp, dumps_certificate(cert))
         start = time.perf_counter()
         result = check(tmp)
         seconds = time.perf_counter() - start
