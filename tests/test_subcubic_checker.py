@@ -725,7 +725,7 @@ def test_accepted_cases_contain_only_correct_inputs(tiny_models, tmp_path, monke
 
 
 def test_sign_aware_correction_matters():
-    """The paper's (α − v)·R_max for α < v is unsound (paper-spec §9.2); the checker uses R_min there.
+    """The paper's (α − v)·R_max for α < v is unsound (docs/paper.md §8.2); the checker uses R_min there.
     Check the output bound directly against the formula on a case where α < v and R_min < R_max."""
     rng = random.Random(7)
     w = _random_weights(rng, 4, 3, 3, 2)

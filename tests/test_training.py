@@ -40,7 +40,7 @@ SHORT = TrainConfig(steps=20)
 
 
 def test_named_configs_are_the_papers():
-    # scaling-spec §1: (K, V) and trainable parameters 64·V + 32·K + 4·32²
+    # docs/paper.md §1: (K, V) and trainable parameters 64·V + 32·K + 4·32²
     spec = {"k4": (4, 64, 8320), "k5": (5, 64, 8352), "k10": (10, 64, 8512), "k20": (20, 64, 8832),
             "k10v128": (10, 128, 12608), "k20v512": (20, 512, 37504)}  # fmt: skip
     assert list(CONFIGS) == list(spec)
