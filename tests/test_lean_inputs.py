@@ -1049,6 +1049,7 @@ def test_input_rule_matches_python_on_every_input(seed):
             assert lean_row(lean, False, q) == py._row("EQKP", q, n)
 
 
+@pytest.mark.slow
 def test_input_rule_on_seed42_inputs():
     """The committed seed-42 model (V = 64, n = 4): 3000 random inputs, right with and without the U filter, and
     wrong for three witnesses each, with the matrices of the cubic certificate and with the subcubic ones."""
@@ -1516,6 +1517,7 @@ def _edited(path: Path, fn, tmp: Path) -> Path:  # noqa: ANN001
     return out
 
 
+@pytest.mark.slow
 def test_v2_certificate_end_to_end(v2_certificate):
     got = outcome(lean_check_certificate, v2_certificate)
     assert got == outcome(python_check, v2_certificate)
@@ -1580,6 +1582,7 @@ def test_random_cubic_certificates_end_to_end(tmp_path):
     assert "ok" in seen and "claim" in seen
 
 
+@pytest.mark.slow
 def test_committed_certificates_end_to_end():
     for path in sorted(CERTS.rglob("*.json")):
         if path.name != "weights.json":

@@ -104,6 +104,7 @@ def test_paper_group_names_match_loosely() -> None:
     assert paper_key("quadratic") is None and paper_key("my-new-group") is None
 
 
+@pytest.mark.slow
 def test_render_writes_images_and_paper_table(tmp_path: Path) -> None:
     sweep = tmp_path / "sweep"
     sweep.mkdir()
@@ -178,6 +179,7 @@ def test_zoom_panel_holds_the_subcubic_cluster_only() -> None:
     assert len(plot_bound_vs_length(only_cubic, strategy_stats(only_cubic)).axes) == 1  # no cluster: no zoom
 
 
+@pytest.mark.slow
 def test_report_reads_a_committed_csv_table(tmp_path: Path) -> None:
     """A folder with only results.csv (the committed study) gives the same statistics as its results.json."""
     from mechproof.sweep.rows import csv_columns, table_csv

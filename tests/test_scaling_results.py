@@ -54,6 +54,7 @@ def test_k20v512_has_a_checked_cubic_certificate():
         assert int(r["correct"]) / int(r["total"]) <= float(est[r["seed"]]["estimate_high"])
 
 
+@pytest.mark.slow
 def test_a_k5_cubic_certificate_is_reproduced_byte_for_byte(tmp_path):
     """k5-seed50 retrained here, proved and checked: the certificate has the committed SHA-256 and count."""
     from mechproof.certify import build_certificate, write_proven
