@@ -23,11 +23,12 @@ EXTRAS ?= test
 comma  := ,
 STAMP  := $(VENV)/.installed-$(subst $(comma),-,$(EXTRAS))
 
-.PHONY: help setup train accuracy certify check test bench lean coq sweep report paper scaling clean
+.PHONY: help setup train accuracy certify check test test-quick bench lean coq sweep report paper scaling clean
 
 help:
 	@echo "make certify MODEL=seed42   train if missing, prove, write + check the certificate in out/certificates/, summary"
-	@echo "make test                   the test suite (sets up the venv first)"
+	@echo "make test                   the whole test suite (sets up the venv first; CI runs it)"
+	@echo "make test-quick             the tests not marked slow, for iterating (under 2 min on 2 cores)"
 	@echo "make setup                  create $(VENV) and install mechproof (torch==2.13.0; prints CPU or CUDA build)"
 	@echo "make setup TORCH_INDEX=https://download.pytorch.org/whl/cpu   the same with torch's CPU build from PyTorch's index"
 	@echo "make train MODEL=seed42     train one model into models/"
@@ -66,6 +67,10 @@ check: setup
 
 test: setup
 	$(BIN)/python -m pytest -q
+
+# The tests not marked `slow` (pyproject.toml): for iterating; `make test` (CI) runs them all.
+test-quick: setup
+	$(BIN)/python -m pytest -q -m 'not slow'
 
 bench: setup
 	$(BIN)/python benchmarks/run_all.py

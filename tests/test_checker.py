@@ -37,6 +37,7 @@ def _fails(path: Path) -> ClaimFailure:
     return ei.value
 
 
+@pytest.mark.slow
 def test_good_certificates_pass(tiny_cert, tiny_cert_v1, seed42_cert):
     for cert in (tiny_cert, tiny_cert_v1, seed42_cert):
         res = check(cert)
@@ -174,6 +175,7 @@ def _cli(*args: str) -> subprocess.CompletedProcess:
     return subprocess.run([sys.executable, "-m", "mechproof.cli", *args], capture_output=True, text=True)
 
 
+@pytest.mark.slow
 def test_cli_exit_codes(tmp_path, tiny_cert):
     good = _cli("check", str(tiny_cert))
     assert good.returncode == 0 and "OK" in good.stdout
@@ -198,6 +200,7 @@ def test_checker_uses_no_floats_or_numpy():
             assert banned not in text, f"{f.name}: {banned}"
 
 
+@pytest.mark.slow
 def test_proof_length_does_not_depend_on_what_was_checked_before():
     """The checker reuses what it derived from the same weights (per process), and replays the operation counts of
     what it reuses: a certificate's proof length is the same checked alone or after the model's other ones."""

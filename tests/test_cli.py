@@ -24,6 +24,7 @@ def _run(cwd: Path, *args: str) -> subprocess.CompletedProcess:
     return subprocess.run([sys.executable, "-m", "mechproof.cli", *args], capture_output=True, text=True, cwd=cwd, env=env)
 
 
+@pytest.mark.slow
 def test_certify_check_audit_end_to_end(tmp_path):
     # reuse the committed weights so the test does not need to train
     (tmp_path / "models").mkdir()
@@ -54,6 +55,7 @@ def test_certify_check_audit_end_to_end(tmp_path):
     assert unknown.returncode == 2 and "unknown claim id" in unknown.stderr
 
 
+@pytest.mark.slow
 def test_train_and_accuracy_json(tmp_path):
     out = tmp_path / "m.json"
     proc = _run(tmp_path, "train", "--seed", "7", "--out", str(out), "--quiet")
@@ -64,12 +66,14 @@ def test_train_and_accuracy_json(tmp_path):
     assert doc["correct"] / doc["total"] == doc["accuracy"] and doc["accuracy"] > 0.98
 
 
+@pytest.mark.slow
 def test_unknown_strategy_and_missing_model_exit_2(tmp_path):
     assert _run(tmp_path, "certify", "seed42", "--strategy", "nope").returncode == 2
     proc = _run(tmp_path, "accuracy", "no-such-model")
     assert proc.returncode == 2 and "no-such-model" in proc.stderr
 
 
+@pytest.mark.slow
 def test_import_export_commands(tmp_path):
     w = ROOT / "certificates" / "seed42" / "weights.json"
     st = tmp_path / "m.safetensors"
@@ -87,6 +91,7 @@ def test_help_explains():
         assert cmd in proc.stdout
 
 
+@pytest.mark.slow
 def test_audit_of_a_subcubic_case():
     cert = ROOT / "certificates" / "seed42" / "subcubic-mx-avg-exact.json"
     doc = json.loads(cert.read_text())
@@ -102,6 +107,7 @@ def _listing(root: Path) -> list[str]:
     return sorted(str(p.relative_to(root)) for p in root.rglob("*"))
 
 
+@pytest.mark.slow
 def test_bad_output_paths_and_options_exit_2_naming_the_option(tmp_path):
     from mechproof.statedict import export_state_dict
     from mechproof.weights import load
@@ -127,6 +133,7 @@ def test_bad_output_paths_and_options_exit_2_naming_the_option(tmp_path):
         assert _listing(tmp_path) == before, args  # nothing written, not even half
 
 
+@pytest.mark.slow
 def test_import_weights_refuses_inexact_values_unless_asked_to_round(tmp_path):
     import torch
 
@@ -159,6 +166,7 @@ def test_import_weights_refuses_inexact_values_unless_asked_to_round(tmp_path):
     assert load(tmp_path / "c.json").sha256 == w.sha256
 
 
+@pytest.mark.slow
 def test_certify_json(tmp_path):
     (tmp_path / "models").mkdir()
     shutil.copy(ROOT / "certificates" / "seed42" / "weights.json", tmp_path / "models" / "seed42.json")
@@ -175,6 +183,7 @@ def test_certify_json(tmp_path):
     assert doc["lean"]["status"] == "not run" and doc["trained"] is False
 
 
+@pytest.mark.slow
 def test_strategies_json():
     from mechproof.strategies import STRATEGIES
 
@@ -186,6 +195,7 @@ def test_strategies_json():
     assert rows[0] == {"name": "cubic", "group": cubic.group, "complexity": cubic.complexity}
 
 
+@pytest.mark.slow
 def test_check_reports_every_file_on_its_own(tmp_path):
     src = ROOT / "certificates" / "seed42"
     shutil.copy(src / "weights.json", tmp_path / "weights.json")
@@ -301,6 +311,7 @@ def test_threads_option_sets_torch_threads_for_brute_force(monkeypatch, torch_th
     assert seen == [1, 3]
 
 
+@pytest.mark.slow
 def test_train_config_names(tmp_path):
     helped = _run(tmp_path, "train", "--help")
     names = ("k4", "k5", "k10", "k20", "k10v128", "k20v512")
@@ -310,6 +321,7 @@ def test_train_config_names(tmp_path):
     assert not (tmp_path / "models").exists()
 
 
+@pytest.mark.slow
 def test_accuracy_estimate_is_labelled_and_big_models_need_samples(tmp_path):
     w = ROOT / "certificates" / "seed42" / "weights.json"
     est = _run(tmp_path, "accuracy", str(w), "--samples", "300", "--sample-seed", "4", "--json", "--quiet")
@@ -334,6 +346,7 @@ def test_accuracy_estimate_is_labelled_and_big_models_need_samples(tmp_path):
     assert big.returncode == 2 and "--samples" in big.stderr
 
 
+@pytest.mark.slow
 def test_check_reports_a_certified_upper_bound():
     """The committed cubic+residual certificate certifies the exact accuracy: lower = upper, in text and JSON."""
     cert = ROOT / "certificates" / "seed42" / "cubic-residual.json"

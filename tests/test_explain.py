@@ -9,6 +9,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 from reference import covered_inputs, verdicts
 
 from mechproof.certificate import load_certificate
@@ -19,6 +20,7 @@ from mechproof.weights import load
 ROOT = Path(__file__).resolve().parents[1]
 
 
+@pytest.mark.slow
 def test_slack_of_a_tiny_model_matches_an_enumeration(tiny_cert):
     """Lost inputs = right by the literal model and not in a listed case, enumerated input by input from the case
     token sets (reference.covered_inputs for listed sets, the checker's sets for boundary-token cases)."""
@@ -42,6 +44,7 @@ def test_slack_of_a_tiny_model_matches_an_enumeration(tiny_cert):
     assert sum(case["lost"] for case in slack.worst) <= slack.lost
 
 
+@pytest.mark.slow
 def test_explain_cli_on_the_committed_cubic_certificate(tmp_path):
     """The issue's acceptance test: the breakdown of seed 42's cubic certificate sums to exact − certified, and
     the heatmap is written."""

@@ -129,6 +129,7 @@ def test_a_false_claim_about_a_huge_value_prints_fail(tmp_path, value):
     assert "digit integer" in str(fail)
 
 
+@pytest.mark.slow
 def test_a_false_claim_about_a_huge_value_exits_1_through_the_cli(tmp_path):
     path = _hostile(tmp_path, SUBCUBIC, _set("bound", "correct", value=2**14000))
     env = dict(os.environ, PYTHONPATH=str(ROOT / "python"))
@@ -237,6 +238,7 @@ def test_numbers_that_are_not_json_or_exponent_forms_are_malformed_anywhere(tmp_
 
 
 # ------------------------------------------------------------------------------------- found by the fuzz suite and its review
+@pytest.mark.slow
 def test_an_out_of_range_input_index_with_a_4300_digit_delta_is_a_false_claim(tiny_v2, tmp_path):  # noqa: F811
     """A residual delta of 4300 nines added to the previous index has 4301 digits: naming the index in the claim
     id used to raise ValueError (Python converts at most 4300 digits to text)."""
@@ -247,6 +249,7 @@ def test_an_out_of_range_input_index_with_a_4300_digit_delta_is_a_false_claim(ti
     assert "digit integer" in fail.claim_id
 
 
+@pytest.mark.slow
 def test_an_overlong_certificate_name_on_the_command_line_is_malformed(tmp_path):
     """`mechproof check NAME` with a name too long for the file system: exit 2, not an OSError (exit 3)."""
     env = dict(os.environ, PYTHONPATH=str(ROOT / "python"))
@@ -264,6 +267,7 @@ def test_a_passing_check_formats_nothing(tiny_v2, tmp_path, monkeypatch):  # noq
     assert not formatted, dict(formatted)
 
 
+@pytest.mark.slow
 def test_a_file_name_that_looks_like_markup_is_reported_as_it_is(tiny_cert, tmp_path):
     """The OK line printed file names as rich markup: `a[/b]/cubic.json` crashed the CLI (exit 3, MarkupError)
     and `x[bold].json` was reported as `x.json`."""
@@ -317,6 +321,7 @@ def test_a_small_cubic_file_claiming_a_large_vocabulary_is_rejected_before_any_v
     _false(tmp_path / "c.json", "exp_eqke")
 
 
+@pytest.mark.slow
 def test_control_characters_from_a_file_cannot_rewrite_the_report(tmp_path):
     """A key or name holding a newline or an escape sequence reached the terminal raw: a hostile certificate
     could print a fake `OK` line or clear the screen. Each report is now one line with such characters escaped."""

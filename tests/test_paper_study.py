@@ -60,6 +60,7 @@ def test_the_report_states_the_tables_means(rows):
     assert (STUDY / "report" / "bound_vs_length.png").stat().st_size > 50_000
 
 
+@pytest.mark.slow
 def test_one_seed_reproduces_its_committed_rows(rows, tmp_path):
     """Seed 50 retrained from scratch here (CPU training is deterministic) gives the committed weights, and its
     cubic and best-subcubic certificates have the committed bytes (SHA-256) and counts."""

@@ -94,6 +94,7 @@ def _rows_without_timing(rows: list[dict]) -> list[dict]:
     return [{k: v for k, v in r.items() if k not in TIMING} for r in rows]
 
 
+@pytest.mark.slow
 def test_sweep_rows_tables_and_resume(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     counter = Counter(monkeypatch)
     spec = _spec(tmp_path)
@@ -196,6 +197,7 @@ def test_sweep_rows_tables_and_resume(tmp_path: Path, monkeypatch: pytest.Monkey
     assert _rows_without_timing(json.loads((out / "results.json").read_text())["rows"]) == _rows_without_timing(rows)
 
 
+@pytest.mark.slow
 def test_pool_matches_in_process(tmp_path: Path) -> None:
     """Two spawned workers give the same rows as one in-process run on the same models."""
     pooled = run_sweep(_spec(tmp_path, "pooled", workers=2), progress=False)
@@ -241,6 +243,7 @@ def test_failures_are_recorded_and_retried(tmp_path: Path, monkeypatch: pytest.M
     assert row_path(spec.out, 1, "broken").is_file() and not failure_path(spec.out, 1, "broken").exists()
 
 
+@pytest.mark.slow
 def test_rows_of_another_model_are_not_mixed(tmp_path: Path) -> None:
     spec = _spec(tmp_path, seeds=(1,))
     run_sweep(spec, progress=False)
@@ -332,6 +335,7 @@ def test_brute_force_ops_precomputation_matches_the_checker() -> None:
         assert sum(ops.values()) > cfg.n_inputs * cfg.d_vocab * cfg.n_ctx  # every input touches every logit
 
 
+@pytest.mark.slow
 def test_cpu_training_default_is_unchanged(tmp_path: Path) -> None:
     """device="cpu" is the default path: same bytes as the default call, twice, and no device in the provenance."""
     a, _ = modelstore_mod.train_and_save(3, tmp_path / "a.json", cfg=SMALL, progress=False, tcfg=SHORT)

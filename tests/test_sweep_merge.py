@@ -56,6 +56,7 @@ def _strip(rows: list[dict]) -> list[dict]:
     return [{k: v for k, v in r.items() if k not in VOLATILE} for r in rows]
 
 
+@pytest.mark.slow
 def test_shards_merge_into_the_table_of_one_run(sweeps: Path, tmp_path: Path) -> None:
     out = tmp_path / "merged"
     summary = merge_shards(out, [sweeps / "a", sweeps / "b"])

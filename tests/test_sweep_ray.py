@@ -29,6 +29,7 @@ def _strip(rows: list[dict]) -> list[dict]:
     return [{k: v for k, v in r.items() if k not in VOLATILE} for r in rows]
 
 
+@pytest.mark.slow
 def test_ray_rows_match_the_local_pool(tmp_path: Path) -> None:
     ray = pytest.importorskip("ray", reason="ray is not installed (the optional extra: pip install -e '.[cluster]')")
     from mechproof.sweep.engines.ray import start_local
@@ -63,6 +64,7 @@ def test_ray_rows_match_the_local_pool(tmp_path: Path) -> None:
     assert ray_seconds < 60
 
 
+@pytest.mark.slow
 def test_without_ray_option_ray_is_not_imported(tmp_path: Path) -> None:
     script = textwrap.dedent(f"""
         import sys
