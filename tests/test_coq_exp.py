@@ -1,8 +1,9 @@
-"""The Coq exp enclosure (coq/Exp.v) computes what the Python checker computes (docs §6), output for output.
+"""The Coq exp enclosure (coq/Exp.v) computes what the Python checker computes (docs §6), output for output, and its
+soundness proof (coq/ExpSound.v) rests on no axiom beyond those of Coq's real numbers.
 
 One generated `.v` file evaluates `exp_in_range` and `exp_bounds` of the `BigInt` instance under `vm_compute` on a
-few hundred arguments; its printed integers are compared with `mechproof.checker.arith`. Int.v and Exp.v are
-compiled afresh into a temporary directory, so the test never reads stale build products.
+few hundred arguments; its printed integers are compared with `mechproof.checker.arith`. The Coq sources are
+compiled afresh into a temporary directory, so the tests never read stale build products.
 """
 
 from __future__ import annotations
@@ -19,7 +20,12 @@ from mechproof.checker import arith
 
 ROOT = Path(__file__).resolve().parents[1]
 COQ_DIR = ROOT / "coq"
-SOURCES = ("Int.v", "Exp.v")
+SOURCES = ("Int.v", "Dval.v", "Exp.v", "ExpSeries.v", "ExpSound.v")  # in dependency order
+REAL_AXIOMS = {
+    "ClassicalDedekindReals.sig_not_dec",
+    "ClassicalDedekindReals.sig_forall_dec",
+    "FunctionalExtensionality.functional_extensionality_dep",
+}  # what Coq's standard real numbers rest on
 
 Dy = tuple[int, int]
 
@@ -74,25 +80,42 @@ def printed_lists(output: str) -> list[list[int]]:
     return [[int(n) for n in re.findall(r"-?\d+", body)] for body in answers]
 
 
-def run_coq(tmp_path: Path, source: str) -> str:
-    coqc = shutil.which("coqc")
-    if coqc is None:
-        pytest.skip("coqc is not on PATH: the Coq exp enclosure cannot be run (install Coq 8.16 with Bignums)")
-    for name in SOURCES:
-        shutil.copy(COQ_DIR / name, tmp_path / name)
-    for name in SOURCES:
-        subprocess.run([coqc, "-R", ".", "MechProof", name], cwd=tmp_path, check=True, capture_output=True)
-    (tmp_path / "Agree.v").write_text(source, encoding="utf-8")
-    done = subprocess.run([coqc, "-R", ".", "MechProof", "Agree.v"], cwd=tmp_path, capture_output=True, text=True)
-    assert done.returncode == 0, done.stderr
-    return done.stdout
+class CoqBuild:
+    """The sources up to a given one, compiled once per test module into one temporary directory."""
+
+    def __init__(self, root: Path):
+        self.coqc = shutil.which("coqc")
+        self.root = root
+        self.built: set[str] = set()
+
+    def run(self, name: str, source: str, needs: str) -> str:
+        """coqc's output on `source` (written as `name`), after compiling SOURCES up to `needs`."""
+        if self.coqc is None:
+            pytest.skip("coqc is not on PATH: the Coq exp enclosure cannot be run (install Coq 8.16 with Bignums)")
+        for dep in SOURCES[: SOURCES.index(needs) + 1]:
+            if dep not in self.built:
+                shutil.copy(COQ_DIR / dep, self.root / dep)
+                self._coqc(dep)
+                self.built.add(dep)
+        (self.root / name).write_text(source, encoding="utf-8")
+        return self._coqc(name)
+
+    def _coqc(self, name: str) -> str:
+        done = subprocess.run([self.coqc, "-R", ".", "MechProof", name], cwd=self.root, capture_output=True, text=True)
+        assert done.returncode == 0, f"coqc {name}: {done.stderr}"
+        return done.stdout
 
 
-def test_coq_exp_bounds_match_python(tmp_path):
+@pytest.fixture(scope="module")
+def coq(tmp_path_factory) -> CoqBuild:
+    return CoqBuild(tmp_path_factory.mktemp("coq"))
+
+
+def test_coq_exp_bounds_match_python(coq):
     xs = arguments()
     in_range = [x for x in xs if arith.exp_in_range(x)]
     assert 250 <= len(in_range) < len(xs)  # the sample reaches both sides of the §6 limit
-    ranges, bounds = printed_lists(run_coq(tmp_path, coq_source(in_range, xs)))
+    ranges, bounds = printed_lists(coq.run("Agree.v", coq_source(in_range, xs), needs="Exp.v"))
     assert ranges == [int(arith.exp_in_range(x)) for x in xs]
     assert len(bounds) == 4 * len(in_range)
     for k, x in enumerate(in_range):
@@ -103,3 +126,25 @@ def test_coq_exp_bounds_match_python(tmp_path):
 def test_printed_lists_reads_coq_output():
     sample = "     = [1%Z; (-94)%Z; 0%Z]\n     : list Z\n     = [-7; 12345678901234567890]\n     : list Z\n"
     assert printed_lists(sample) == [[1, -94, 0], [-7, 12345678901234567890]]
+
+
+def axioms(output: str) -> set[str]:
+    """The names `Print Assumptions` lists: each starts an unindented line, its type follows on that line or on
+    indented ones."""
+    return {line.split()[0] for line in output.splitlines() if line[:1].strip() and line != "Axioms:"}
+
+
+def test_exp_soundness_rests_on_real_axioms_only(coq):
+    source = """From MechProof Require Import Int ExpSound.
+Module ES := ExpSound ZInt.
+Print Assumptions ES.exp_bounds_sound.
+Print Assumptions ES.exp_bounds_lo_pos.
+"""
+    output = coq.run("Assumptions.v", source, needs="ExpSound.v")
+    assert output.count("Axioms:") == 2, output
+    assert axioms(output) == REAL_AXIOMS, output
+
+
+def test_axioms_reads_print_assumptions():
+    sample = "Axioms:\nClassicalDedekindReals.sig_not_dec : forall P : Prop, {~ ~ P} + {~ P}\nM.ES.exp_bounds_sound\n  : forall a f, True\nfoo : nat\n"
+    assert axioms(sample) == {"ClassicalDedekindReals.sig_not_dec", "M.ES.exp_bounds_sound", "foo"}
