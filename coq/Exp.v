@@ -8,6 +8,10 @@
 From Coq Require Import ZArith.
 From MechProof Require Import Int.
 
+(** A rounding direction: towards the lower end of an enclosure, or the upper. Outside the functor, so
+    that every instance of [Exp] has the same directions. *)
+Inductive dir := Down | Up.
+
 Module Exp (I : INT).
 
 (** Constants of §6: mantissa bits kept while squaring, fixed-point fraction bits of the Taylor
@@ -25,10 +29,8 @@ Definition pow2 (k : Z) : I.t := I.shiftl I.one (I.of_Z k).
 (** Number of binary digits of [b > 0]. *)
 Definition bitlen (b : I.t) : Z := I.to_Z (I.log2 b) + 1.
 
-(** Rounding directions: [⌊x/d⌋] and [⌈x/d⌉] for [d > 0], and [⌊x/2^k⌋] and [⌈x/2^k⌉] for [k >= 0] (by
-    shifts, the same numbers as dividing by [pow2 k] and much faster under [vm_compute]). *)
-Inductive dir := Down | Up.
-
+(** Rounding in direction [d]: [⌊x/y⌋] and [⌈x/y⌉] for [y > 0], and [⌊x/2^k⌋] and [⌈x/2^k⌉] for [k >= 0]
+    (by shifts: the same numbers as dividing by [pow2 k], and much faster under [vm_compute]). *)
 Definition div_r (d : dir) (x y : I.t) : I.t :=
   match d with Down => I.div x y | Up => I.opp (I.div (I.opp x) y) end.
 
@@ -92,3 +94,10 @@ Definition exp_bounds (a : I.t) (f : Z) : (I.t * Z) * (I.t * Z) :=
   if I.ltb I.zero a then (lo, hi) else (recip Down hi, recip Up lo).
 
 End Exp.
+
+(** What every instance of [Exp] is, definitions and their bodies included: proofs about one given
+    instance (the checker's own) take it as a parameter of this type (ExpSound.v's [ExpSoundOf]), so that
+    their statements name that instance's constants and no two instances need be compared. *)
+Module Type ExpT (I : INT).
+  Include Exp I.
+End ExpT.

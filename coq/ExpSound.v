@@ -16,8 +16,7 @@ From MechProof Require Import Int Dval Exp ExpSeries.
 
 (** * The algorithm of Exp.v encloses [exp] *)
 
-Module ExpSound (I : INT).
-Module Export E := Exp I.
+Module ExpSoundOf (I : INT) (Import E : ExpT I).
 
 Local Open Scope R_scope.
 
@@ -417,4 +416,10 @@ Proof.
   destruct (exp_bounds a f) as [[lm le] hi]. lra.
 Qed.
 
+End ExpSoundOf.
+
+(** The soundness of a fresh instance [E = Exp I]: [ExpSound ZInt] is the axiom-free statement. *)
+Module ExpSound (I : INT).
+  Module E := Exp I.
+  Include ExpSoundOf I E.
 End ExpSound.
