@@ -1,6 +1,8 @@
 (** The exp enclosure of docs/certificate.md §6 is sound: for every dyadic [x = a·2^f],
     [exp_bounds a f = ((lm, le), (hm, he))] satisfies [lm·2^le <= exp x <= hm·2^he], and [0 < lm·2^le].
     No range hypothesis is needed; the range check of step 0 only bounds the work.
+    [ExpSoundOf I E] states this for a given instance [E] of [Exp I] (use it with the checker's own instance);
+    [ExpSound I] for a fresh one ([ExpSound ZInt] rests only on the axioms of Coq's real numbers).
 
     The argument, step by step (§6):
     - [exp_taylor_lower], [exp_taylor_upper] (ExpSeries.v): for [0 <= y <= 1],
@@ -112,7 +114,8 @@ Qed.
 Lemma fixed_div_pos i : (0 < Z.of_nat (S i) * 2 ^ Q)%Z.
 Proof. apply Z.mul_pos_pos; [lia | apply Z.pow_pos_nonneg; unfold Q; lia]. Qed.
 
-(** The Taylor step's [⌊⌊X/2^Q⌋/i⌋] and [⌈⌈X/2^Q⌉/i⌉] are §6's [⌊X/(i·2^Q)⌋] and [⌈X/(i·2^Q)⌉]. *)
+(** The Taylor step's [⌊⌊X/2^Q⌋/i⌋] and [⌈⌈X/2^Q⌉/i⌉] are §6's [⌊X/(i·2^Q)⌋] and
+    [⌈X/(i·2^Q)⌉]. *)
 Lemma taylor_step_down t Y i :
   I.to_Z (div_r Down (shift_r Down (I.mul t Y) Q) (I.of_Z (Z.of_nat (S i))))
   = (I.to_Z t * I.to_Z Y / (Z.of_nat (S i) * 2 ^ Q))%Z.

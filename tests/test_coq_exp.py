@@ -37,7 +37,8 @@ def arguments() -> list[Dy]:
     xs: list[Dy] = [(0, 0), (0, 7), (0, -1000), (0, 10**6), (1, 0), (-1, 0), (1, -1), (3, -1), (-3, -1),
                     (1, 11), (-1, 11), (1, 12), (-1, 12), (4095, 0), (-4095, 0), (4096, 0), (-4096, 0),
                     (1, -200), (-1, -200), (5, -1000), (-5, -1000), (2**70 + 1, -64), (-(2**70) - 1, -64),
-                    (123456789012345, -45), (-123456789012345, -45), (2**400 - 1, -400), (-(2**400) + 1, -395)]  # fmt: skip
+                    (123456789012345, -45), (-123456789012345, -45), (2**400 - 1, -400),
+                    (-(2**400) + 1, -395)]  # fmt: skip
     rng = random.Random(20240607)
     for _ in range(320):
         a = rng.getrandbits(rng.randint(1, 400)) * rng.choice((-1, 1))
@@ -158,5 +159,6 @@ Print Assumptions CS.exp_bounds_sound.
 
 
 def test_axioms_reads_print_assumptions():
-    sample = "Axioms:\nClassicalDedekindReals.sig_not_dec : forall P : Prop, {~ ~ P} + {~ P}\nM.ES.exp_bounds_sound\n  : forall a f, True\nfoo : nat\n"
+    sample = ("Axioms:\nClassicalDedekindReals.sig_not_dec : forall P : Prop, {~ ~ P} + {~ P}\n"
+              "M.ES.exp_bounds_sound\n  : forall a f, True\nfoo : nat\n")
     assert axioms(sample) == {"ClassicalDedekindReals.sig_not_dec", "M.ES.exp_bounds_sound", "foo"}
