@@ -344,3 +344,21 @@ def test_check_reports_a_certified_upper_bound():
     assert rec["correct"] == rec["upper"] == doc["bound"]["correct"] == doc["bound"]["upper"]
     text = _run(ROOT, "check", str(cert))
     assert f"≤ accuracy ≤ {rec['upper']}/{rec['total']}" in text.stdout
+
+
+def test_check_dir_memory_stays_bounded_over_distinct_choices(tmp_path, seed42):
+    """`check DIR` over 300 subcubic certificates of one model, each with its own key_pos_centre (a free choice):
+    the checker's per-process memo kept every certificate's derived values (about 1.4 MB each for this variant),
+    so one run grew by ~420 MB. Values are now kept at most MEMO_KEEP per kind and model: the 300 cost at most
+    100 MB more than one (benchmarks/check_dir_memory.py measures the 1,000 of the target)."""
+    sys.path.insert(0, str(ROOT / "benchmarks"))
+    from check_dir_memory import peak_rss_mb, write_variants
+    from conftest import write_certificate
+
+    cert = write_certificate(seed42, tmp_path / "proof", "subcubic-mq-avg-spr")
+    write_variants(cert, tmp_path / "one", 1)
+    write_variants(cert, tmp_path / "many", 300)
+    one, _, rc_one = peak_rss_mb(tmp_path / "one")
+    many, _, rc_many = peak_rss_mb(tmp_path / "many")
+    assert rc_one == rc_many == 0
+    assert many - one <= 100, f"peak RSS {one:.0f} MB for one certificate, {many:.0f} MB for 300"
