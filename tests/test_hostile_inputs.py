@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import math
 import os
+import re
 import subprocess
 import sys
 import time
@@ -17,6 +18,8 @@ from pathlib import Path
 from typing import Any, Callable
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from mutants import count_formatting
 from test_checker_v2 import tiny_v2  # noqa: F401 - a fixture used here
 from test_fuzz import SUB_A, SUB_B, _repin, _subcubic_v2
@@ -386,6 +389,7 @@ AUDIT_HOSTILE = {  # name: (certificate, edit of the certificate, edit of the we
     "witness list short": (RESIDUAL, lambda d: d["claims"]["wrong"]["witness"].pop(), None, "wrong[0]"),
     "subcubic m > V": (SUBCUBIC, _entry(-1, 1, 64), None, "bound"),
     "weights of another model": (CUBIC, None, lambda w: w.update(_weights_of_another_model(w)), "case[20,40,2]/10"),
+    "config of another model": (CUBIC, _set("config", "d_head", value=16), None, "inv_sqrt_d_head"),
 }
 
 
@@ -413,6 +417,25 @@ def test_audit_claim_ids_take_ascii_numbers_in_range(args):
     range is bad input, refused before the certificate is checked."""
     res = _cli("audit", CUBIC, *args)
     assert res.exit_code == 2 and "internal error" not in res.output, res.output
+
+
+_ID_PARTS = st.sampled_from(["case", "exp_eqke", "wrong", "input", "bound", "[", "]", ",", "/", "0", "7", "99", "²", "٣", "-", " ", "\n"])
+
+
+@given(st.lists(_ID_PARTS, max_size=12).map("".join) | st.text(max_size=30))
+@settings(max_examples=300, deadline=None)
+def test_every_claim_id_parses_or_is_bad_input(claim_id):
+    """Any text given as --claim is either an id of the documented forms, with ASCII numbers, or bad input."""
+    from mechproof.checker.audit import _parse
+
+    try:
+        form, numbers = _parse(claim_id)
+    except InputError as e:
+        assert e.field == "--claim"
+        return
+    arity = {"inv_sqrt_d_head": 0, "bound": 0, "exp_eqke": 2, "exp_eqkp": 2, "case": 3, "case/k": 4, "residual": 1, "wrong": 1, "input": 1}
+    assert len(numbers) == arity[form] and all(n >= 0 for n in numbers)
+    assert claim_id.isascii() and [int(x) for x in re.findall("[0-9]+", claim_id)] == list(numbers)
 
 
 EXPLAIN_HOSTILE = {

@@ -1,7 +1,7 @@
 """`mechproof audit`: one step of an accepted certificate, its inputs, its rule and the recomputed exact values.
 
-For a reviewer who wants to convince themselves of a single claim by hand. The checker runs first (`accepted`):
-a malformed certificate is refused (InputError) and a false one rejected with the checker's first failing claim
+For a reviewer who wants to convince themselves of a single claim by hand. The checker runs first: a malformed
+certificate is refused (InputError) and a false one rejected with the checker's first failing claim
 (ClaimFailure), so what is shown is read from a certificate every claim of which holds. It uses the checker's own
 arithmetic, and states for every claim it touches whether that claim holds.
 """
@@ -26,10 +26,8 @@ from .inputs import InputRule, decode
 from .matrices import exact_matrices
 from .subcubic import SubcubicChecker, coverage, frac, frac_str, subcubic_covers
 
-_N = "([0-9]+)"  # ASCII digits only: str.isdigit and \\d also admit '²' or '٣'
-_INDEXED = re.compile(rf"(exp_eqke|exp_eqkp)\[{_N},{_N}\]")
-_CASE = re.compile(rf"case\[{_N},{_N},{_N}\](?:/{_N})?")
-_INPUT = re.compile(rf"(residual|wrong|input)\[{_N}\]")
+_ID = re.compile(r"([a-z_]+)\[([0-9]+(?:,[0-9]+)*)\](?:/([0-9]+))?")  # ASCII digits: \d and isdigit admit '²', '٣'
+_ARITY = {"exp_eqke": 2, "exp_eqkp": 2, "case": 3, "residual": 1, "wrong": 1, "input": 1}
 CLAIM_IDS = (
     "Cubic and cubic+residual: inv_sqrt_d_head, exp_eqke[q,k], exp_eqkp[q,p], case[q,m,c] (a listed case), "
     "case[q,m,c]/k (any case, listed or not, at its non-max token k), bound. Subcubic: case[q,m,c] (a listed "
@@ -47,19 +45,14 @@ def _parse(claim_id: str) -> tuple[str, tuple[int, ...]]:
     """(form, numbers) of a claim id, e.g. ("case/k", (q, m, c, k)) or ("wrong", (x,)); bad syntax is InputError."""
     if claim_id in ("inv_sqrt_d_head", "bound"):
         return claim_id, ()
-    for pattern in (_INDEXED, _CASE, _INPUT):
-        mt = pattern.fullmatch(claim_id)
-        if mt is not None:
-            break
-    else:
+    mt = _ID.fullmatch(claim_id)
+    name, nums, k = mt.groups() if mt else ("", "", None)
+    numbers = nums.split(",") + ([k] if k is not None else [])
+    if _ARITY.get(name) != len(nums.split(",")) or (k is not None and name != "case"):
         raise InputError(None, "--claim", f"unknown claim id {short(claim_id)}; ids: {CLAIM_IDS}")
-    name, *digits = mt.groups() if pattern is not _CASE else ("case", *mt.groups())
-    digits = [d for d in digits if d is not None]
-    if pattern is _CASE and len(digits) == 4:
-        name = "case/k"
-    if max(map(len, digits)) > _DIGITS:
-        raise InputError(None, "--claim", f"an index of {max(map(len, digits))} digits is out of range")
-    return name, tuple(int(d) for d in digits)
+    if max(map(len, numbers)) > _DIGITS:
+        raise InputError(None, "--claim", f"an index of {max(map(len, numbers))} digits is out of range")
+    return name + ("/k" if k is not None else ""), tuple(int(x) for x in numbers)
 
 
 def _inv_sqrt(claims: Any, d_head: int) -> tuple[tuple[Dy, Dy], str]:

@@ -5,16 +5,14 @@ from __future__ import annotations
 
 import time
 from pathlib import Path
-from typing import Any, Callable, Optional, TypeVar
+from contextlib import contextmanager
+from typing import Any, Iterator, Optional
 
 import typer
 from rich.table import Table
 
 from ..errors import InputError
 from .common import _check_output, _internal, _print_json, _set_threads, _text, _threads_option, app, err, out
-
-T = TypeVar("T")
-
 
 @app.command()
 def certify(
@@ -270,17 +268,19 @@ def audit(
     (with the first claim that fails), else 0 and the claim's lines."""
     from ..checker.audit import audit_claim
 
-    lines = _accepted(certificate, lambda: audit_claim(certificate, claim))
+    with _rejection_is_exit_1(certificate):
+        lines = audit_claim(certificate, claim)
     for line in lines:
         out.print(line, highlight=False, markup=False)
 
 
-def _accepted(certificate: Path, report: Callable[[], T]) -> T:
-    """`report()` (which runs the checker first); a certificate the checker rejects is exit 1, said as such."""
+@contextmanager
+def _rejection_is_exit_1(certificate: Path) -> Iterator[None]:
+    """A report that runs the checker first: a certificate the checker rejects is exit 1, said as such."""
     from ..checker import ClaimFailure
 
     try:
-        return report()
+        yield
     except ClaimFailure as e:
         err.print(_text(f"{certificate}: the checker rejects this certificate: FAIL {e}"), highlight=False, markup=False)
         raise typer.Exit(1) from None
@@ -313,7 +313,8 @@ def explain(
 
     folder = out_dir or Path("out") / "explain" / certificate.absolute().parent.name
     _check_output(folder, "--out", folder=True)
-    slack = _accepted(certificate, lambda: run(certificate, worst=worst, progress=not quiet and not as_json))
+    with _rejection_is_exit_1(certificate):
+        slack = run(certificate, worst=worst, progress=not quiet and not as_json)
     base = folder / f"{certificate.stem}.slack"
     files = heatmap(slack, base) + [base.with_name(f"{base.name}.json")]
     save_json(slack, files[-1])
