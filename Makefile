@@ -77,6 +77,7 @@ bench: setup
 	$(BIN)/python benchmarks/bruteforce_scaling.py
 	$(BIN)/python benchmarks/subcubic_all.py
 	$(BIN)/python benchmarks/per_seed.py
+	$(BIN)/python benchmarks/check_dir_memory.py
 
 lean:
 	@command -v lake >/dev/null 2>&1 || { \

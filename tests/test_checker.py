@@ -216,6 +216,30 @@ def test_proof_length_does_not_depend_on_what_was_checked_before():
     assert alone == after and sum(alone.values()) > 0
 
 
+def test_the_memo_keeps_at_most_memo_keep_values_of_a_kind():
+    """Values of one kind and model beyond MEMO_KEEP are dropped, least recently used first (they were all kept:
+    memory grew with every certificate of distinct choices), and a dropped value is computed again."""
+    from mechproof.checker.arith import MEMO_KEEP, clear_memo, memo
+
+    computed: list[int] = []
+
+    def get(i: int) -> int:
+        return memo(("model", "kind", i), lambda: computed.append(i) or i)
+
+    clear_memo()
+    for i in range(3 * MEMO_KEEP):
+        get(i)
+    computed.clear()
+    assert [get(i) for i in range(2 * MEMO_KEEP, 3 * MEMO_KEEP)] == list(range(2 * MEMO_KEEP, 3 * MEMO_KEEP))
+    assert computed == []  # the most recent MEMO_KEEP are kept
+    get(0)
+    assert computed == [0]  # an older one was dropped
+    memo(("model", "other kind"), lambda: computed.append(-1))
+    get(3 * MEMO_KEEP - 1)
+    assert computed == [0, -1]  # kinds are bounded separately
+    clear_memo()
+
+
 def test_exact_values_in_messages_never_fail_to_format():
     """Messages and audit lines show huge exact values by their size (str() of an int fails above 4300 digits)."""
     from fractions import Fraction
