@@ -131,12 +131,12 @@ def concurrent_certify(root: Path, assets: Assets) -> Scene:
     assets.models_with_seed42(root)
 
     def check(runs: list[Run]) -> None:
-        cert = root / "certificates" / "seed42" / "cubic.json"
+        cert = root / "out" / "certificates" / "seed42" / "cubic.json"
         assert cert.read_bytes() == (SEED42 / "cubic.json").read_bytes()  # the committed bytes: deterministic
         assert sorted(p.name for p in cert.parent.iterdir()) == ["cubic.json", "weights.json"]  # nothing unproven left
 
     cmd = ["certify", "seed42", "--no-brute", "--no-lean"]
-    return Scene(root, [cmd] * 2, writable=[root / "certificates"], exits=frozenset({0}), check=check)
+    return Scene(root, [cmd] * 2, writable=[root / "out"], exits=frozenset({0}), check=check)
 
 
 def concurrent_sweep(root: Path, assets: Assets) -> Scene:
@@ -177,12 +177,84 @@ def sweep_over_a_committed_table(root: Path, assets: Assets) -> Scene:
     return Scene(root, [cmd], writable=[study], committed=[study / "results.csv"], exits=frozenset({0}), check=check)
 
 
+def _tampered(root: Path, name: str, source: str, edit: Callable[[dict], None]) -> Path:
+    """A copy of a committed seed-42 certificate, edited, beside a copy of its weights: root/name/cert.json."""
+    folder = root / name
+    folder.mkdir()
+    shutil.copyfile(SEED42 / "weights.json", folder / "weights.json")
+    doc = json.loads((SEED42 / source).read_text())
+    edit(doc)
+    (folder / "cert.json").write_text(json.dumps(doc))
+    return folder / "cert.json"
+
+
+def _case_entry(i: int, pos: int, value: object) -> Callable[[dict], None]:
+    return lambda d: d["claims"]["cases"]["entries"][i].__setitem__(pos, value)
+
+
+def audit_crashes(root: Path, assets: Assets) -> Scene:
+    """`audit` read a certificate's claims without the checker's shape, range, hash and config checks: these
+    crashed it (exit 3), and weights other than the certificate's were reported "proven correct"."""
+    wrong = root / "wrong-witness"
+
+    def short_row(d: dict) -> None:
+        d["claims"]["exp_eqke"]["lo"][3] = d["claims"]["exp_eqke"]["lo"][3][:-1]
+
+    def huge_witness(d: dict) -> None:
+        d["claims"]["wrong"]["witness"][0] = 10**6
+
+    def other_weights(d: dict) -> None:
+        d["model"]["sha256"] = "0" * 64
+
+    certs = [
+        (_tampered(root, "out-of-range", "cubic.json", _case_entry(0, 1, 64)), "bound"),
+        (_tampered(root, "short-row", "cubic.json", short_row), "exp_eqke[3,2]"),
+        (_tampered(root, "c-minus-one", "cubic.json", _case_entry(0, 2, -1)), "bound"),
+        (_tampered(root, wrong.name, "cubic-residual.json", huge_witness), "wrong[0]"),
+        (_tampered(root, "subcubic-m-above-V", "subcubic-mx-avg-exact.json", _case_entry(-1, 1, 64)), "bound"),
+        (_tampered(root, "other-weights", "cubic.json", other_weights), "inv_sqrt_d_head"),
+    ]
+
+    def check(runs: list[Run]) -> None:
+        for r in runs:
+            assert "the checker rejects this certificate" in r.out and "proven correct" not in r.out, r.out[-500:]
+
+    return Scene(root, [["audit", str(c), "--claim", claim] for c, claim in certs], exits=frozenset({1}), check=check)
+
+
+def explain_crashes(root: Path, assets: Assets) -> Scene:
+    """`explain` never ran the checker: an off-by-one bound and a covered input in `residual` ended in an
+    AssertionError (one calling itself "a soundness bug"), a residual index of 2^70 in an OverflowError."""
+
+    def off_by_one(d: dict) -> None:
+        d["bound"]["correct"] += 1
+
+    def covered_residual(d: dict) -> None:
+        d["claims"]["residual"]["inputs"][1] += 1
+
+    def huge_index(d: dict) -> None:
+        d["claims"]["residual"]["inputs"].append(2**70)
+
+    certs = [_tampered(root, "off-by-one", "cubic.json", off_by_one),
+             _tampered(root, "covered-residual", "cubic-residual.json", covered_residual),
+             _tampered(root, "huge-index", "cubic-residual.json", huge_index)]
+
+    def check(runs: list[Run]) -> None:
+        for r in runs:
+            assert "the checker rejects this certificate" in r.out and "soundness bug" not in r.out, r.out[-500:]
+        assert not (root / "out").exists()  # nothing written for a rejected certificate
+
+    return Scene(root, [["explain", str(c), "--quiet"] for c in certs], writable=[root / "out"], exits=frozenset({1}), check=check)
+
+
 CASES: list[Case] = [
     Case("merge traversal", merge_traversal),
     Case("merge false bound", merge_false_bound),
     Case("concurrent certify", concurrent_certify),
     Case("concurrent sweep", concurrent_sweep),
     Case("sweep over a committed table", sweep_over_a_committed_table),
+    Case("audit crashes", audit_crashes),
+    Case("explain crashes", explain_crashes),
 ]
 
 
