@@ -431,3 +431,7 @@ def test_check_dir_skips_files_that_are_not_certificates_and_says_how_many(tiny_
     doc = json.loads(CliRunner().invoke(app, ["check", str(tmp_path), "--json"]).stdout)
     assert [f["status"] for f in doc["files"]] == ["skipped", "skipped", "ok"] and doc["exit_code"] == 0
     assert CliRunner().invoke(app, ["check", str(tmp_path / "a.json")]).exit_code == 2
+    damaged = json.loads(tiny_cert.read_text()) | {"format": "mechproof-certificatE"}  # a certificate, format damaged
+    (tmp_path / "damaged.json").write_text(json.dumps(damaged))
+    doc = json.loads(CliRunner().invoke(app, ["check", str(tmp_path), "--json"]).stdout)
+    assert [f["status"] for f in doc["files"]] == ["skipped", "skipped", "ok", "malformed"] and doc["exit_code"] == 2

@@ -3,6 +3,7 @@ explain where a bound loses."""
 
 from __future__ import annotations
 
+import json
 import time
 from pathlib import Path
 from contextlib import contextmanager
@@ -230,7 +231,8 @@ def _print_record(rec: dict[str, Any]) -> None:
 def _check_one(path: Path, found: bool = False) -> dict[str, Any]:
     """Check one certificate; every outcome, a crash included, becomes that file's record (exit code 0-3), so
     one bad file neither stops the others nor passes for a verdict. A file `found` in a folder whose format is
-    not a certificate's is skipped (a file named on the command line is checked as a certificate)."""
+    not a certificate's, and that holds none of a certificate's own fields, is skipped (a file named on the command
+    line is checked as a certificate)."""
     from ..checker import ClaimFailure, check as run
 
     rec: dict[str, Any] = {"path": str(path)}
@@ -240,7 +242,7 @@ def _check_one(path: Path, found: bool = False) -> dict[str, Any]:
     except ClaimFailure as e:
         return rec | {"status": "fail", "exit_code": 1, "claim": e.claim_id, "message": str(e)}
     except InputError as e:  # the message starts with this certificate even when its weights file is at fault
-        if found and e.path == str(path) and e.field == "format":
+        if found and e.path == str(path) and e.field == "format" and not _shaped_like_a_certificate(path):
             return rec | {"status": "skipped", "exit_code": 0, "message": str(e)}
         message = str(e) if e.path == str(path) else f"{path}: {e}"
         return rec | {"status": "malformed", "exit_code": 2, "field": e.field, "message": message}
@@ -257,6 +259,19 @@ def _check_one(path: Path, found: bool = False) -> dict[str, Any]:
         "operations": res.total_ops,
         "seconds": seconds,
     }
+
+
+# Keys only a certificate has at its top level: a file found in a folder that holds one of them is a certificate
+# whose `format` was damaged (malformed, exit 2), never another tool's file to skip.
+CERTIFICATE_KEYS = frozenset({"claims", "bound", "strategy"})
+
+
+def _shaped_like_a_certificate(path: Path) -> bool:
+    try:
+        doc = json.loads(path.read_bytes())
+    except (OSError, ValueError):
+        return False
+    return isinstance(doc, dict) and not CERTIFICATE_KEYS.isdisjoint(doc)
 
 
 def _strategy_name(strategy: str, params: dict[str, Any]) -> str:
