@@ -28,6 +28,8 @@ Record rule (T : Type) := {
   rl_tok : table (table T * table T * Z);
   (** pos[q, p] for every q: (lo by position, hi by position, exponent) *)
   rl_pos : table (encl_row T);
+  (** the weights' ends tok_lo[q, t]·pos_lo[q, p] and tok_hi[q, t]·pos_hi[q, p], by q and t, a list by p *)
+  rl_w : table (table (list (T * T)));
   (** the rows of EUPU (by query token), EVOU (by token), PVOU (by position), as lists and as tables *)
   rl_eupu : table (list T); rl_eupu_t : table (table T);
   rl_evou : table (list T); rl_evou_t : table (table T);
@@ -35,7 +37,7 @@ Record rule (T : Type) := {
   (** E*[q, m] and V*[m, t], for U[q, m, t] = E*[q, m] + V*[m, t] (docs §2) *)
   rl_estar : table (table T);
   rl_vstar : table (table T) }.
-Arguments rl_V {T}. Arguments rl_n {T}. Arguments rl_tok {T}. Arguments rl_pos {T}.
+Arguments rl_V {T}. Arguments rl_n {T}. Arguments rl_tok {T}. Arguments rl_pos {T}. Arguments rl_w {T}.
 Arguments rl_eupu {T}. Arguments rl_eupu_t {T}. Arguments rl_evou {T}. Arguments rl_evou_t {T}.
 Arguments rl_pvou {T}. Arguments rl_pvou_t {T}. Arguments rl_estar {T}. Arguments rl_vstar {T}.
 
@@ -87,10 +89,14 @@ Module Inputs (I : INT).
   (** ** The rule, formed once *)
   Definition mk_rule (V n : Z) (D : derived) (own_eqke own_eqkp : list (list (option (dy * dy)))) : rule :=
     let tab_rows := fun (l : list (list I.t)) => of_list (map of_list l) in
+    let toks := map (fun row => common (map unwrap row)) own_eqke in
+    let poss := map (fun row => common (map unwrap row)) own_eqkp in
     {| rl_V := V; rl_n := n;
-       rl_tok := of_list (map (fun row => let '(lo, hi, e) := common (map unwrap row) in (of_list lo, of_list hi, e))
-                           own_eqke);
-       rl_pos := of_list (map (fun row => common (map unwrap row)) own_eqkp);
+       rl_tok := of_list (map (fun r => let '(lo, hi, e) := r in (of_list lo, of_list hi, e)) toks);
+       rl_pos := of_list poss;
+       rl_w := of_list (map2 (fun tk ps =>
+                 let '(tlo, thi, _) := tk in let '(plo, phi, _) := ps in
+                 of_list (map2 (fun a b => map2 (fun c d => (I.mul a c, I.mul b d)) plo phi) tlo thi)) toks poss);
        rl_eupu := of_list (eupu_rows D); rl_eupu_t := tab_rows (eupu_rows D);
        rl_evou := of_list (evou_rows D); rl_evou_t := tab_rows (evou_rows D);
        rl_pvou := of_list (pvou_rows D); rl_pvou_t := tab_rows (pvou_rows D);
@@ -104,25 +110,25 @@ Module Inputs (I : INT).
 
   (** ** The rule on one input *)
 
-  (** w_lo,p and w_hi,p (docs §8) at one exponent: pos[q, p] times tok[q, t_p], or pos alone when all
-      tokens are equal (tok is then a common positive factor of every weight, taken as 1). *)
-  Definition weights_of (R : rule) (tokens : list Z) : list I.t * list I.t :=
+  (** w_lo,p and w_hi,p (docs §8) for every position p, at one exponent: pos[q, p] times tok[q, t_p]
+      ([rl_w]), or pos alone when all tokens are equal (tok is then a common positive factor of every
+      weight, taken as 1). *)
+  Definition weights_of (R : rule) (tokens : list Z) : list (I.t * I.t) :=
     let q := query_tok tokens in
-    let '(plo, phi, _) := get (rl_pos R) q ([], [], 0) in
-    if forallb (Z.eqb q) tokens then (plo, phi) else
-    let '(tlo, thi, _) := get (rl_tok R) q (empty, empty, 0) in
-    (map2 I.mul (map (fun t => get tlo t I.zero) tokens) plo,
-     map2 I.mul (map (fun t => get thi t I.zero) tokens) phi).
+    if forallb (Z.eqb q) tokens then
+      let '(plo, phi, _) := get (rl_pos R) q ([], [], 0) in combine plo phi
+    else
+      let wq := get (rl_w R) q empty in
+      map (fun pt => nth (Z.to_nat (fst pt)) (get wq (snd pt) []) (I.zero, I.zero)) (indexed tokens).
 
   (** u·w_hi if u ≥ 0, else u·w_lo: the upper end of u·w for w in [w_lo, w_hi]. *)
-  Definition upper_term (u lo hi : I.t) : I.t := if I.leb I.zero u then I.mul u hi else I.mul u lo.
+  Definition upper_term (u : I.t) (w : I.t * I.t) : I.t := if I.leb I.zero u then I.mul u (snd w) else I.mul u (fst w).
   (** u·w_lo if u ≥ 0, else u·w_hi: the lower end. *)
-  Definition lower_term (u lo hi : I.t) : I.t := if I.leb I.zero u then I.mul u lo else I.mul u hi.
+  Definition lower_term (u : I.t) (w : I.t * I.t) : I.t := if I.leb I.zero u then I.mul u (fst w) else I.mul u (snd w).
 
   (** The cheaper sufficient test of §8: Σ_p f_p(U[q, m, t_p]) < 0. *)
-  Definition filter_ok (R : rule) (tokens : list Z) (m q : Z) (wlo whi : list I.t) : bool :=
-    I.ltb (isum (map2 (fun t lohi => upper_term (U_of R q m t) (fst lohi) (snd lohi)) tokens (combine wlo whi)))
-      I.zero.
+  Definition filter_ok (R : rule) (tokens : list Z) (m q : Z) (ws : list (I.t * I.t)) : bool :=
+    I.ltb (isum (map2 (fun t w => upper_term (U_of R q m t) w) tokens ws)) I.zero.
 
   (** N_{p,j} for every j (0 at j = m), with token t at position p:
       (EUPU[q, j] − EUPU[q, m]) + (EVOU[t, j] − EVOU[t, m]) + (PVOU[p, j] − PVOU[p, m]). *)
@@ -135,37 +141,38 @@ Module Inputs (I : INT).
     let cm := get2 (rl_pvou_t R) p m in
     map2 (fun x yz => I.add (I.sub x am) (I.add (I.sub (fst yz) bm) (I.sub (snd yz) cm))) a (combine b c).
 
-  (** Entrywise sum of rows (of one length). *)
+  (** The terms N_{p,j}·(w_hi,p if N_{p,j} ≥ 0 else w_lo,p) for every j. *)
+  Definition term_vec (R : rule) (q m t p : Z) (w : I.t * I.t) : list I.t :=
+    map (fun x => upper_term x w) (n_row R q m t p).
+
+  (** Entrywise sum of rows of [len] entries. *)
   Definition vec_sum (len : Z) (vs : list (list I.t)) : list I.t :=
     fold_left (map2 I.add) vs (map (fun _ => I.zero) (zseq len)).
 
-  (** up_j for every j. *)
-  Definition ups (R : rule) (tokens : list Z) (m q : Z) (wlo whi : list I.t) : list I.t :=
-    vec_sum (rl_V R)
-      (map2 (fun pt lohi => map (fun x => upper_term x (fst lohi) (snd lohi)) (n_row R q m (snd pt) (fst pt)))
-         (indexed tokens) (combine wlo whi)).
+  (** up_j < 0 for every j ≠ m, where up_j is the sum of the term vectors' entries j. *)
+  Definition ups_negative (R : rule) (m : Z) (vecs : list (list I.t)) : bool :=
+    forallb (fun ju => (fst ju =? m) || I.ltb (snd ju) I.zero) (indexed (vec_sum (rl_V R) vecs)).
 
   (** The input is proven right (docs §8): up_j < 0 for every j ≠ m (the filter first: it implies
       that, and costs n terms instead of n·V). *)
   Definition proven_right (R : rule) (tokens : list Z) : bool :=
     let m := max_tok tokens in
     let q := query_tok tokens in
-    let '(wlo, whi) := weights_of R tokens in
-    if filter_ok R tokens m q wlo whi then true else
-    forallb (fun ju => (fst ju =? m) || I.ltb (snd ju) I.zero) (indexed (ups R tokens m q wlo whi)).
+    let ws := weights_of R tokens in
+    if filter_ok R tokens m q ws then true else
+    ups_negative R m (map2 (fun pt w => term_vec R q m (snd pt) (fst pt) w) (indexed tokens) ws).
 
   (** The input is proven wrong with witness j (docs §8): lo_j ≥ 0 ([j] in [0, V), [j ≠ m] checked by
       the caller). *)
   Definition proven_wrong (R : rule) (tokens : list Z) (j : Z) : bool :=
     let m := max_tok tokens in
     let q := query_tok tokens in
-    let '(wlo, whi) := weights_of R tokens in
     let a := I.sub (get2 (rl_eupu_t R) q j) (get2 (rl_eupu_t R) q m) in
-    let terms := map2 (fun pt lohi =>
+    let terms := map2 (fun pt w =>
         let '(p, t) := pt in
         let x := I.add a (I.add (I.sub (get2 (rl_evou_t R) t j) (get2 (rl_evou_t R) t m))
                                (I.sub (get2 (rl_pvou_t R) p j) (get2 (rl_pvou_t R) p m))) in
-        lower_term x (fst lohi) (snd lohi)) (indexed tokens) (combine wlo whi) in
+        lower_term x w) (indexed tokens) (weights_of R tokens) in
     I.leb I.zero (isum terms).
 
   (** ** Input indices (docs §8, §9) *)
@@ -212,9 +219,41 @@ Module Inputs (I : INT).
 
   (** ** The claims [residual] and [wrong] (docs §9) *)
 
-  (** Every residual input is not covered by the cases and proven right. *)
+  (** Every residual input is not covered by the cases and proven right: [residual_ok] computes
+      [forallb (fun x => negb (covers t) && proven_right R t) xs] (t the tokens of x), sharing the term
+      vectors of the full rule between the inputs of one query token, as the Python checker does: a
+      vector depends on (m, t, p) and on whether all tokens are equal, and the inputs, listed by
+      increasing index, come grouped by their query token (the most significant digit). *)
+  Definition memo_key (V n m t p : Z) (equal : bool) : Z := ((m * V + t) * n + p) * 2 + (if equal then 1 else 0).
+
+  (** The term vectors of an input's positions, from [memo] or computed (and added to it). *)
+  Definition term_vecs (R : rule) (tokens : list Z) (m q : Z) (ws : list (I.t * I.t)) (memo : table (list I.t))
+      : list (list I.t) * table (list I.t) :=
+    let equal := forallb (Z.eqb q) tokens in
+    fold_right (fun ptw acc =>
+      let '((p, t), w) := ptw in
+      let k := memo_key (rl_V R) (rl_n R) m t p equal in
+      match Table.find (snd acc) k with
+      | Some v => (v :: fst acc, snd acc)
+      | None => let v := term_vec R q m t p w in (v :: fst acc, set (snd acc) k v)
+      end) ([], memo) (combine (indexed tokens) ws).
+
+  (** One residual input: (all so far hold, the query token of the memo, the memo). *)
+  Definition residual_step (R : rule) (covers : list Z -> bool) (n : nat)
+      (st : bool * Z * table (list I.t)) (x : I.t) : bool * Z * table (list I.t) :=
+    let '(ok, memo_q, memo0) := st in
+    let t := decode (rl_V R) n x in
+    let q := query_tok t in
+    let memo := if q =? memo_q then memo0 else empty in
+    if covers t then (false, q, memo) else
+    let m := max_tok t in
+    let ws := weights_of R t in
+    if filter_ok R t m q ws then (ok, q, memo) else
+    let '(vecs, memo') := term_vecs R t m q ws memo in
+    (ok && ups_negative R m vecs, q, memo').
+
   Definition residual_ok (R : rule) (covers : list Z -> bool) (n : nat) (xs : list I.t) : bool :=
-    forallb (fun x => let t := decode (rl_V R) n x in if covers t then false else proven_right R t) xs.
+    fst (fst (fold_left (residual_step R covers n) xs (true, -1, empty))).
 
   (** Every wrong input has a witness j ≠ m in [0, V), is covered neither by the cases nor by the
       residual list, and is proven wrong with its witness. *)
