@@ -1,7 +1,7 @@
 (** Exact dyadic arithmetic over an [INT] instance, and the small list helpers of the checker.
 
     A dyadic is a pair [(m, e)] of a mantissa [m : I.t] and an exponent [e : Z], with value [m·2^e]
-    ([dyR], through [Dval.dval]). Mirrors [python/mechproof/checker/arith.py] and
+    ([dyR I.to_Z], through [Dval.dval]). Mirrors [python/mechproof/checker/arith.py] and
     [lean/MechProof/Arith.lean]: sums are formed at the smaller exponent, nothing is rounded.
     Exponents are small ([Z]); mantissas grow ([I.t]). *)
 From Coq Require Import ZArith Reals List.
@@ -44,6 +44,10 @@ Definition all_lengths {A} (n : Z) (l : list (list A)) : bool := forallb (fun r 
 Fixpoint chunks {A} (rows cols : nat) (l : list A) : list (list A) :=
   match rows with O => [] | S r => firstn cols l :: chunks r cols (skipn cols l) end.
 
+(** The real value of a dyadic [(m, e)] with a mantissa of any type [T] read as an integer by [toZ]
+    (for [I.t], [toZ] is [I.to_Z]). Outside the functor: the checker never uses it. *)
+Definition dyR {T : Type} (toZ : T -> Z) (x : T * Z) : R := dval (toZ (fst x)) (snd x).
+
 Module Arith (I : INT).
 
   (** ** Integers *)
@@ -60,7 +64,6 @@ Module Arith (I : INT).
 
   (** ** Dyadics *)
   Definition dy : Type := I.t * Z.
-  Definition dyR (x : dy) : R := dval (I.to_Z (fst x)) (snd x).
   Definition dy_of (m e : Z) : dy := (I.of_Z m, e).
   Definition dy_zero : dy := (I.zero, 0).
 

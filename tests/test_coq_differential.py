@@ -7,6 +7,9 @@ cubic and cubic+residual certificates of the fuzz suite (tests/mutants.py, tests
 structural mutants (wrong lengths, out-of-range indices, duplicated cases, boundary tokens of the wrong class,
 bad witnesses, wrong bounds, tampered enclosures and weights) so that each kind surely reaches the Coq checker.
 
+The same mutants and the committed certificates are also given to the checker extracted to OCaml
+(coq/extraction/, the fallback for certificates too large for the kernel), which must agree too.
+
 A mutant the Python parser refuses (malformed JSON, a limit of docs §10, an unknown key, …) cannot be written as
 Coq data; one whose `model.sha256` is not its weights' payload hash fails in Python on a check Coq does not make
 (Coq has no SHA-256; tests/test_coqgen.py links the committed data to their files). Both are counted apart. Every
@@ -19,12 +22,14 @@ import copy
 import hashlib
 import json
 import re
+import resource
 import shutil
 import subprocess
 from collections import Counter
 from pathlib import Path
 
 import pytest
+from test_checker_v2 import tiny_v2  # noqa: F401 - a fixture used here
 from test_fuzz import Mutator, decide
 
 from mechproof import coqgen
@@ -36,7 +41,7 @@ ROOT = Path(__file__).resolve().parents[1]
 COQC = shutil.which("coqc")
 pytestmark = pytest.mark.skipif(COQC is None, reason="coqc is not installed (Coq 8.16 with Bignums: see `make coq`)")
 
-RANDOM_MUTANTS = {"json": 160, "weights": 30}
+RANDOM_MUTANTS = {"json": 320, "weights": 60}
 """Random mutants per tiny target, by kind (the fuzz suite's machinery, seeds distinct from its own)."""
 MIN_COMPARED = 200
 
@@ -194,25 +199,25 @@ def _write(folder: Path, name: str, cert: bytes, weights: bytes) -> Path:
     return path
 
 
-def test_coq_and_python_verdicts_agree_on_mutants(coq_lib, targets, tmp_path):
+@pytest.fixture(scope="module")
+def mutants(targets, tmp_path_factory) -> tuple[list[tuple[str, int, tuple[dict, dict]]], Counter]:
+    """Every mutant's Python verdict (its exit code) and its documents when the Coq checker can be given them:
+    (label, exit code, (certificate, weights)) for those, and the count of every kind of mutant."""
+    tmp = tmp_path_factory.mktemp("mutants")
     pool = [json.loads(p.read_text()) for p in targets.values()]
     cases: list[tuple[str, Path]] = []
-    k = 0
     for name, honest in targets.items():
         mut = Mutator(f"coq differential: {name}", honest, pool)
-        cases.append((f"{name}: honest", _write(tmp_path / f"m{k}", honest.name, mut.cert_bytes, mut.weights_bytes)))
-        k += 1
+        cases.append((f"{name}: honest", _write(tmp / f"m{len(cases)}", honest.name, mut.cert_bytes, mut.weights_bytes)))
         for kind, count in RANDOM_MUTANTS.items():
             for i in range(count):
                 m = mut.mutant(kind, i)
-                cases.append((f"{m.label} ({m.description})",
-                              _write(tmp_path / f"m{k}", honest.name, m.cert, m.weights if m.weights is not None else mut.weights_bytes)))
-                k += 1
+                weights = m.weights if m.weights is not None else mut.weights_bytes
+                cases.append((f"{m.label} ({m.description})", _write(tmp / f"m{len(cases)}", honest.name, m.cert, weights)))
     base = targets["tiny cubic+residual v2"]
     for what, cdoc, wdoc in targeted(json.loads(base.read_text()), json.loads((base.parent / "weights.json").read_text())):
-        cases.append((f"targeted: {what}", _write(tmp_path / f"m{k}", base.name, json.dumps(cdoc).encode(), json.dumps(wdoc).encode())))
-        k += 1
-
+        cases.append((f"targeted: {what}",
+                      _write(tmp / f"m{len(cases)}", base.name, json.dumps(cdoc).encode(), json.dumps(wdoc).encode())))
     reasons: Counter[str] = Counter()
     compared: list[tuple[str, int, tuple[dict, dict]]] = []
     for label, path in cases:
@@ -224,15 +229,69 @@ def test_coq_and_python_verdicts_agree_on_mutants(coq_lib, targets, tmp_path):
             assert d.code != 0 or why.startswith("strategy"), f"{label}: {why}, yet Python accepts it"
             continue
         compared.append((label, d.code, docs))
-    verdicts = coq_verdicts(coq_lib, [docs for _, _, docs in compared], tmp_path)
     python = Counter(code for _, code, _ in compared)
-    print(f"\n[coq differential] {len(cases)} mutants: {dict(reasons)}; compared {len(compared)}, Python exit codes "
-          f"{dict(sorted(python.items()))}, Coq accepts {sum(verdicts)}")
-    disagree = [f"{label}: Python exit {code}, Coq {ok}" for (label, code, _), ok in zip(compared, verdicts) if (code == 0) != ok]
-    assert not disagree, f"{len(disagree)} disagreements:\n" + "\n".join(disagree[:20])
+    print(f"\n[coq differential] {len(cases)} mutants: {dict(reasons)}; given to Coq {len(compared)}, Python exit "
+          f"codes on those {dict(sorted(python.items()))}")
     assert len(compared) >= MIN_COMPARED and python[0] >= 2 and python[1] >= 20, (len(compared), python)
-    labels = {label for label, _, _ in compared}
-    assert all(any(label.startswith(f"targeted: {what}") for label in labels) for what in ("case listed twice", "kp :=", "wrong witness", "exp_eqke lo + 1"))
+    labels = [label for label, _, _ in compared]
+    for what in ("case listed twice", "kp :=", "kn :=", "wrong witness", "exp_eqke lo + 1", "residual a delta 0", "bound.upper"):
+        assert any(label.startswith(f"targeted: {what}") for label in labels), what
+    return compared, reasons
+
+
+def _agree(compared: list[tuple[str, int, tuple[dict, dict]]], verdicts: list[bool], checker: str) -> None:
+    disagree = [f"{label}: Python exit {code}, {checker} {ok}" for (label, code, _), ok in zip(compared, verdicts) if (code == 0) != ok]
+    print(f"[coq differential] {checker}: {len(verdicts)} verdicts, {sum(verdicts)} accepted, {len(disagree)} disagreements")
+    assert not disagree, f"{len(disagree)} disagreements:\n" + "\n".join(disagree[:20])
+
+
+def test_coq_and_python_verdicts_agree_on_mutants(coq_lib, mutants, tmp_path):
+    compared, _ = mutants
+    _agree(compared, coq_verdicts(coq_lib, [docs for _, _, docs in compared], tmp_path), "Coq (vm_compute)")
+
+
+# ------------------------------------------------------------------------------------------------ extraction
+def _has_zarith() -> bool:
+    if shutil.which("ocamlfind") is None:
+        return False
+    return subprocess.run(["ocamlfind", "query", "zarith"], capture_output=True).returncode == 0
+
+
+@pytest.fixture(scope="module")
+def extracted(coq_lib, tmp_path_factory) -> Path:
+    """The Coq checker extracted to OCaml (coq/extraction/), compiled with zarith."""
+    if not _has_zarith():
+        pytest.skip("ocamlfind or zarith is not installed (Debian: libzarith-ocaml-dev)")
+    out = tmp_path_factory.mktemp("extraction")
+    for name in ("Extract.v", "run.ml"):
+        shutil.copy(ROOT / "coq" / "extraction" / name, out / name)
+    proc = subprocess.run([COQC, "-q", "-R", str(coq_lib), "MechProof", "Extract.v"], capture_output=True, text=True, cwd=out)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    cmd = ["ocamlfind", "ocamlopt", "-package", "zarith", "-linkpkg", "-w", "-a", "checker.mli", "checker.ml", "run.ml", "-o", "coqcheck"]
+    proc = subprocess.run(cmd, capture_output=True, text=True, cwd=out)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    return out / "coqcheck"
+
+
+def _unlimited_stack() -> None:
+    """The extracted list functions recurse once per entry (778,471 inputs in the cubic+residual certificate)."""
+    resource.setrlimit(resource.RLIMIT_STACK, (resource.RLIM_INFINITY, resource.RLIM_INFINITY))
+
+
+def extracted_verdicts(binary: Path, items: list[tuple[dict, dict]], folder: Path) -> list[bool]:
+    files = []
+    for i, (cdoc, wdoc) in enumerate(items):
+        files.append(folder / f"{i}.flat")
+        files[-1].write_text(coqgen.flat_data(cdoc, wdoc))
+    proc = subprocess.run([str(binary), *map(str, files)], capture_output=True, text=True, preexec_fn=_unlimited_stack)
+    lines = proc.stdout.splitlines()
+    assert proc.returncode in (0, 1) and len(lines) == len(files), proc.stdout[-2000:] + proc.stderr[-2000:]
+    return [line.split(": ", 1)[1].startswith("true") for line in lines]
+
+
+def test_extracted_checker_agrees_on_mutants(extracted, mutants, tmp_path):
+    compared, _ = mutants
+    _agree(compared, extracted_verdicts(extracted, [docs for _, _, docs in compared], tmp_path), "extracted checker")
 
 
 COMMITTED = [p for p in coqgen.find_certificates(ROOT) if coqgen.coq_supports(p)]
@@ -246,6 +305,13 @@ def _proved_by_make_coq(cert: Path) -> bool:
     vo = v.with_suffix(".vo")
     deps = [v] + [ROOT / "coq" / name for name in library_files()]
     return vo.is_file() and all(vo.stat().st_mtime >= d.stat().st_mtime for d in deps)
+
+
+@pytest.mark.parametrize("cert", COMMITTED, ids=lambda p: p.name)
+def test_extracted_checker_accepts_the_committed_certificates(cert, extracted, tmp_path):
+    assert decide(cert).code == 0
+    cdoc, wdoc = json.loads(cert.read_text()), json.loads((cert.parent / "weights.json").read_text())
+    assert extracted_verdicts(extracted, [(cdoc, wdoc)], tmp_path) == [True]
 
 
 @pytest.mark.parametrize("cert", COMMITTED, ids=lambda p: p.name)

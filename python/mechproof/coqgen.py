@@ -128,13 +128,8 @@ def coq_weights(wdoc: dict, name: str = "W") -> str:
 
 def coq_cert(cdoc: dict, name: str = "C") -> str:
     """Definitions of `name : Cert.cert` from a parsed certificate (a version-2 cubic or cubic+residual one)."""
-    strategy = cdoc["strategy"]["name"]
-    if strategy not in STRATEGIES:
-        why = COQ_UNSUPPORTED_STRATEGIES.get(strategy, "unknown strategy")
-        raise UnsupportedInCoq(f"strategy {strategy!r} is not checked in Coq ({why})")
-    claims = cdoc["claims"]
-    if cdoc["version"] != 2 or claims["cases"]["rule"] != "cubic-prefix":
-        raise UnsupportedInCoq("the Coq checker reads version-2 certificates (cases rule cubic-prefix) only")
+    _supported(cdoc)
+    strategy, claims = cdoc["strategy"]["name"], cdoc["claims"]
     out = []
     for claim in ("exp_eqke", "exp_eqkp"):
         for part in ("exp", "lo", "hi"):
@@ -173,6 +168,69 @@ def coq_cert(cdoc: dict, name: str = "C") -> str:
         f"  wrong := {wrong};\n"
         f"  cert_bound := {{| correct := {_z(bound['correct'])}; total := {_z(bound['total'])}; upper := {upper} |}} |}}."
     )
+    return "\n".join(out) + "\n"
+
+
+# ------------------------------------------------------------------------------------------------ flat data
+FLAT_MAGIC = "mechproof-coq-flat-1"
+
+
+def _supported(cdoc: dict) -> None:
+    strategy = cdoc["strategy"]["name"]
+    if strategy not in STRATEGIES:
+        why = COQ_UNSUPPORTED_STRATEGIES.get(strategy, "unknown strategy")
+        raise UnsupportedInCoq(f"strategy {strategy!r} is not checked in Coq ({why})")
+    if cdoc["version"] != 2 or cdoc["claims"]["cases"]["rule"] != "cubic-prefix":
+        raise UnsupportedInCoq("the Coq checker reads version-2 certificates (cases rule cubic-prefix) only")
+
+
+def flat_data(cdoc: dict, wdoc: dict) -> str:
+    """The same data as `coq_weights` and `coq_cert`, as whitespace-separated tokens for the extracted checker
+    (coq/extraction/run.ml reads them in this order): a list is its length and its entries, an option 0 or 1 and
+    its value, an enumeration its index."""
+    _supported(cdoc)
+    out: list[str] = [FLAT_MAGIC]
+
+    def ints(*xs: int) -> None:
+        out.extend(map(str, xs))
+
+    def lst(xs: list[int]) -> None:
+        ints(len(xs), *xs)
+
+    def config(c: dict) -> None:
+        ints(c["d_vocab"], c["n_ctx"], c["d_model"], c["d_head"])
+
+    config(wdoc["config"])
+    for t in TENSORS:
+        ints(wdoc["tensors"][t]["exponent"])
+        lst(wdoc["tensors"][t]["mantissas"])
+    claims, bound = cdoc["claims"], cdoc["bound"]
+    ints(cdoc["version"])
+    config(cdoc["config"])
+    ints(list(STRATEGIES).index(cdoc["strategy"]["name"]))
+    ints(*(claims["inv_sqrt_d_head"][k] for k in ("lo", "hi", "exp")))
+    for claim in ("exp_eqke", "exp_eqkp"):
+        ints(("EQKE", "EQKP").index(claims[claim]["of"]))
+        for part in ("exp", "lo", "hi"):
+            ints(len(claims[claim][part]))
+            for row in claims[claim][part]:
+                lst(row)
+    ints(len(claims["cases"]["entries"]))
+    for e in claims["cases"]["entries"]:
+        ints(*e)
+    if "residual" in claims:
+        ints(1)
+        lst(claims["residual"]["inputs"])
+    else:
+        ints(0)
+    if "wrong" in claims:
+        ints(1)
+        lst(claims["wrong"]["inputs"])
+        lst(claims["wrong"]["witness"])
+    else:
+        ints(0)
+    ints(bound["correct"], bound["total"])
+    ints(*((1, bound["upper"]) if "upper" in bound else (0,)))
     return "\n".join(out) + "\n"
 
 
@@ -352,8 +410,32 @@ def regenerate_all(root: Path | None = None) -> tuple[list[Path], list[Path]]:
     return written, removed
 
 
+def write_flat(cert_path: Path, out: Path) -> None:
+    """The certificate and the weights its `model.weights` names, as flat data (`flat_data`), written to `out`."""
+    cert_path = Path(cert_path)
+    _, cdoc = _load(cert_path, "certificate")
+    try:
+        _, wdoc = _load(cert_path.parent / cdoc["model"]["weights"], "weights file")
+        text = flat_data(cdoc, wdoc)
+    except (KeyError, TypeError, AttributeError, ValueError) as e:
+        raise CoqGenError(f"{cert_path}: not a certificate the Coq checker reads ({e})") from None
+    atomic_write(out, text)
+
+
 def main(argv: list[str] | None = None) -> int:
+    """`python -m mechproof.coqgen [ROOT]`: regenerate coq/Certificates/; `--flat CERT OUT`: flat data for the
+    extracted checker."""
     args = sys.argv[1:] if argv is None else argv
+    if args[:1] == ["--flat"]:
+        if len(args) != 3:
+            print("usage: python -m mechproof.coqgen --flat CERT OUT", file=sys.stderr)
+            return 2
+        try:
+            write_flat(Path(args[1]), Path(args[2]))
+        except CoqGenError as e:
+            print(f"error: {e}", file=sys.stderr)
+            return 2
+        return 0
     root = Path(args[0]) if args else Path.cwd()
     try:
         written, removed = regenerate_all(root)
