@@ -11,7 +11,7 @@
     - PVOU[p, j] − PVOU[p, m] ≤ P*[m, j] (the entrywise max over the positions);
     - EVOU[t, j] − EVOU[t, m] + P*[m, j] ≤ max_{j' ≠ m} (EVOU[t, j'] + P*[m, j']) − EVOU[t, m] = V*[m, t].
 
-    The statement needs the shapes of the derived rows ([shape]: V rows of V entries for EUPU and EVOU,
+    The statement needs the shapes of the derived rows ([rows_shape]: V rows of V entries for EUPU and EVOU,
     n rows of V for PVOU); [derive_shape] gives them from the exact matrices' shapes. Everything is
     proven through [I.to_Z] and the [spec_*] equations, about the constants of the checker instance [K]. *)
 From Coq Require Import ZArith List Lia.
@@ -20,7 +20,7 @@ Import ListNotations.
 Local Open Scope Z_scope.
 
 (** [l] has [r] rows, each of [c] entries. *)
-Definition shape {T : Type} (l : list (list T)) (r c : nat) : Prop :=
+Definition rows_shape {T : Type} (l : list (list T)) (r c : nat) : Prop :=
   length l = r /\ Forall (fun row => length row = c) l.
 
 (** Entry [i] of a [map2], below both lengths. *)
@@ -152,7 +152,7 @@ Module UBound (I : INT) (Import K : CHECK I).
 
   (** ** Shapes *)
 
-  Lemma scale_shape (a : Mx.mat) (e : Z) (r c : nat) : shape (Matrices.rows a) r c -> shape (Mx.scale a e) r c.
+  Lemma scale_shape (a : Mx.mat) (e : Z) (r c : nat) : rows_shape (Matrices.rows a) r c -> rows_shape (Mx.scale a e) r c.
   Proof.
     intros [Hr Hc]. unfold Mx.scale. split; [now rewrite map_length|].
     apply Forall_map. eapply Forall_impl; [|exact Hc]. intros row H. now rewrite map_length.
@@ -160,11 +160,11 @@ Module UBound (I : INT) (Import K : CHECK I).
 
   (** The derived rows have the shapes of the exact matrices they scale. *)
   Lemma derive_shape (M : exact) (V n : Z) :
-    shape (Matrices.rows (eupu M)) (Z.to_nat V) (Z.to_nat V) -> shape (Matrices.rows (evou M)) (Z.to_nat V) (Z.to_nat V) ->
-    shape (Matrices.rows (pvou M)) (Z.to_nat n) (Z.to_nat V) ->
+    rows_shape (Matrices.rows (eupu M)) (Z.to_nat V) (Z.to_nat V) -> rows_shape (Matrices.rows (evou M)) (Z.to_nat V) (Z.to_nat V) ->
+    rows_shape (Matrices.rows (pvou M)) (Z.to_nat n) (Z.to_nat V) ->
     let D := derive M V n in
-    shape (eupu_rows D) (Z.to_nat V) (Z.to_nat V) /\ shape (evou_rows D) (Z.to_nat V) (Z.to_nat V) /\
-    shape (pvou_rows D) (Z.to_nat n) (Z.to_nat V).
+    rows_shape (eupu_rows D) (Z.to_nat V) (Z.to_nat V) /\ rows_shape (evou_rows D) (Z.to_nat V) (Z.to_nat V) /\
+    rows_shape (pvou_rows D) (Z.to_nat n) (Z.to_nat V).
   Proof. intros HA HB HP. simpl. split; [|split]; apply scale_shape; assumption. Qed.
 
   (** ** N ≤ U *)
@@ -182,7 +182,7 @@ Module UBound (I : INT) (Import K : CHECK I).
 
   (** The two halves of U as the rule reads them. *)
   Lemma estar_entry (M : exact) (V n q m : Z) :
-    shape (eupu_rows (derive M V n)) (Z.to_nat V) (Z.to_nat V) -> 0 <= q < V -> 0 <= m < V ->
+    rows_shape (eupu_rows (derive M V n)) (Z.to_nat V) (Z.to_nat V) -> 0 <= q < V -> 0 <= m < V ->
     nth (Z.to_nat m) (row_at (estar (derive M V n)) q) I.zero =
     I.sub (max_others (row_at (eupu_rows (derive M V n)) q) m) (at_ (row_at (eupu_rows (derive M V n)) q) m).
   Proof.
@@ -195,7 +195,7 @@ Module UBound (I : INT) (Import K : CHECK I).
   Qed.
 
   Lemma vstar_entry (M : exact) (V n m t : Z) :
-    shape (evou_rows (derive M V n)) (Z.to_nat V) (Z.to_nat V) -> 0 <= m < V -> 0 <= t < V ->
+    rows_shape (evou_rows (derive M V n)) (Z.to_nat V) (Z.to_nat V) -> 0 <= m < V -> 0 <= t < V ->
     let D := derive M V n in
     nth (Z.to_nat t) (row_at (vstar D) m) I.zero =
     I.sub (max_others (map2 I.add (row_at (evou_rows D) t) (pstar_row (pvou_rows D) m)) m)
@@ -229,8 +229,8 @@ Module UBound (I : INT) (Import K : CHECK I).
 
   (** U as [U_of] computes it, from the rule formed by [mk_rule]. *)
   Lemma U_of_spec (M : exact) (V n : Z) o1 o2 (q m t : Z) :
-    shape (eupu_rows (derive M V n)) (Z.to_nat V) (Z.to_nat V) ->
-    shape (evou_rows (derive M V n)) (Z.to_nat V) (Z.to_nat V) ->
+    rows_shape (eupu_rows (derive M V n)) (Z.to_nat V) (Z.to_nat V) ->
+    rows_shape (evou_rows (derive M V n)) (Z.to_nat V) (Z.to_nat V) ->
     0 <= q < V -> 0 <= m < V -> 0 <= t < V ->
     let D := derive M V n in
     I.to_Z (U_of (mk_rule V n D o1 o2) q m t) =
@@ -249,8 +249,8 @@ Module UBound (I : INT) (Import K : CHECK I).
   (** Coq-plan lemma 5: N_{p,j} ≤ U[q, m, t] for every j ≠ m (all below V, p below n). *)
   Theorem N_le_U (M : exact) (V n : Z) o1 o2 (q m t p j : Z) :
     let D := derive M V n in
-    shape (eupu_rows D) (Z.to_nat V) (Z.to_nat V) -> shape (evou_rows D) (Z.to_nat V) (Z.to_nat V) ->
-    shape (pvou_rows D) (Z.to_nat n) (Z.to_nat V) ->
+    rows_shape (eupu_rows D) (Z.to_nat V) (Z.to_nat V) -> rows_shape (evou_rows D) (Z.to_nat V) (Z.to_nat V) ->
+    rows_shape (pvou_rows D) (Z.to_nat n) (Z.to_nat V) ->
     0 <= q < V -> 0 <= m < V -> 0 <= t < V -> 0 <= p < n -> 0 <= j < V -> j <> m ->
     N_of D q m t p j <= I.to_Z (U_of (mk_rule V n D o1 o2) q m t).
   Proof.
