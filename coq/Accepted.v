@@ -93,7 +93,7 @@ Local Notation n := (n_ctx (cfg W)).
 Local Notation dh := (d_head (cfg W)).
 
 (** r_lo ≤ 1/√d_head ≤ r_hi, r_lo > 0. *)
-Lemma r_sound : 0 < dyv (fst r) /\ dyv (fst r) <= / sqrt (INR dh) <= dyv (snd r).
+Lemma r_sound : 0 < val (fst r) /\ val (fst r) <= / sqrt (INR dh) <= val (snd r).
 Proof.
   rewrite INR_IZR_INZ. apply (inv_sqrt_sound (inv_sqrt_d_head C)); [| apply (ac_inv_sqrt _ _ _ _ _ _ A)].
   pose proof (dims W (ac_config_ok _ _ _ _ _ _ A)). lia.
@@ -102,7 +102,7 @@ Qed.
 (** tok[q, t] (the claimed [exp_eqke] interval) contains exp(EQKE[q, t]/√d_head), and its lower end is ≥ 0. *)
 Theorem tok_sound (q t : nat) : (q < V)%nat -> (t < V)%nat ->
   let iv := tok_of (acc_X W C r) (Z.of_nat q) (Z.of_nat t) in
-  0 <= dyv (fst iv) /\ dyv (fst iv) <= exp (ModelMatrices.EQKE W q t / sqrt (INR dh)) <= dyv (snd iv).
+  0 <= val (fst iv) /\ val (fst iv) <= exp (ModelMatrices.EQKE W q t / sqrt (INR dh)) <= val (snd iv).
 Proof.
   intros Hq Ht iv. unfold iv, tok_of, acc_X, mk_ctx; simpl. rewrite get_rows.
   destruct r_sound as [_ Hr]. unfold Rdiv.
@@ -114,7 +114,7 @@ Qed.
 (** pos[q, p] (the claimed [exp_eqkp] interval) contains exp(EQKP[q, p]/√d_head), lower end ≥ 0. *)
 Theorem pos_sound (q p : nat) : (q < V)%nat -> (p < n)%nat ->
   let iv := pos_of (acc_X W C r) (Z.of_nat q) (Z.of_nat p) in
-  0 <= dyv (fst iv) /\ dyv (fst iv) <= exp (ModelMatrices.EQKP W q p / sqrt (INR dh)) <= dyv (snd iv).
+  0 <= val (fst iv) /\ val (fst iv) <= exp (ModelMatrices.EQKP W q p / sqrt (INR dh)) <= val (snd iv).
 Proof.
   intros Hq Hp iv. unfold iv, pos_of, acc_X, mk_ctx; simpl. rewrite get_rows.
   destruct r_sound as [_ Hr]. unfold Rdiv.

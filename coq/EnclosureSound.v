@@ -7,7 +7,7 @@
       what the own enclosure contains, entry by entry, and its lower ends are ≥ 0. *)
 From Coq Require Import ZArith Reals Lra Lia List.
 From MechProof Require Import Int Dval RealSums BoxBound Arith Exp ExpSound Model Cert Matrices Check Statement
-  MatrixLemmas ArithSound.
+  MatrixLemmas DyadicSound.
 Import ListNotations.
 
 (** s·s·d ≤ 1 ⇒ s ≤ 1/√d and 1 ≤ s·s·d ⇒ 1/√d ≤ s, for s ≥ 0 and d > 0. *)
@@ -24,7 +24,7 @@ Proof.
 Qed.
 
 Module EnclosureSound (I : INT) (Import K : CHECK I).
-Module Export AS := ArithSound I K.
+Module Export DS := DyadicSound I K.
 Module ES := ExpSoundOf I K.Cu.In.Ex.
 Module ML := MatrixLemmas I K.
 Local Open Scope R_scope.
@@ -43,17 +43,17 @@ Qed.
 
 Theorem inv_sqrt_sound (c : inv_sqrt_claim) (d : Z) (r : ival) :
   (1 <= d)%Z -> check_inv_sqrt c d = Some r ->
-  0 < dyv (fst r) /\ dyv (fst r) <= / sqrt (IZR d) <= dyv (snd r).
+  0 < val (fst r) /\ val (fst r) <= / sqrt (IZR d) <= val (snd r).
 Proof.
   intros Hd. unfold check_inv_sqrt.
   destruct ((is_exp c <=? 0)%Z && (0 <? is_lo c)%Z && (is_lo c <=? is_hi c)%Z) eqn:H1; [|discriminate].
   repeat rewrite Bool.andb_true_iff in H1. destruct H1 as [[He Hlo] Hlh].
   apply Z.leb_le in He. apply Z.ltb_lt in Hlo. apply Z.leb_le in Hlh.
-  rewrite !I.spec_leb, !I.spec_mul, !I.spec_of_Z, to_Z_shl, I.spec_1 by lia.
+  rewrite !I.spec_leb, !I.spec_mul, !I.spec_of_Z, shl_spec, I.spec_1 by lia.
   destruct ((is_lo c * is_lo c * d <=? 1 * 2 ^ (-2 * is_exp c))%Z &&
             (1 * 2 ^ (-2 * is_exp c) <=? is_hi c * is_hi c * d)%Z) eqn:H2; [|discriminate].
   intros Hr. injection Hr as <-. apply Bool.andb_true_iff in H2 as [H2 H3].
-  apply Z.leb_le in H2, H3. rewrite Z.mul_1_l in H2, H3. unfold dyR; simpl. rewrite !I.spec_of_Z.
+  apply Z.leb_le in H2, H3. rewrite Z.mul_1_l in H2, H3. unfold val, dyR; simpl. rewrite !I.spec_of_Z.
   assert (Hd' : 0 < IZR d) by (apply IZR_lt; lia).
   assert (Hp : 0 < IZR (2 ^ (-2 * is_exp c))) by (apply IZR_lt; apply Z.pow_pos_nonneg; lia).
   assert (Hl0 : 0 < dval (is_lo c) (is_exp c)) by (apply dval_pos; lia).
@@ -72,37 +72,37 @@ Qed.
 
 (** The exp enclosure of §6 at a dyadic. *)
 Lemma exp_bounds_dy (x : dy) :
-  dyv (fst (exp_bounds (fst x) (snd x))) <= exp (dyv x) <= dyv (snd (exp_bounds (fst x) (snd x))).
+  val (fst (exp_bounds (fst x) (snd x))) <= exp (val x) <= val (snd (exp_bounds (fst x) (snd x))).
 Proof.
   pose proof (ES.exp_bounds_sound (fst x) (snd x)) as H. unfold dyR.
   destruct (exp_bounds (fst x) (snd x)) as [[lm le] [hm he]]. exact H.
 Qed.
 
 Theorem enclose_sound (r : dy * dy) (a : dy) (lo hi : dy) (s : R) :
-  dyv (fst r) <= s <= dyv (snd r) -> enclose r a = Some (lo, hi) ->
-  dyv lo <= exp (dyv a * s) <= dyv hi.
+  val (fst r) <= s <= val (snd r) -> enclose r a = Some (lo, hi) ->
+  val lo <= exp (val a * s) <= val hi.
 Proof.
   intros Hs. unfold enclose.
-  pose proof (score_sel (dy_nonneg a) (dyv a) s (dyv (fst r)) (dyv (snd r))) as Hsel.
-  assert (Hb : sign_ok (dy_nonneg a) (dyv a)).
+  pose proof (score_sel (dy_nonneg a) (val a) s (val (fst r)) (val (snd r))) as Hsel.
+  assert (Hb : sign_ok (dy_nonneg a) (val a)).
   { unfold sign_ok. destruct (dy_nonneg a) eqn:E.
-    - apply dy_nonneg_spec, E.
-    - destruct (Rle_lt_dec 0 (dyv a)) as [H|H]; [apply dy_nonneg_spec in H; congruence | lra]. }
+    - apply dy_nonneg_iff, E.
+    - destruct (Rle_lt_dec 0 (val a)) as [H|H]; [apply dy_nonneg_iff in H; congruence | lra]. }
   specialize (Hsel Hb Hs).
   pose proof (exp_bounds_dy (dy_mul a (fst r))) as E1. pose proof (exp_bounds_dy (dy_mul a (snd r))) as E2.
   rewrite !val_mul in E1, E2.
   destruct (dy_nonneg a); cbv beta iota zeta in Hsel |- *; unfold dy_mul in E1, E2; simpl fst in E1, E2; simpl snd in E1, E2;
   match goal with |- context [if ?c then _ else None] => destruct c; [|discriminate] end;
   intros Hr; injection Hr as <- <-.
-  - apply (exp_enclosed _ _ (dyv a * dyv (fst r)) (dyv a * dyv (snd r))); lra.
-  - apply (exp_enclosed _ _ (dyv a * dyv (snd r)) (dyv a * dyv (fst r))); lra.
+  - apply (exp_enclosed _ _ (val a * val (fst r)) (val a * val (snd r))); lra.
+  - apply (exp_enclosed _ _ (val a * val (snd r)) (val a * val (fst r))); lra.
 Qed.
 
 (** Every entry of [enclose_mat r M], for a matrix M that denotes f. *)
 Theorem own_sound (r : dy * dy) (s : R) (M : mat) (nr nc : nat) (f : nat -> nat -> R) :
-  dyv (fst r) <= s <= dyv (snd r) -> ML.den (Matrices.rows M) (mexp M) nr nc f ->
+  val (fst r) <= s <= val (snd r) -> ML.den (Matrices.rows M) (mexp M) nr nc f ->
   forall i j lo hi, (i < nr)%nat -> (j < nc)%nat ->
-  nth j (nth i (enclose_mat r M) []) None = Some (lo, hi) -> dyv lo <= exp (f i j * s) <= dyv hi.
+  nth j (nth i (enclose_mat r M) []) None = Some (lo, hi) -> val lo <= exp (f i j * s) <= val hi.
 Proof.
   intros Hs (H1 & H2 & H3) i j lo hi Hi Hj. unfold enclose_mat.
   rewrite (nth_map_in _ _ _ []) by lia.
@@ -158,11 +158,11 @@ Qed.
 (** A claim that passed [enclosure_shape] and [enclosure_ok] against the own enclosures of M encloses
     exp(M[i, j]·s), with a lower end ≥ 0. *)
 Theorem claimed_sound (r : dy * dy) (s : R) (c : exp_claim) (M : mat) (nr nc : nat) (f : nat -> nat -> R) :
-  dyv (fst r) <= s <= dyv (snd r) -> ML.den (Matrices.rows M) (mexp M) nr nc f ->
+  val (fst r) <= s <= val (snd r) -> ML.den (Matrices.rows M) (mexp M) nr nc f ->
   enclosure_shape c (Z.of_nat nr) (Z.of_nat nc) = true -> enclosure_ok c (enclose_mat r M) = true ->
   forall i j, (i < nr)%nat -> (j < nc)%nat ->
   let iv := nth j (nth i (claimed c) []) (dy_zero, dy_zero) in
-  0 <= dyv (fst iv) /\ dyv (fst iv) <= exp (f i j * s) <= dyv (snd iv).
+  0 <= val (fst iv) /\ val (fst iv) <= exp (f i j * s) <= val (snd iv).
 Proof.
   intros Hs Hd Hsh Hok i j Hi Hj iv.
   destruct (claimed_shape c nr nc Hsh) as (CL & CR & _). destruct (own_shape r M nr nc f Hd) as (OL & OR).
@@ -178,7 +178,7 @@ Proof.
   specialize (Hok _ Hin2). simpl in Hok. unfold entry_ok in Hok.
   destruct (nth j (nth i (enclose_mat r M) []) None) as [[olo ohi]|] eqn:E; [|discriminate].
   repeat rewrite Bool.andb_true_iff in Hok. destruct Hok as [[H1 H2] H3].
-  apply dy_nonneg_spec in H1. apply dy_le_spec in H2, H3.
+  apply dy_nonneg_iff in H1. apply dy_le_iff in H2, H3.
   pose proof (own_sound r s M nr nc f Hs Hd i j olo ohi Hi Hj E). lra.
 Qed.
 
