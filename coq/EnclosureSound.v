@@ -74,13 +74,19 @@ Qed.
 Lemma exp_bounds_dy (x : dy) :
   val (fst (exp_bounds (fst x) (snd x))) <= exp (val x) <= val (snd (exp_bounds (fst x) (snd x))).
 Proof.
-  pose proof (ES.exp_bounds_sound (fst x) (snd x)) as H. unfold dyR.
+  pose proof (ES.exp_bounds_sound (fst x) (snd x)) as H. unfold val, dyR.
+  destruct (exp_bounds (fst x) (snd x)) as [[lm le] [hm he]]. exact H.
+Qed.
+
+Lemma exp_bounds_dy_nonneg (x : dy) : 0 <= val (fst (exp_bounds (fst x) (snd x))).
+Proof.
+  pose proof (ES.exp_bounds_lo_nonneg (fst x) (snd x)) as H. unfold val, dyR.
   destruct (exp_bounds (fst x) (snd x)) as [[lm le] [hm he]]. exact H.
 Qed.
 
 Theorem enclose_sound (r : dy * dy) (a : dy) (lo hi : dy) (s : R) :
   val (fst r) <= s <= val (snd r) -> enclose r a = Some (lo, hi) ->
-  val lo <= exp (val a * s) <= val hi.
+  0 <= val lo /\ val lo <= exp (val a * s) <= val hi.
 Proof.
   intros Hs. unfold enclose.
   pose proof (score_sel (dy_nonneg a) (val a) s (val (fst r)) (val (snd r))) as Hsel.
@@ -91,9 +97,11 @@ Proof.
   specialize (Hsel Hb Hs).
   pose proof (exp_bounds_dy (dy_mul a (fst r))) as E1. pose proof (exp_bounds_dy (dy_mul a (snd r))) as E2.
   rewrite !val_mul in E1, E2.
-  destruct (dy_nonneg a); cbv beta iota zeta in Hsel |- *; unfold dy_mul in E1, E2; simpl fst in E1, E2; simpl snd in E1, E2;
+  pose proof (exp_bounds_dy_nonneg (dy_mul a (fst r))) as N1. pose proof (exp_bounds_dy_nonneg (dy_mul a (snd r))) as N2.
+  destruct (dy_nonneg a); cbv beta iota zeta in Hsel |- *; unfold dy_mul in E1, E2, N1, N2;
+  simpl fst in E1, E2, N1, N2; simpl snd in E1, E2, N1, N2;
   match goal with |- context [if ?c then _ else None] => destruct c; [|discriminate] end;
-  intros Hr; injection Hr as <- <-.
+  intros Hr; injection Hr as <- <-; (split; [lra|]).
   - apply (exp_enclosed _ _ (val a * val (fst r)) (val a * val (snd r))); lra.
   - apply (exp_enclosed _ _ (val a * val (snd r)) (val a * val (fst r))); lra.
 Qed.
@@ -102,7 +110,7 @@ Qed.
 Theorem own_sound (r : dy * dy) (s : R) (M : mat) (nr nc : nat) (f : nat -> nat -> R) :
   val (fst r) <= s <= val (snd r) -> ML.den (Matrices.rows M) (mexp M) nr nc f ->
   forall i j lo hi, (i < nr)%nat -> (j < nc)%nat ->
-  nth j (nth i (enclose_mat r M) []) None = Some (lo, hi) -> val lo <= exp (f i j * s) <= val hi.
+  nth j (nth i (enclose_mat r M) []) None = Some (lo, hi) -> 0 <= val lo /\ val lo <= exp (f i j * s) <= val hi.
 Proof.
   intros Hs (H1 & H2 & H3) i j lo hi Hi Hj. unfold enclose_mat.
   rewrite (nth_map_in _ _ _ []) by lia.
@@ -180,6 +188,31 @@ Proof.
   repeat rewrite Bool.andb_true_iff in Hok. destruct Hok as [[H1 H2] H3].
   apply dy_nonneg_iff in H1. apply dy_le_iff in H2, H3.
   pose proof (own_sound r s M nr nc f Hs Hd i j olo ohi Hi Hj E). lra.
+Qed.
+
+(** A checked claim leaves no own enclosure undefined: every entry of [enclose_mat r M] is an
+    interval, which contains exp(M[i, j]·s) and has a lower end ≥ 0. *)
+Theorem own_some (r : dy * dy) (s : R) (c : exp_claim) (M : mat) (nr nc : nat) (f : nat -> nat -> R) :
+  val (fst r) <= s <= val (snd r) -> ML.den (Matrices.rows M) (mexp M) nr nc f ->
+  enclosure_shape c (Z.of_nat nr) (Z.of_nat nc) = true -> enclosure_ok c (enclose_mat r M) = true ->
+  forall i j, (i < nr)%nat -> (j < nc)%nat ->
+  exists lo hi, nth j (nth i (enclose_mat r M) []) None = Some (lo, hi) /\
+    0 <= val lo /\ val lo <= exp (f i j * s) <= val hi.
+Proof.
+  intros Hs Hd Hsh Hok i j Hi Hj.
+  destruct (claimed_shape c nr nc Hsh) as (CL & CR & _). destruct (own_shape r M nr nc f Hd) as (OL & OR).
+  unfold enclosure_ok in Hok. rewrite forallb_forall in Hok.
+  assert (Hin1 : In (nth i (claimed c) [], nth i (enclose_mat r M) []) (combine (claimed c) (enclose_mat r M))).
+  { rewrite <- combine_nth by congruence. apply nth_In. rewrite combine_length. lia. }
+  specialize (Hok _ Hin1). simpl in Hok. rewrite forallb_forall in Hok.
+  assert (L1 : length (nth i (claimed c) []) = nc) by (apply Forall_nth_len; auto; lia).
+  assert (L2 : length (nth i (enclose_mat r M) []) = nc) by (apply Forall_nth_len; auto; lia).
+  assert (Hin2 : In (nth j (nth i (claimed c) []) (dy_zero, dy_zero), nth j (nth i (enclose_mat r M) []) None)
+                    (combine (nth i (claimed c) []) (nth i (enclose_mat r M) []))).
+  { rewrite <- combine_nth by congruence. apply nth_In. rewrite combine_length. lia. }
+  specialize (Hok _ Hin2). simpl in Hok. unfold entry_ok in Hok.
+  destruct (nth j (nth i (enclose_mat r M) []) None) as [[olo ohi]|] eqn:E; [|discriminate].
+  exists olo, ohi. split; [reflexivity|]. exact (own_sound r s M nr nc f Hs Hd i j olo ohi Hi Hj E).
 Qed.
 
 End EnclosureSound.
