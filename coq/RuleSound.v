@@ -230,6 +230,155 @@ Proof.
     rewrite !I.spec_add, !I.spec_sub. unfold UB.N_of, UB.row_at, at_. rewrite !Nat2Z.id. ring.
 Qed.
 
+(** The tokens as the checker reads them. *)
+Lemma T_nth_Z (p : nat) : (p < n)%nat -> nth p (map Z.of_nat T) 0%Z = Z.of_nat (token W x p).
+Proof. intros Hp. rewrite (nth_map_in _ _ _ 0%nat) by (rewrite T_length; exact Hp). now rewrite T_nth. Qed.
+
+(** A sum of mantissas at one exponent has the sign of the sum of their values. *)
+Lemma rsum_IZR_neg (f : nat -> Z) (l : list nat) (e : Z) :
+  rsum (fun p => IZR (f p)) l < 0 -> rsum (fun p => dval (f p) e) l < 0.
+Proof. intros H. rewrite <- dval_rsum_IZR. pose proof (powerRZ_2_pos e). nra. Qed.
+
+Lemma rsum_IZR_nonneg (f : nat -> Z) (l : list nat) (e : Z) :
+  0 <= rsum (fun p => IZR (f p)) l -> 0 <= rsum (fun p => dval (f p) e) l.
+Proof. intros H. rewrite <- dval_rsum_IZR. pose proof (powerRZ_2_pos e). nra. Qed.
+
+(** The weights divided by the common factor c, enclosed by the rule's (lo_p, hi_p) at exponent E. *)
+Section Enclosed.
+Variables (E : Z) (c : R).
+Hypothesis Hc0 : 0 < c.
+Let ws := weights_of Ru (map Z.of_nat T).
+Let v (p : nat) : R := exp (ModelMatrices.EQKE W q (nth p T 0%nat) * s) * exp (ModelMatrices.EQKP W q p * s) / c.
+Let lo (p : nat) : R := dval (I.to_Z (fst (nth p ws (I.zero, I.zero)))) E.
+Let hi (p : nat) : R := dval (I.to_Z (snd (nth p ws (I.zero, I.zero)))) E.
+Hypothesis Hw : forall p, (p < n)%nat -> 0 <= lo p /\ lo p <= v p <= hi p.
+
+Lemma wexp_v (p : nat) : In p (seq 0 n) -> wexp W x p = c * v p.
+Proof.
+  intros Hp. apply in_seq in Hp. unfold v. rewrite wexp_factor, T_nth by lia. unfold Rdiv. field. lra.
+Qed.
+
+(** Σ_p v_p·N_{p,j} < 0 for every j ≠ m makes the input right. *)
+Lemma right_of_neg : (forall j, (j < V)%nat -> j <> m -> rsum (fun p => Ncoef W x m j p * v p) (seq 0 n) < 0) ->
+  right W x.
+Proof.
+  intros H j Hj Hne. pose proof dims'. apply logit_lt_weighted; [lia|].
+  apply (common_factor_lt_0 c _ v); [exact Hc0 | exact wexp_v |].
+  rewrite (rsum_ext _ (fun p => Ncoef W x m j p * v p)) by (intros p; ring). apply H; assumption.
+Qed.
+
+(** Σ_p v_p·N_{p,j} ≥ 0 for one j ≠ m makes it wrong. *)
+Lemma wrong_of_nonneg (j : nat) : (j < V)%nat -> j <> m ->
+  0 <= rsum (fun p => Ncoef W x m j p * v p) (seq 0 n) -> ~ right W x.
+Proof.
+  intros Hj Hne H Hr. pose proof dims'. specialize (Hr j Hj Hne).
+  assert (H' : 0 <= rsum (fun p => wexp W x p * Ncoef W x m j p) (seq 0 n)).
+  { apply (common_factor_ge_0 c _ v); [exact Hc0 | exact wexp_v |].
+    rewrite (rsum_ext _ (fun p => Ncoef W x m j p * v p)) by (intros p; ring). exact H. }
+  apply logit_ge_weighted in H'; [lra | lia].
+Qed.
+
+(** The U-filter of §8. *)
+Lemma filter_sound : filter_ok Ru (map Z.of_nat T) (Z.of_nat m) (Z.of_nat q) ws = true -> right W x.
+Proof.
+  intros H. apply right_of_neg. intros j Hj Hne. pose proof dims'. pose proof m_below. pose proof (token_below (n - 1)).
+  unfold filter_ok in H. rewrite I.spec_ltb, I.spec_0, Z.ltb_lt in H. apply IZR_lt in H. rewrite isum_IZR in H.
+  rewrite (map2_seq _ _ _ 0%Z (I.zero, I.zero)) in H
+    by (fold ws; rewrite map_length, T_length; symmetry; apply (weights_sound W C r cr nres nwrong A); [apply T_length | apply T_below]).
+  rewrite rsum_map, map_length, T_length in H.
+  apply (rsum_IZR_neg _ _ (d_e D + E)) in H.
+  set (U := fun p => dval (I.to_Z (U_of Ru (Z.of_nat q) (Z.of_nat m) (Z.of_nat (token W x p)))) (d_e D)).
+  set (b := fun p => (0 <=? I.to_Z (U_of Ru (Z.of_nat q) (Z.of_nat m) (Z.of_nat (token W x p))))%Z).
+  eapply Rle_lt_trans; [apply (dominated_upper _ U v lo hi b)|].
+  - intros p Hp. apply in_seq in Hp. rewrite <- N_of_val by lia. unfold U. unfold dval.
+    apply Rmult_le_compat_r; [left; apply powerRZ_2_pos|]. apply IZR_le.
+    pose proof (token_below p).
+    unfold acc_R. apply UB.N_le_U; [apply (shape_of _ V V _ DA) | apply (shape_of _ V V _ DB) | apply (shape_of _ n V _ DP) | lia..].
+  - intros p _. apply sign_ok_mantissa.
+  - intros p Hp. apply in_seq in Hp. apply Hw. lia.
+  - intros p Hp. apply in_seq in Hp. apply Hw. lia.
+  - eapply Rle_lt_trans; [|exact H]. right. apply rsum_ext_in. intros p Hp. apply in_seq in Hp.
+    rewrite T_nth_Z by lia. rewrite upper_term_val. reflexivity.
+Qed.
+
+(** The full test of §8: up_j < 0 for every j ≠ m. *)
+Lemma ups_sound :
+  ups_negative Ru (Z.of_nat m)
+    (map2 (fun pt w => term_vec Ru (Z.of_nat q) (Z.of_nat m) (snd pt) (fst pt) w) (indexed (map Z.of_nat T)) ws) = true ->
+  right W x.
+Proof.
+  intros H. apply right_of_neg. intros j Hj Hne. pose proof dims'. pose proof m_below.
+  assert (Lws : length ws = n) by (apply (weights_sound W C r cr nres nwrong A); [apply T_length | apply T_below]).
+  rewrite (map2_indexed _ _ _ 0%Z (I.zero, I.zero)) in H by (rewrite map_length, T_length; auto).
+  rewrite map_length, T_length in H. cbn [fst snd] in H.
+  set (vecs := map _ (seq 0 n)) in H.
+  assert (Lv : Forall (fun v => length v = V) vecs).
+  { apply Forall_forall. intros vv Hv. unfold vecs in Hv. apply in_map_iff in Hv as (p & <- & Hp).
+    apply in_seq in Hp. unfold term_vec. rewrite map_length, T_nth_Z by lia. apply (n_row_spec p 0); lia. }
+  assert (RV : rl_V Ru = Z.of_nat V) by reflexivity.
+  destruct (vec_sum_spec V vecs Lv) as [Ls Hs'].
+  pose proof (ups_negative_spec Ru (Z.of_nat m) vecs) as Hu. rewrite RV in Hu.
+  specialize (Hu H j ltac:(lia) ltac:(lia)). apply IZR_lt in Hu. rewrite Hs' in Hu by exact Hj.
+  unfold vecs in Hu. rewrite rsum_map in Hu. apply (rsum_IZR_neg _ _ (d_e D + E)) in Hu.
+  set (Nv := fun p => dval (I.to_Z (nth j (n_row Ru (Z.of_nat q) (Z.of_nat m) (Z.of_nat (token W x p)) (Z.of_nat p)) I.zero)) (d_e D)).
+  set (b := fun p => (0 <=? I.to_Z (nth j (n_row Ru (Z.of_nat q) (Z.of_nat m) (Z.of_nat (token W x p)) (Z.of_nat p)) I.zero))%Z).
+  rewrite (rsum_ext_in _ (fun p => Nv p * v p)).
+  2:{ intros p Hp. apply in_seq in Hp. unfold Nv. destruct (n_row_spec p j ltac:(lia) Hj) as [_ E1].
+      rewrite E1, N_of_val by lia. reflexivity. }
+  apply (box_upper_neg Nv v lo hi b).
+  - intros p _. apply sign_ok_mantissa.
+  - intros p Hp. apply in_seq in Hp. apply Hw. lia.
+  - eapply Rle_lt_trans; [|exact Hu]. right. apply rsum_ext_in. intros p Hp. apply in_seq in Hp.
+    rewrite T_nth_Z by lia. unfold term_vec.
+    destruct (n_row_spec p j ltac:(lia) Hj) as [L1 _].
+    rewrite (nth_map_in _ _ _ I.zero) by lia. rewrite upper_term_val. reflexivity.
+Qed.
+
+(** The wrong test of §8 with witness j. *)
+Lemma wrong_sound (j : nat) : (j < V)%nat -> j <> m ->
+  proven_wrong Ru (map Z.of_nat T) (Z.of_nat j) = true -> ~ right W x.
+Proof.
+  intros Hj Hne H. pose proof dims'. pose proof m_below. pose proof (token_below (n - 1)).
+  apply (wrong_of_nonneg j Hj Hne).
+  assert (Lws : length ws = n) by (apply (weights_sound W C r cr nres nwrong A); [apply T_length | apply T_below]).
+  unfold proven_wrong in H. rewrite T_max, T_query in H. fold ws in H.
+  rewrite I.spec_leb, I.spec_0, Z.leb_le in H. apply IZR_le in H. rewrite isum_IZR in H.
+  rewrite (map2_indexed _ _ _ 0%Z (I.zero, I.zero)) in H by (rewrite map_length, T_length; auto).
+  rewrite map_length, T_length, rsum_map in H. apply (rsum_IZR_nonneg _ _ (d_e D + E)) in H.
+  set (b := fun p => (0 <=? UB.N_of D (Z.of_nat q) (Z.of_nat m) (Z.of_nat (token W x p)) (Z.of_nat p) (Z.of_nat j))%Z).
+  apply (box_lower_nonneg _ v lo hi b).
+  - intros p Hp. apply in_seq in Hp. rewrite <- N_of_val by lia. apply sign_ok_mantissa.
+  - intros p Hp. apply in_seq in Hp. apply Hw. lia.
+  - eapply Rle_trans; [exact H|]. right. apply rsum_ext_in. intros p Hp. apply in_seq in Hp.
+    rewrite T_nth_Z by lia. pose proof (token_below p).
+    unfold acc_R, mk_rule. cbn [rl_eupu_t rl_evou_t rl_pvou_t]. fold (acc_D W).
+    rewrite !UB.get2_rows by lia. rewrite lower_term_val.
+    replace (I.to_Z _) with (UB.N_of D (Z.of_nat q) (Z.of_nat m) (Z.of_nat (token W x p)) (Z.of_nat p) (Z.of_nat j)).
+    + rewrite N_of_val by lia. reflexivity.
+    + rewrite !I.spec_add, !I.spec_sub. unfold UB.N_of, at_. ring.
+Qed.
+
+End Enclosed.
+
+(** ** §8: the verdicts of the input rule are sound *)
+
+Theorem proven_right_sound : proven_right Ru (map Z.of_nat T) = true -> right W x.
+Proof.
+  destruct (weights_sound W C r cr nres nwrong A T T_length T_below) as [Lws (E & c & Hc0 & Hw)].
+  rewrite T_last in Hw.
+  unfold proven_right. rewrite T_max, T_query.
+  destruct (filter_ok Ru (map Z.of_nat T) (Z.of_nat m) (Z.of_nat q) (weights_of Ru (map Z.of_nat T))) eqn:F.
+  - intros _. exact (filter_sound E c Hc0 Hw F).
+  - exact (ups_sound E c Hc0 Hw).
+Qed.
+
+Theorem proven_wrong_sound (j : nat) : (j < V)%nat -> j <> m ->
+  proven_wrong Ru (map Z.of_nat T) (Z.of_nat j) = true -> ~ right W x.
+Proof.
+  destruct (weights_sound W C r cr nres nwrong A T T_length T_below) as [Lws (E & c & Hc0 & Hw)].
+  rewrite T_last in Hw. exact (wrong_sound E c Hc0 Hw j).
+Qed.
+
 End Input.
 End Rule.
 End RuleSound.
