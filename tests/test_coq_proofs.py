@@ -22,6 +22,9 @@ COQ_DIR = ROOT / "coq"
 # The top theorems: (functor applied to ZInt and CheckZ, its theorems).
 TOP = {
     "Accepted": ("check_accepted", "tok_sound", "pos_sound"),
+    "RuleSound": ("proven_right_sound", "proven_wrong_sound"),
+    "ListsSound": ("decode_tokens", "indices_spec", "wrong_ok_sound"),
+    "UpperSound": ("upper",),
 }
 
 # What no proof of ours may contain (outside comments): an admitted or aborted goal, an axiom; and a parameter outside
