@@ -25,6 +25,7 @@ TOP = {
     "RuleSound": ("proven_right_sound", "proven_wrong_sound"),
     "ListsSound": ("decode_tokens", "indices_spec", "wrong_ok_sound"),
     "UpperSound": ("upper",),
+    "ResidualSound": ("residual_sound",),
 }
 
 # What no proof of ours may contain (outside comments): an admitted or aborted goal, an axiom; and a parameter outside
