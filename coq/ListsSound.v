@@ -9,6 +9,26 @@ From MechProof Require Import Int Dval RealSums Table Arith Model Cert Matrices 
   NatCounts MatrixLemmas Accepted RuleSound.
 Import ListNotations.
 
+(** ** The index of a token list (position 0 the least significant digit, docs §8) *)
+
+Fixpoint encode (V : nat) (T : list nat) : nat :=
+  match T with [] => 0%nat | t :: T' => (t + V * encode V T')%nat end.
+
+Lemma encode_tokens (V : nat) (T : list nat) : (0 < V)%nat -> (forall t, In t T -> (t < V)%nat) ->
+  tokens V (length T) (encode V T) = T /\ (encode V T < V ^ length T)%nat.
+Proof.
+  intros HV. induction T as [|t T IH]; intros HT; [split; [reflexivity | simpl; lia]|].
+  destruct IH as [IH1 IH2]; [intros u Hu; apply HT; right; exact Hu|].
+  assert (Ht : (t < V)%nat) by (apply HT; left; reflexivity).
+  split.
+  - unfold tokens in *. cbn [length seq map]. rewrite Nat.pow_0_r, Nat.div_1_r. cbn [encode]. f_equal.
+    + rewrite Nat.mul_comm, Nat.mod_add by lia. apply Nat.mod_small, Ht.
+    + rewrite <- seq_shift, map_map. rewrite <- IH1 at 2. apply map_ext. intros p. cbn [encode].
+      rewrite Nat.pow_succ_r', <- Nat.div_div by (try apply Nat.pow_nonzero; lia). f_equal. f_equal.
+      rewrite Nat.mul_comm, Nat.div_add, Nat.div_small by lia. lia.
+  - cbn [length encode]. rewrite Nat.pow_succ_r'. nia.
+Qed.
+
 Module ListsSound (I : INT) (Import K : CHECK I).
 Module Export RS := RuleSound I K.
 Local Open Scope Z_scope.
@@ -135,6 +155,16 @@ Proof.
   rewrite <- (Z2Nat.id j E1) in H.
   apply (proven_wrong_sound W C r cr nres nwrong A (to_nat xi) (Z.to_nat j)); [lia | | exact H].
   intros Ej. apply E3. rewrite <- Ej. lia.
+Qed.
+
+(** The rule on a token list given as such (e.g. the single input of a c = 0 case): proven right means
+    the input with these tokens is right. *)
+Theorem proven_right_list (T : list nat) : length T = n -> (forall t, In t T -> (t < V)%nat) ->
+  proven_right (acc_R W r) (map Z.of_nat T) = true -> right W (encode V T) /\ (encode V T < V ^ n)%nat.
+Proof.
+  intros HL HT H. pose proof (dims' W C r cr nres nwrong A) as Hd.
+  destruct (encode_tokens V T ltac:(lia) HT) as [E1 E2]. rewrite HL in E1, E2. split; [|exact E2].
+  apply (proven_right_sound W C r cr nres nwrong A). rewrite E1. exact H.
 Qed.
 
 End Wrong.

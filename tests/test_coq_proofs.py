@@ -23,7 +23,7 @@ COQ_DIR = ROOT / "coq"
 TOP = {
     "Accepted": ("check_accepted", "tok_sound", "pos_sound"),
     "RuleSound": ("proven_right_sound", "proven_wrong_sound"),
-    "ListsSound": ("decode_tokens", "indices_spec", "wrong_ok_sound"),
+    "ListsSound": ("decode_tokens", "indices_spec", "wrong_ok_sound", "proven_right_list"),
     "UpperSound": ("upper",),
     "ResidualSound": ("residual_sound",),
 }
