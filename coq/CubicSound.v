@@ -160,6 +160,46 @@ Module CubicSound (I : INT) (Import K : CHECK I).
     apply (CC.case_right W X tokR posR tok_encl_acc pos_encl_acc order_sorted_acc F_right_acc).
   Qed.
 
+  (** ** The lower bound, given the input rule and the residual list's facts *)
+
+  (** The input rule (docs §8): an input that [proven_right] accepts is right. *)
+  Hypothesis rule_right : forall x, (x < V ^ n)%nat ->
+    proven_right (acc_R W r) (map Z.of_nat (tokens V n x)) = true -> right W x.
+
+  (** covered + |residual| ≤ correct_count, for a residual list of inputs proven right that the cases do
+      not cover (docs §9). *)
+  Theorem cases_lower_acc (res : list nat) :
+    NoDup res ->
+    (forall x, In x res -> (x < V ^ n)%nat /\
+       proven_right (acc_R W r) (map Z.of_nat (tokens V n x)) = true /\
+       covers (Z.of_nat V) (Z.of_nat n) (case_tab cr) (key_tab cr) (map Z.of_nat (tokens V n x)) = false) ->
+    (I.to_Z (covered cr) + Z.of_nat (length res) <= Z.of_nat (correct_count W))%Z.
+  Proof.
+    intros Hnd Hres. pose proof (dims W Hc) as Hd.
+    apply (CS.cases_lower W X (cases C) cr ltac:(lia) (ac_cases _ _ _ _ _ _ A) eq_refl).
+    - intros e x _ Hw Hok Hc0 Hx Hin. exact (case_pos_acc e x Hw Hok Hc0 Hx Hin).
+    - exact rule_right.
+    - exact Hnd.
+    - intros x Hx. destruct (Hres x Hx) as (HxV & Hpr & Hcov). repeat split; auto.
+  Qed.
+
+  (** [bound_ok]: correct = covered + |residual|. *)
+  Lemma bound_correct : cert_correct C = (I.to_Z (covered cr) + nres)%Z.
+  Proof.
+    pose proof (ac_bound _ _ _ _ _ _ A) as H. unfold bound_ok in H.
+    rewrite !Bool.andb_true_iff in H. destruct H as [[_ H] _].
+    rewrite I.spec_eqb, Z.eqb_eq, I.spec_of_Z, I.spec_add, I.spec_of_Z in H. exact H.
+  Qed.
+
+  (** The lower bound of docs §3 for a cubic certificate, given the residual list's facts. *)
+  Theorem lower_acc (res : list nat) :
+    NoDup res -> nres = Z.of_nat (length res) ->
+    (forall x, In x res -> (x < V ^ n)%nat /\
+       proven_right (acc_R W r) (map Z.of_nat (tokens V n x)) = true /\
+       covers (Z.of_nat V) (Z.of_nat n) (case_tab cr) (key_tab cr) (map Z.of_nat (tokens V n x)) = false) ->
+    (cert_correct C <= Z.of_nat (correct_count W))%Z.
+  Proof. intros Hnd Hn Hres. rewrite bound_correct, Hn. now apply cases_lower_acc. Qed.
+
   End Acc.
 
 End CubicSound.
