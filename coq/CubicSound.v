@@ -17,12 +17,14 @@
 From Coq Require Import ZArith Reals Lra Lia List Permutation Sorted.
 From MechProof Require Import Int Dval RealSums BoxBound Placement Table Arith Model Cert Matrices Inputs Cubic
   Check Statement Counting ModelMatrices MatrixLemmas MatricesSound EnclosureSound Accepted UBound CubicCase
-  CasesSound.
+  CasesSound RuleSound.
 Import ListNotations.
 Local Open Scope R_scope.
 
 Module CubicSound (I : INT) (Import K : CHECK I).
-  Module Import AC := Accepted I K.
+  (** One instance of [Accepted] (its record [accepted] is a type per instance): RuleSound's. *)
+  Module RS := RuleSound I K.
+  Import RS.WS.AC.
   Module CC := CubicCase I K.
   Module CS := CasesSound I K.
   Module UB := UBound I K.
@@ -160,11 +162,12 @@ Module CubicSound (I : INT) (Import K : CHECK I).
     apply (CC.case_right W X tokR posR tok_encl_acc pos_encl_acc order_sorted_acc F_right_acc).
   Qed.
 
-  (** ** The lower bound, given the input rule and the residual list's facts *)
+  (** ** The lower bound, given the residual list's facts *)
 
-  (** The input rule (docs §8): an input that [proven_right] accepts is right. *)
-  Hypothesis rule_right : forall x, (x < V ^ n)%nat ->
+  (** The input rule (docs §8): an input that [proven_right] accepts is right ([RuleSound]). *)
+  Lemma rule_right (x : nat) : (x < V ^ n)%nat ->
     proven_right (acc_R W r) (map Z.of_nat (tokens V n x)) = true -> right W x.
+  Proof. intros _. exact (RS.proven_right_sound W C r cr nres nwrong A x). Qed.
 
   (** covered + |residual| ≤ correct_count, for a residual list of inputs proven right that the cases do
       not cover (docs §9). *)
@@ -180,7 +183,7 @@ Module CubicSound (I : INT) (Import K : CHECK I).
     - intros e x _ Hw Hok Hc0 Hx Hin. exact (case_pos_acc e x Hw Hok Hc0 Hx Hin).
     - exact rule_right.
     - exact Hnd.
-    - intros x Hx. destruct (Hres x Hx) as (HxV & Hpr & Hcov). repeat split; auto.
+    - intros x Hx. destruct (Hres x Hx) as (HxV & Hpr & Hcov). split; [exact HxV|]. split; [exact (rule_right x HxV Hpr) | exact Hcov].
   Qed.
 
   (** [bound_ok]: correct = covered + |residual|. *)
@@ -201,5 +204,19 @@ Module CubicSound (I : INT) (Import K : CHECK I).
   Proof. intros Hnd Hn Hres. rewrite bound_correct, Hn. now apply cases_lower_acc. Qed.
 
   End Acc.
+
+  (** The lower bound of a certificate without a residual list: C(n−1, c)·|G|^c summed over its cases. *)
+  Theorem lower_no_residual (W : weights) (C : cert) :
+    check W C = true -> residual C = None -> (cert_correct C <= Z.of_nat (correct_count W))%Z.
+  Proof.
+    intros H Hr. destruct (check_accepted W C H) as (r & cr & nres & nwrong & A).
+    assert (Hn : nres = 0%Z).
+    { pose proof (ac_inputs _ _ _ _ _ _ A) as Hi. rewrite Hr in Hi. unfold check_input_claims in Hi.
+      simpl in Hi. destruct (wrong C) as [w|].
+      - destruct (indices (acc_total W) (wr_inputs w)) as [wx|]; [|discriminate].
+        destruct (wrong_ok _ _ _ _ _ _); inversion Hi; reflexivity.
+      - inversion Hi. reflexivity. }
+    apply (lower_acc W C r cr nres nwrong A [] (NoDup_nil _) Hn). intros x [].
+  Qed.
 
 End CubicSound.
