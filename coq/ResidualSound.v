@@ -183,6 +183,47 @@ End Memo.
 
 (** ** The residual facts of a certificate the checker accepts *)
 
+(** For any rule over V tokens and n positions and total V^n: the residual list that [check_input_claims]
+    accepts gives [nres] distinct inputs below V^n, each proven right by §8 and not covered. Stated for
+    the rule as a term (not through [accepted]), so that any instance of [Accepted] can use it. *)
+Theorem residual_facts (R : rule) (V n : nat) (cov : list Z -> bool) (total : I.t) (res : option (list Z))
+    (wr : option wrong_claim) (nres : Z) (nwrong : option Z) :
+  (0 < V)%nat -> rl_V R = Z.of_nat V -> rl_n R = Z.of_nat n -> I.to_Z total = Z.of_nat (V ^ n) ->
+  check_input_claims R cov n total res wr = Some (nres, nwrong) ->
+  exists rs : list nat, NoDup rs /\ nres = Z.of_nat (length rs) /\
+    forall x, In x rs -> (x < V ^ n)%nat /\ proven_right R (map Z.of_nat (tokens V n x)) = true /\
+                         cov (map Z.of_nat (tokens V n x)) = false.
+Proof.
+  intros HV RV Rn Htotal Hin. unfold check_input_claims in Hin.
+  destruct (indices total (match res with Some ds => ds | None => [] end)) as [rx|] eqn:Erx; [|discriminate].
+  destruct (residual_ok R cov n rx) eqn:Eok; [|discriminate].
+  assert (Hn : nres = lenZ rx).
+  { destruct wr as [wc|].
+    - destruct (indices total (wr_inputs wc)) as [wx|]; [|discriminate].
+      destruct (wrong_ok R cov n rx wx (wr_witness wc)); [|discriminate]. injection Hin; auto.
+    - injection Hin; auto. }
+  exists (map to_nat rx). rewrite Hn, lenZ_length, map_length.
+  destruct (indices_spec _ _ _ Erx) as (_ & Hrange & Hsorted).
+  assert (Hpos : Forall (fun x => 0 <= I.to_Z x) rx)
+    by (eapply Forall_impl; [|exact Hrange]; intros x Hx; cbv beta in *; lia).
+  assert (Hdec : forall x, 0 <= I.to_Z x -> decode (rl_V R) n x = map Z.of_nat (tokens V n (to_nat x))).
+  { intros x Hx. rewrite RV. apply decode_tokens; [lia | apply to_Z_to_nat, Hx]. }
+  destruct (residual_fold R ltac:(rewrite RV; lia) ltac:(rewrite Rn; lia) cov n Rn) with
+    (xs := rx) (ok := true) (mq := -1) (memo := @empty (list I.t)) as [_ Hall].
+  - intros x Hx. rewrite Hdec by exact Hx. rewrite map_length, tokens_length. split; [reflexivity|].
+    intros t Ht. apply in_map_iff in Ht as (t' & <- & Ht'). rewrite RV.
+    unfold tokens in Ht'. apply in_map_iff in Ht' as (p & <- & _). pose proof (Nat.mod_upper_bound (to_nat x / V ^ p) V).
+    lia.
+  - exact Hpos.
+  - apply memo_ok_empty.
+  - exact Eok.
+  - split; [apply sorted_lt_NoDup, sorted_to_nat; assumption|]. split; [reflexivity|].
+    intros y Hy. apply in_map_iff in Hy as (x & <- & Hx). rewrite Forall_forall in Hrange, Hpos.
+    specialize (Hall x Hx). rewrite Hdec in Hall by (apply Hpos, Hx). destruct Hall as [H1 H2].
+    split; [|split; [exact H2 | exact H1]].
+    specialize (Hrange x Hx). rewrite Htotal in Hrange. unfold to_nat. lia.
+Qed.
+
 Section Residual.
 Variables (W : weights) (C : cert) (r : ival) (cr : cases_result I.t) (nres : Z) (nwrong : option Z).
 Hypothesis A : accepted W C r cr nres nwrong.
@@ -191,47 +232,18 @@ Local Notation V := (d_vocab (cfg W)).
 Local Notation n := (n_ctx (cfg W)).
 
 (** The residual list decodes to [nres] distinct inputs below V^n, each covered by no case and right. *)
-Theorem residual_sound : exists rx : list I.t,
-  nres = Z.of_nat (length rx) /\ NoDup (map to_nat rx) /\
-  forall x, In x rx ->
-    (to_nat x < V ^ n)%nat /\
-    covers (Z.of_nat V) (Z.of_nat n) (case_tab cr) (key_tab cr) (map Z.of_nat (tokens V n (to_nat x))) = false /\
-    right W (to_nat x).
+Theorem residual_sound : exists rs : list nat,
+  NoDup rs /\ nres = Z.of_nat (length rs) /\
+  forall x, In x rs ->
+    (x < V ^ n)%nat /\
+    covers (Z.of_nat V) (Z.of_nat n) (case_tab cr) (key_tab cr) (map Z.of_nat (tokens V n x)) = false /\
+    right W x.
 Proof.
-  pose proof (ac_inputs _ _ _ _ _ _ A) as Hin. pose proof (dims' W C r cr nres nwrong A) as Hd.
-  unfold check_input_claims in Hin.
-  destruct (indices (acc_total W) (match residual C with Some ds => ds | None => [] end)) as [rx|] eqn:Erx;
-    [|discriminate].
-  destruct (residual_ok (acc_R W r) (covers (Z.of_nat V) (Z.of_nat n) (case_tab cr) (key_tab cr)) n rx) eqn:Eok;
-    [|discriminate].
-  assert (Hn : nres = lenZ rx).
-  { destruct (wrong C) as [wc|].
-    - destruct (indices (acc_total W) (wr_inputs wc)) as [wx|]; [|discriminate].
-      destruct (wrong_ok (acc_R W r) (covers (Z.of_nat V) (Z.of_nat n) (case_tab cr) (key_tab cr)) n rx wx
-                  (wr_witness wc)); [|discriminate].
-      injection Hin; auto.
-    - injection Hin; auto. }
-  exists rx. rewrite Hn, lenZ_length.
-  destruct (indices_spec _ _ _ Erx) as (_ & Hrange & Hsorted).
-  assert (Hpos : Forall (fun x => 0 <= I.to_Z x) rx) by (eapply Forall_impl; [|exact Hrange]; intros x Hx; cbv beta in *; lia).
-  assert (RV : rl_V (acc_R W r) = Z.of_nat V) by reflexivity.
-  assert (Rn : rl_n (acc_R W r) = Z.of_nat n) by reflexivity.
-  assert (Hdec : forall x, 0 <= I.to_Z x -> decode (rl_V (acc_R W r)) n x = map Z.of_nat (tokens V n (to_nat x))).
-  { intros x Hx. rewrite RV. apply decode_tokens; [lia | apply to_Z_to_nat, Hx]. }
-  destruct (residual_fold (acc_R W r) ltac:(rewrite RV; lia) ltac:(rewrite Rn; lia)
-              (covers (Z.of_nat V) (Z.of_nat n) (case_tab cr) (key_tab cr)) n Rn) with
-    (xs := rx) (ok := true) (mq := -1) (memo := @empty (list I.t)) as [_ Hall].
-  - intros x Hx. rewrite Hdec by exact Hx. rewrite map_length, tokens_length. split; [reflexivity|].
-    intros t Ht. apply in_map_iff in Ht as (t' & <- & Ht'). rewrite RV.
-    pose proof (T_below W C r cr nres nwrong A (to_nat x) t' Ht'). lia.
-  - exact Hpos.
-  - apply memo_ok_empty.
-  - exact Eok.
-  - split; [reflexivity|]. split; [apply sorted_lt_NoDup, sorted_to_nat; assumption|].
-    intros x Hx. rewrite Forall_forall in Hrange, Hpos.
-    specialize (Hall x Hx). rewrite Hdec in Hall by (apply Hpos, Hx). destruct Hall as [H1 H2].
-    split; [|split; [exact H1 | exact (proven_right_sound W C r cr nres nwrong A (to_nat x) H2)]].
-    specialize (Hrange x Hx). rewrite acc_total_spec in Hrange. unfold to_nat. lia.
+  pose proof (dims' W C r cr nres nwrong A) as Hd.
+  destruct (residual_facts (acc_R W r) V n _ (acc_total W) (residual C) (wrong C) nres nwrong ltac:(lia)
+              eq_refl eq_refl (acc_total_spec W) (ac_inputs _ _ _ _ _ _ A)) as (rs & H1 & H2 & H3).
+  exists rs. split; [exact H1|]. split; [exact H2|]. intros x Hx. destruct (H3 x Hx) as (E1 & E2 & E3).
+  split; [exact E1|]. split; [exact E3|]. exact (proven_right_sound W C r cr nres nwrong A x E2).
 Qed.
 
 End Residual.
