@@ -7,7 +7,7 @@
       what the own enclosure contains, entry by entry, and its lower ends are ≥ 0. *)
 From Coq Require Import ZArith Reals Lra Lia List.
 From MechProof Require Import Int Dval RealSums BoxBound Arith Exp ExpSound Model Cert Matrices Check Statement
-  MatrixLemmas DyadicSound.
+  MatrixLemmas UBound DyadicSound.
 Import ListNotations.
 
 (** s·s·d ≤ 1 ⇒ s ≤ 1/√d and 1 ≤ s·s·d ⇒ 1/√d ≤ s, for s ≥ 0 and d > 0. *)
@@ -148,12 +148,12 @@ Proof.
   intros [[Llo Alo] [[Lhi Ahi] [Lex Aex]]].
   apply all_lengths_spec in Alo, Ahi, Aex. apply Nat2Z.inj in Llo, Lhi, Lex.
   unfold claimed.
-  assert (Lhe : length (map2 (fun h e => combine h e) (ec_hi c) (ec_exp c)) = nr) by (rewrite map2_length; lia).
+  assert (Lhe : length (map2 (fun h e => combine h e) (ec_hi c) (ec_exp c)) = nr) by (rewrite length_map2; lia).
   repeat split.
-  - rewrite map2_length. lia.
+  - rewrite length_map2. lia.
   - apply Forall_forall. intros row Hin. apply In_nth with (d := []) in Hin as (i & Hi & <-).
-    rewrite map2_length in Hi. rewrite (nth_map2 _ _ _ _ [] []) by lia.
-    rewrite (nth_map2 _ _ _ _ [] []) by lia. rewrite !map2_length, combine_length.
+    rewrite length_map2 in Hi. rewrite (nth_map2 _ _ _ _ [] []) by lia.
+    rewrite (nth_map2 _ _ _ _ [] []) by lia. rewrite !length_map2, combine_length.
     rewrite !(Forall_nth_len nc) by (auto; lia). lia.
   - intros i j Hi Hj. rewrite (nth_map2 _ _ _ _ [] []) by lia. rewrite (nth_map2 _ _ _ _ [] []) by lia.
     assert (L1 : length (nth i (ec_lo c) []) = nc) by (apply Forall_nth_len; auto; lia).

@@ -6,7 +6,7 @@
     - [wrong_ok_sound]: every input of a checked [wrong] list is not right (RuleSound.proven_wrong_sound). *)
 From Coq Require Import ZArith Reals Lra Lia List Sorted.
 From MechProof Require Import Int Dval RealSums Table Arith Model Cert Matrices Inputs Cubic Check Statement Counting
-  NatCounts MatrixLemmas Accepted RuleSound.
+  NatCounts MatrixLemmas Coverage Accepted RuleSound.
 Import ListNotations.
 
 (** ** The index of a token list (position 0 the least significant digit, docs §8) *)
@@ -31,6 +31,7 @@ Qed.
 
 Module ListsSound (I : INT) (Import K : CHECK I).
 Module Export RS := RuleSound I K.
+Module CV := Coverage I K.
 Local Open Scope Z_scope.
 
 (** ** Decoding an index *)
@@ -109,16 +110,10 @@ Qed.
 Lemma to_Z_to_nat (x : I.t) : 0 <= I.to_Z x -> I.to_Z x = Z.of_nat (to_nat x).
 Proof. intros H. unfold to_nat. rewrite Z2Nat.id by exact H. reflexivity. Qed.
 
-(** The checker's total V^n. *)
-Lemma ipow_spec (b : I.t) (k : nat) : I.to_Z (ipow b k) = I.to_Z b ^ Z.of_nat k.
-Proof.
-  induction k as [|k IH]; [simpl; apply I.spec_1|].
-  change (ipow b (S k)) with (I.mul b (ipow b k)). rewrite I.spec_mul, IH, Nat2Z.inj_succ, Z.pow_succ_r by lia. ring.
-Qed.
-
+(** The checker's total is V^n. *)
 Lemma acc_total_spec (W : weights) :
   I.to_Z (acc_total W) = Z.of_nat (d_vocab (cfg W) ^ n_ctx (cfg W)).
-Proof. unfold acc_total. rewrite ipow_spec, I.spec_of_Z, Nat2Z.inj_pow. reflexivity. Qed.
+Proof. unfold acc_total. rewrite CV.ipow_spec, I.spec_of_Z, Nat2Z.inj_pow. reflexivity. Qed.
 
 (** ** The claim [wrong] *)
 

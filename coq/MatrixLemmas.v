@@ -5,7 +5,7 @@
     product, sum and rescaling ([den_mul_nt], [den_matmul], [den_add_row], [den_scale]). Used by
     MatricesSound.v for docs/certificate.md §2. *)
 From Coq Require Import ZArith Reals Lra Lia List.
-From MechProof Require Import Int Dval RealSums Arith Model Matrices Statement.
+From MechProof Require Import Int Dval RealSums Arith Model Matrices Statement UBound.
 Import ListNotations.
 
 (** ** List facts (no integers) *)
@@ -48,17 +48,6 @@ Proof.
   destruct i as [|i].
   - apply nth_firstn_lt. exact Hj.
   - rewrite IH by lia. rewrite nth_skipn_add. f_equal. lia.
-Qed.
-
-Lemma map2_length {A B C} (f : A -> B -> C) (a : list A) (b : list B) :
-  length (map2 f a b) = Nat.min (length a) (length b).
-Proof. revert b. induction a as [|x a IH]; intros [|y b]; simpl; auto. Qed.
-
-Lemma nth_map2 {A B C} (f : A -> B -> C) (a : list A) (b : list B) (j : nat) da db dc :
-  (j < length a)%nat -> (j < length b)%nat -> nth j (map2 f a b) dc = f (nth j a da) (nth j b db).
-Proof.
-  revert b j. induction a as [|x a IH]; intros [|y b] j Ha Hb; simpl in *; try lia.
-  destruct j as [|j]; [reflexivity|]. apply IH; lia.
 Qed.
 
 (** [nth] of a [map] inside the list, whatever the defaults. *)
@@ -155,7 +144,7 @@ Proof.
   intros Hr Hi. induction rs as [|row rs IH]; simpl.
   - split; auto.
   - inversion Hr as [|? ? Hrow Hrs]; subst. destruct (IH Hrs) as [L N]. split.
-    + rewrite map2_length, L, Hrow. lia.
+    + rewrite length_map2, L, Hrow. lia.
     + intros j Hj. rewrite (nth_map2 _ _ _ _ I.zero []) by lia. rewrite N by exact Hj. reflexivity.
 Qed.
 
@@ -195,7 +184,7 @@ Lemma den_add_row (a : mat) (row : list I.t) (re : Z) (r c : nat) f g :
 Proof.
   intros (Ha1 & Ha2 & Ha3) Hl Hg. unfold add_row; simpl. repeat split.
   - rewrite map_length. exact Ha1.
-  - apply Forall_map. rewrite Forall_forall in *. intros rr Hin. rewrite map2_length, Ha2, Hl by exact Hin. lia.
+  - apply Forall_map. rewrite Forall_forall in *. intros rr Hin. rewrite length_map2, Ha2, Hl by exact Hin. lia.
   - intros i j Hi Hj. rewrite (nth_map_in _ _ _ []) by lia.
     assert (La : length (nth i (rows a) []) = c) by (apply Forall_nth_len; auto; lia).
     rewrite (nth_map2 _ _ _ _ I.zero I.zero) by lia. rewrite I.spec_add, dval_add.

@@ -10,7 +10,7 @@
     ([weights_of_nth]), and [memo_key] is one-to-one on t < V, p < n ([memo_key_inj]). *)
 From Coq Require Import ZArith Reals Lia List Sorted FMapPositive.
 From MechProof Require Import Int Table Arith Model Cert Matrices Inputs Cubic Check Statement Counting NatCounts
-  MatrixLemmas Accepted WeightsSound RuleSound ListsSound.
+  MatrixLemmas Coverage Accepted WeightsSound RuleSound ListsSound.
 Import ListNotations.
 Local Open Scope Z_scope.
 
@@ -18,25 +18,6 @@ Local Open Scope Z_scope.
 
 Lemma find_empty {A} (k : Z) : find (@empty A) k = None.
 Proof. unfold find, empty. destruct (tkey k); [apply PositiveMap.gempty | reflexivity]. Qed.
-
-Lemma tkey_inj (k k' : Z) (p : positive) : tkey k = Some p -> tkey k' = Some p -> k = k'.
-Proof.
-  destruct k as [|a|a], k' as [|b|b]; simpl; intros H H'; try discriminate; rewrite <- H' in H;
-    try reflexivity; injection H as H.
-  - exfalso. apply (Pos.succ_not_1 b). congruence.
-  - exfalso. apply (Pos.succ_not_1 a). congruence.
-  - apply Pos.succ_inj in H. congruence.
-Qed.
-
-Lemma find_set {A} (t : table A) (k k' : Z) (v : A) :
-  0 <= k -> find (set t k v) k' = if k =? k' then Some v else find t k'.
-Proof.
-  intros Hk. unfold find, set. destruct (tkey k) as [pk|] eqn:Ek; [|destruct k; simpl in Ek; try discriminate; lia].
-  destruct (Z.eqb_spec k k') as [<-|Hne].
-  - rewrite Ek. apply PositiveMap.gss.
-  - destruct (tkey k') as [pk'|] eqn:Ek'; [|reflexivity]. rewrite PositiveMap.gso; [reflexivity|].
-    intros <-. apply Hne. eapply tkey_inj; eauto.
-Qed.
 
 Lemma layer (x x' r r' k : Z) : 0 <= r < k -> 0 <= r' < k -> x * k + r = x' * k + r' -> x = x' /\ r = r'.
 Proof.
@@ -69,6 +50,7 @@ Proof. revert b. induction a as [|x a IH]; intros [|y b]; simpl; auto. f_equal. 
 
 Module ResidualSound (I : INT) (Import K : CHECK I).
 Module Export LS := ListsSound I K.
+Module CV := Coverage I K.
 
 Lemma memo_key_inj (V n m t p m' t' p' : Z) (e e' : bool) :
   0 <= t < V -> 0 <= t' < V -> 0 <= p < n -> 0 <= p' < n ->
@@ -136,7 +118,7 @@ Proof.
   destruct (find (snd res) (memo_key (rl_V R) (rl_n R) m t p equal)) as [v|] eqn:E; simpl.
   - split; [|exact IH2]. rewrite IH1. f_equal. rewrite (IH2 m t p equal v Ht Hp E), Hw. reflexivity.
   - split; [rewrite IH1; reflexivity|].
-    intros m' t' p' e' v' Ht' Hp'. rewrite find_set by (apply memo_key_nonneg; lia).
+    intros m' t' p' e' v' Ht' Hp'. rewrite CV.find_set by (apply memo_key_nonneg; lia).
     destruct (Z.eqb_spec (memo_key (rl_V R) (rl_n R) m t p equal) (memo_key (rl_V R) (rl_n R) m' t' p' e')) as [Ek|Ek].
     + intros Hv. injection Hv as <-. apply memo_key_inj in Ek as (<- & <- & <- & <-); [|lia..].
       rewrite Hw. reflexivity.

@@ -69,7 +69,7 @@ Proof.
   induction vs as [|v vs IH]; intros acc Hacc Hvs; cbn [fold_left].
   - split; [exact Hacc|]. intros j _. cbn. ring.
   - inversion Hvs as [|? ? Hv Hrest]; subst.
-    destruct (IH (map2 I.add acc v)) as [L N]; [rewrite map2_length; lia | exact Hrest |].
+    destruct (IH (map2 I.add acc v)) as [L N]; [rewrite length_map2; lia | exact Hrest |].
     split; [exact L|]. intros j Hj. rewrite N by exact Hj.
     rewrite (nth_map2 _ _ _ _ I.zero I.zero) by lia. rewrite I.spec_add, plus_IZR, rsum_cons. ring.
 Qed.
@@ -224,7 +224,7 @@ Proof.
   assert (Lb : length (nth (token W x p) (evou_rows D) []) = V) by (apply Forall_nth_len; auto; lia).
   assert (Lp : length (nth p (pvou_rows D) []) = V) by (apply Forall_nth_len; auto; lia).
   split.
-  - rewrite map2_length, combine_length. lia.
+  - rewrite length_map2, combine_length. lia.
   - rewrite (nth_map2 _ _ _ _ I.zero (I.zero, I.zero)) by (rewrite ?combine_length; lia).
     rewrite combine_nth by lia. cbn [fst snd].
     rewrite !I.spec_add, !I.spec_sub. unfold UB.N_of, UB.row_at, at_. rewrite !Nat2Z.id. ring.

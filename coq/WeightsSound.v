@@ -8,7 +8,7 @@
       common to all weights, so dividing by it changes no sign of §8's sums (Softmax.v, [common_factor_lt_0]). *)
 From Coq Require Import ZArith Reals Lra Lia List.
 From MechProof Require Import Int Dval RealSums BoxBound Table Arith Model Cert Matrices Inputs Cubic Check Statement
-  Counting ModelMatrices MatrixLemmas MatricesSound EnclosureSound Accepted.
+  Counting ModelMatrices MatrixLemmas UBound MatricesSound EnclosureSound Accepted.
 Import ListNotations.
 
 Lemma nth_indexed_from {A} (l : list A) (k : Z) (p : nat) (d : A) :
