@@ -144,3 +144,17 @@ def test_unsupported_certificates_are_refused_with_a_reason(project):
     _tamper(cert, lambda d: d["model"].update(sha256="0" * 64))
     with pytest.raises(coqgen.CoqGenError, match="payload_sha256"):
         coqgen.render_file(cert)
+
+
+@pytest.mark.parametrize("cert", CERTS, ids=lambda p: p.name)
+def test_bound_theorem_where_the_proof_provides_it(cert):
+    """A certificate without a residual list states its lower bound, proven by coq/Soundness.v's
+    CubicB.lower_no_residual; one with a residual list states none until the whole soundness theorem lands."""
+    doc = json.loads(cert.read_text())
+    text = coqgen.render_file(cert)
+    statement = f"Theorem lower_bound : ({doc['bound']['correct']} <= Z.of_nat (correct_count W))%Z."
+    if "residual" in doc["claims"] and not coqgen.BOUND_THEOREMS:
+        assert "Theorem lower_bound" not in text and "Soundness" not in text
+    else:
+        assert statement in text
+        assert "From MechProof Require Import Model Cert Check Soundness." in text

@@ -9,9 +9,10 @@ back and compares it with the JSON files), and proves
 
     Theorem checked : CheckB.check W C = true.
 
-by running the checker in the kernel's virtual machine. Once the soundness proof lands, setting `BOUND_THEOREMS`
-adds the bound it implies (`Theorem lower_bound : (<correct> <= Z.of_nat (correct_count W))%Z`, and
-`upper_bound` when the certificate certifies one).
+by running the checker in the kernel's virtual machine, and the bound this implies as far as coq/Soundness.v proves
+it: for a certificate without a residual list, `Theorem lower_bound : (<correct> <= Z.of_nat (correct_count W))%Z`
+(from `CubicSound.lower_no_residual`). Once the whole soundness theorem lands, setting `BOUND_THEOREMS` states the
+bounds of every certificate (`lower_bound`, and `upper_bound` when the certificate certifies one).
 
 Lists are written as `Z` literals in chunks of at most CHUNK numbers, one definition each (Coq's parser needs a
 deep stack for long list literals): Coq reads about 20,000 small numbers a second, so the 778,471 input deltas of
@@ -234,10 +235,16 @@ def flat_data(cdoc: dict, wdoc: dict) -> str:
     return "\n".join(out) + "\n"
 
 
-PRELUDE = f"""From Coq Require Import ZArith List String.
-From MechProof Require Import Model Cert Check{' Soundness' if BOUND_THEOREMS else ''}.
+def _prelude(bound: bool) -> str:
+    """The file's imports; coq/Soundness.v only where the file states a bound."""
+    return f"""From Coq Require Import ZArith List String.
+From MechProof Require Import Model Cert Check{' Soundness' if bound else ''}.
 Import ListNotations.
 Local Open Scope Z_scope."""
+
+
+PRELUDE = _prelude(False)
+"""The imports of data without a bound theorem (tests/test_coq_differential.py's batches)."""
 
 
 
@@ -284,7 +291,13 @@ def _load(path: Path, what: str) -> tuple[bytes, Any]:
         raise CoqGenError(f"{path}: cannot read the {what} ({e})") from None
 
 
-def _statement(correct: int, upper: int | None) -> str:
+def _states_bound(has_residual: bool) -> bool:
+    """Does the file state a bound theorem? All do once BOUND_THEOREMS is set; until then those without a residual
+    list (the bound of coq/Soundness.v's `CubicB.lower_no_residual`)."""
+    return BOUND_THEOREMS or not has_residual
+
+
+def _statement(correct: int, upper: int | None, has_residual: bool) -> str:
     out = """(** Every claim of the certificate holds for these weights: the checker, run in the kernel.
     (`vm_cast_no_check` leaves the run to the kernel at `Qed`, so the checker runs once, not twice.) *)
 Theorem checked : CheckB.check W C = true.
@@ -301,6 +314,12 @@ Proof. exact (Soundness.SoundB.lower W C checked). Qed.
 (** and at most {upper}. *)
 Theorem upper_bound : (Z.of_nat (correct_count W) <= {upper})%Z.
 Proof. exact (Soundness.SoundB.upper W C {upper} checked eq_refl). Qed.
+"""
+    elif _states_bound(has_residual):
+        out += f"""
+(** Hence the model answers at least {correct} inputs right. *)
+Theorem lower_bound : ({correct} <= Z.of_nat (correct_count W))%Z.
+Proof. exact (Soundness.CubicB.lower_no_residual W C checked eq_refl). Qed.
 """
     return out
 
@@ -322,6 +341,7 @@ def render_file(cert_path: Path) -> str:
         data = coq_weights(wdoc) + coq_cert(cdoc)
         sha, payload = cdoc["model"]["sha256"], wdoc["payload_sha256"]
         correct, upper = cdoc["bound"]["correct"], cdoc["bound"].get("upper")
+        has_residual = "residual" in cdoc["claims"]
     except UnsupportedInCoq as e:
         raise UnsupportedInCoq(f"{cert_path}: {e}") from None
     except (KeyError, TypeError, AttributeError) as e:
@@ -339,13 +359,13 @@ def render_file(cert_path: Path) -> str:
      sha256 {_sha256(weights_bytes)}
      payload_sha256 {payload} (the certificate's model.sha256)
    Coq does not compute SHA-256: these hashes are checked outside Coq, by tests/test_coqgen.py. *)
-{PRELUDE}
+{_prelude(_states_bound(has_residual))}
 
 Definition certificate_sha256 : string := "{_sha256(cert_bytes)}".
 Definition weights_payload_sha256 : string := "{payload}".
 
 {data}
-{_statement(correct, upper)}"""
+{_statement(correct, upper, has_residual)}"""
 
 
 def write_coq_file(cert_path: Path) -> Path:
