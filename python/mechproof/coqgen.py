@@ -9,8 +9,8 @@ back and compares it with the JSON files), and proves
 
     Theorem checked : CheckB.check W C = true.
 
-by running the checker in the kernel's virtual machine, and the bound this implies as far as coq/Soundness.v proves
-it: for a certificate without a residual list, `Theorem lower_bound : (<correct> <= Z.of_nat (correct_count W))%Z`
+by running the checker in the kernel's virtual machine, and the bound this implies as far as it is proven: for a
+certificate without a residual list (coq/SoundCubic.v), `Theorem lower_bound : (<correct> <= Z.of_nat (correct_count W))%Z`
 (from `CubicSound.lower_no_residual`). Once the whole soundness theorem lands, setting `BOUND_THEOREMS` states the
 bounds of every certificate (`lower_bound`, and `upper_bound` when the certificate certifies one).
 
@@ -236,9 +236,10 @@ def flat_data(cdoc: dict, wdoc: dict) -> str:
 
 
 def _prelude(bound: bool) -> str:
-    """The file's imports; coq/Soundness.v only where the file states a bound."""
+    """The file's imports; the soundness theorem only where the file states a bound."""
+    theorem = " Soundness" if BOUND_THEOREMS else " SoundCubic"
     return f"""From Coq Require Import ZArith List String.
-From MechProof Require Import Model Cert Check{' Soundness' if bound else ''}.
+From MechProof Require Import Model Cert Check{theorem if bound else ''}.
 Import ListNotations.
 Local Open Scope Z_scope."""
 
@@ -293,7 +294,7 @@ def _load(path: Path, what: str) -> tuple[bytes, Any]:
 
 def _states_bound(has_residual: bool) -> bool:
     """Does the file state a bound theorem? All do once BOUND_THEOREMS is set; until then those without a residual
-    list (the bound of coq/Soundness.v's `CubicB.lower_no_residual`)."""
+    list (the bound of coq/SoundCubic.v's `CubicB.lower_no_residual`)."""
     return BOUND_THEOREMS or not has_residual
 
 
@@ -319,7 +320,7 @@ Proof. exact (Soundness.SoundB.upper W C {upper} checked eq_refl). Qed.
         out += f"""
 (** Hence the model answers at least {correct} inputs right. *)
 Theorem lower_bound : ({correct} <= Z.of_nat (correct_count W))%Z.
-Proof. exact (Soundness.CubicB.lower_no_residual W C checked eq_refl). Qed.
+Proof. exact (SoundCubic.CubicB.lower_no_residual W C checked eq_refl). Qed.
 """
     return out
 
