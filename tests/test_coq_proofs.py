@@ -22,6 +22,10 @@ COQ_DIR = ROOT / "coq"
 # The top theorems: (functor applied to ZInt and CheckZ, its theorems).
 TOP = {
     "Accepted": ("check_accepted", "tok_sound", "pos_sound"),
+    "RuleSound": ("proven_right_sound", "proven_wrong_sound"),
+    "ListsSound": ("decode_tokens", "indices_spec", "wrong_ok_sound", "proven_right_list"),
+    "UpperSound": ("upper",),
+    "ResidualSound": ("residual_facts", "residual_sound"),
     "UBound": ("N_le_U",),
     "Prefix": ("A_le_worst", "worst_part_le"),
     "Coverage": ("covered_spec",),
@@ -103,21 +107,28 @@ def built(tmp_path_factory) -> tuple[str, Path]:
 def top_axioms(built) -> dict[str, set[str]]:
     """For each functor of TOP, the axioms `Print Assumptions` lists for the tuple of its top theorems at ZInt."""
     coqc, root = built
-    probe = [f"From MechProof Require Import Int Check {' '.join(TOP)}."]
+    probe = [f"From MechProof Require Import Int Check Statement Soundness {' '.join(TOP)}."]
     for functor, names in TOP.items():
         probe.append(f"Module {functor}Z := {functor}.{functor} ZInt CheckZ.")
         probe.append(f"Definition all_{functor} := ({', '.join(f'@{functor}Z.{n}' for n in names)}).")
         probe.append(f"Print Assumptions all_{functor}.")
+    # the theorem of Statement.v itself, at the instance it is about
+    probe.append("Definition theorem : sound_lower CheckZ.check * sound_upper CheckZ.check := (SoundZ.lower, SoundZ.upper).")
+    probe.append("Print Assumptions theorem.")
     (root / "Probe.v").write_text("\n".join(probe) + "\n", encoding="utf-8")
     done = subprocess.run([coqc, "-R", ".", "MechProof", "Probe.v"], cwd=root, capture_output=True, text=True)
     assert done.returncode == 0, f"coqc Probe.v: {done.stderr}"
     blocks = assumption_blocks(done.stdout)
-    assert len(blocks) == len(TOP)
-    return dict(zip(TOP, blocks))
+    assert len(blocks) == len(TOP) + 1
+    return dict(zip([*TOP, "Soundness"], blocks))
 
 
 def test_top_theorems_rest_on_the_real_axioms_only(top_axioms):
     assert {functor: sorted(ax - REAL_AXIOMS) for functor, ax in top_axioms.items() if ax - REAL_AXIOMS} == {}
+
+
+def test_the_soundness_theorem_rests_on_exactly_the_real_axioms(top_axioms):
+    assert top_axioms["Soundness"] == REAL_AXIOMS
 
 
 # What BigInt's specification rests on: the primitive 63-bit integers of Coq's kernel and their axioms.

@@ -147,14 +147,13 @@ def test_unsupported_certificates_are_refused_with_a_reason(project):
 
 
 @pytest.mark.parametrize("cert", CERTS, ids=lambda p: p.name)
-def test_bound_theorem_where_the_proof_provides_it(cert):
-    """A certificate without a residual list states its lower bound, proven by coq/SoundCubic.v's
-    CubicB.lower_no_residual; one with a residual list states none until the whole soundness theorem lands."""
-    doc = json.loads(cert.read_text())
+def test_file_states_the_bounds_proven_by_the_soundness_theorem(cert):
+    """Each file states the certificate's lower bound, and its upper bound where it certifies one, each proven by
+    coq/Soundness.v's SoundB from the checker's kernel run."""
+    bound = json.loads(cert.read_text())["bound"]
     text = coqgen.render_file(cert)
-    statement = f"Theorem lower_bound : ({doc['bound']['correct']} <= Z.of_nat (correct_count W))%Z."
-    if "residual" in doc["claims"] and not coqgen.BOUND_THEOREMS:
-        assert "Theorem lower_bound" not in text and "Sound" not in text
-    else:
-        assert statement in text
-        assert f"Require Import Model Cert Check {'Soundness' if coqgen.BOUND_THEOREMS else 'SoundCubic'}." in text
+    assert "From MechProof Require Import Model Cert Check Soundness." in text
+    assert (f"Theorem lower_bound : ({bound['correct']} <= Z.of_nat (correct_count W))%Z.\n"
+            "Proof. exact (Soundness.SoundB.lower W C checked). Qed.") in text
+    upper = f"Theorem upper_bound : (Z.of_nat (correct_count W) <= {bound.get('upper')})%Z."
+    assert (upper in text) == ("upper" in bound)

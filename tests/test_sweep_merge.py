@@ -163,7 +163,16 @@ def test_paper_check_command(sweeps: Path, tmp_path: Path) -> None:
     res = runner.invoke(app, ["paper-check", str(sweeps / "b"), "--against", str(committed)])
     assert res.exit_code == 1
     out = " ".join(res.output.split())
-    assert "check_ops: committed" in out and "1 of 2 rows match" in out
+    assert "check_ops: committed" in out and "1 of 2 rows match" in out and "trained other weights" not in out
+    with open(committed / "results.csv", "w", newline="") as fh:  # seed 2 committed with other weights
+        w = csv.writer(fh, lineterminator="\n")
+        w.writerow(list(rows[0]))
+        for r in rows:
+            r = {**r, "model_sha256": "ab" * 32} if r["seed"] == 2 else r
+            w.writerow(["" if v is None else str(v).lower() if isinstance(v, bool) else v for v in r.values()])
+    res = runner.invoke(app, ["paper-check", str(sweeps / "b"), "--against", str(committed)])
+    out = " ".join(res.output.split())
+    assert res.exit_code == 1 and "0 of 2 rows match" in out and "seeds 2: this machine trained other weights" in out
     res = runner.invoke(app, ["paper-check", str(sweeps / "b"), "--against", str(tmp_path / "nowhere")])
     assert res.exit_code == 2 and "results.csv" in res.output
 

@@ -8,7 +8,7 @@
      payload_sha256 a4d8af90b88765ea0d4c1592e8b2da02f092a41a1442b471725e217a2ee56f89 (the certificate's model.sha256)
    Coq does not compute SHA-256: these hashes are checked outside Coq, by tests/test_coqgen.py. *)
 From Coq Require Import ZArith List String.
-From MechProof Require Import Model Cert Check SoundCubic.
+From MechProof Require Import Model Cert Check Soundness.
 Import ListNotations.
 Local Open Scope Z_scope.
 
@@ -451,4 +451,4 @@ Proof. vm_cast_no_check (eq_refl true). Qed.
 
 (** Hence the model answers at least 15998745 inputs right. *)
 Theorem lower_bound : (15998745 <= Z.of_nat (correct_count W))%Z.
-Proof. exact (SoundCubic.CubicB.lower_no_residual W C checked eq_refl). Qed.
+Proof. exact (Soundness.SoundB.lower W C checked). Qed.

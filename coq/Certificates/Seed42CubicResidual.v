@@ -8,7 +8,7 @@
      payload_sha256 a4d8af90b88765ea0d4c1592e8b2da02f092a41a1442b471725e217a2ee56f89 (the certificate's model.sha256)
    Coq does not compute SHA-256: these hashes are checked outside Coq, by tests/test_coqgen.py. *)
 From Coq Require Import ZArith List String.
-From MechProof Require Import Model Cert Check.
+From MechProof Require Import Model Cert Check Soundness.
 Import ListNotations.
 Local Open Scope Z_scope.
 
@@ -847,3 +847,11 @@ Definition C : cert := {|
     (`vm_cast_no_check` leaves the run to the kernel at `Qed`, so the checker runs once, not twice.) *)
 Theorem checked : CheckB.check W C = true.
 Proof. vm_cast_no_check (eq_refl true). Qed.
+
+(** Hence the model answers at least 16765711 inputs right. *)
+Theorem lower_bound : (16765711 <= Z.of_nat (correct_count W))%Z.
+Proof. exact (Soundness.SoundB.lower W C checked). Qed.
+
+(** and at most 16765711. *)
+Theorem upper_bound : (Z.of_nat (correct_count W) <= 16765711)%Z.
+Proof. exact (Soundness.SoundB.upper W C 16765711 checked eq_refl). Qed.

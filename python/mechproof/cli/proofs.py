@@ -261,17 +261,21 @@ def _check_one(path: Path, found: bool = False) -> dict[str, Any]:
     }
 
 
-# Keys only a certificate has at its top level: a file found in a folder that holds one of them is a certificate
-# whose `format` was damaged (malformed, exit 2), never another tool's file to skip.
+# Keys a certificate has at its top level: a file found in a folder that holds one of them, and whose format is not
+# that of another mechproof file (weights, explain's slack report), is a certificate whose `format` was damaged
+# (malformed, exit 2), never another tool's file to skip.
 CERTIFICATE_KEYS = frozenset({"claims", "bound", "strategy"})
 
 
 def _shaped_like_a_certificate(path: Path) -> bool:
+    from ..explain import FORMAT as SLACK
+    from ..weights import FORMAT as WEIGHTS
+
     try:
         doc = json.loads(path.read_bytes())
     except (OSError, ValueError):
         return False
-    return isinstance(doc, dict) and not CERTIFICATE_KEYS.isdisjoint(doc)
+    return isinstance(doc, dict) and doc.get("format") not in (SLACK, WEIGHTS) and not CERTIFICATE_KEYS.isdisjoint(doc)
 
 
 def _strategy_name(strategy: str, params: dict[str, Any]) -> str:

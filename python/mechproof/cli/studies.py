@@ -195,6 +195,12 @@ def paper_check(
     bad = [c for c in checks if not c.ok]
     out.print(f"{len(checks) - len(bad)} of {len(checks)} rows match the committed study"
               + (f"; {len(bad)} do not" if bad else ""), highlight=False)
+    retrained = sorted({c.seed for c in bad if "model_sha256" in c.columns})
+    if retrained:
+        out.print(f"seeds {', '.join(map(str, retrained))}: this machine trained other weights than the committed "
+                  "study (model_sha256 differs), so no row of them can match. Training is deterministic on one "
+                  "machine, not across CPUs whose float kernels (AVX-512 or AVX2, in torch and MKL) round "
+                  "differently; a certificate depends only on its weights.", highlight=False)
     if bad or not checks:
         raise typer.Exit(1)
 
