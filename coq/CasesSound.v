@@ -117,7 +117,8 @@ Module CasesSound (I : INT) (Import K : CHECK I).
     intros Hn Hlen Hq Hm Hin. unfold in_case in Hin. rewrite !andb_true_iff, !Nat.eqb_eq in Hin.
     destruct Hin as [[[Hlast Hmax] Hcount] _].
     assert (HT : T = removelast T ++ [last T 0%nat]) by (apply app_removelast_last; intros ->; simpl in Hlen; lia).
-    assert (Hrl : length (removelast T) = (n - 1)%nat) by (rewrite HT, app_length in Hlen; simpl in Hlen; rewrite HT, removelast_last; lia).
+    assert (Hrl : length (removelast T) = (n - 1)%nat)
+      by (rewrite HT, app_length in Hlen; simpl in Hlen; rewrite HT, removelast_last; lia).
     assert (Hle : forall t, In t (removelast T) -> (t <= Z.to_nat m)%nat).
     { intros t Ht. rewrite <- Hmax. apply fold_max_in. rewrite HT. apply in_or_app. now left. }
     pose proof (all_eq_repeat _ _ Hle Hcount) as Hrep.
@@ -185,7 +186,8 @@ Module CasesSound (I : INT) (Import K : CHECK I).
     - exact Hnd.
     - intros x Hx. destruct (Hres x Hx) as (HxV & Hr & Hcov). split; [exact HxV|]. split; [now apply right_b_spec|].
       intros e He. apply not_true_is_false. intros Hin. rewrite Hkt in Hcov.
-      rewrite (covers_of_in_case X (Z.of_nat V) (Z.of_nat n) es (case_tab cr) e (tokens V n x) ltac:(lia) ltac:(lia) Hw Ht He Hin) in Hcov.
+      rewrite (covers_of_in_case X (Z.of_nat V) (Z.of_nat n) es (case_tab cr) e (tokens V n x)
+                 ltac:(lia) ltac:(lia) Hw Ht He Hin) in Hcov.
       discriminate.
   Qed.
   End Lower.

@@ -139,16 +139,19 @@ Module Coverage (I : INT) (Import K : CHECK I).
         assert (Hf : 0 <= ce_q f /\ 0 <= ce_m f < V) by (apply Hall, in_or_app; left; apply in_or_app; right; now left).
         assert (Hk : 0 <= ce_q f * V + ce_m f) by nia.
         unfold step. destruct (Table.find t (ce_q f * V + ce_m f)) as [v|] eqn:Ef; split.
-        + intros k v' Hkv. destruct (H1 k v' Hkv) as (g & Hg & Eg). exists g. split; [apply in_or_app; now left | exact Eg].
+        + intros k v' Hkv. destruct (H1 k v' Hkv) as (g & Hg & Eg). exists g.
+          split; [apply in_or_app; now left | exact Eg].
         + intros g Hg. apply in_app_or in Hg as [Hg|[<-|[]]]; [now apply H2|]. unfold qm_key. now rewrite Ef.
-        + intros k v' Hkv. rewrite find_set in Hkv by exact Hk. destruct (Z.eqb_spec (ce_q f * V + ce_m f) k) as [<-|Hne].
+        + intros k v' Hkv. rewrite find_set in Hkv by exact Hk.
+          destruct (Z.eqb_spec (ce_q f * V + ce_m f) k) as [<-|Hne].
           * inversion Hkv. exists f. split; [apply in_or_app; right; now left | split; reflexivity].
           * destruct (H1 k v' Hkv) as (g & Hg & Eg). exists g. split; [apply in_or_app; now left | exact Eg].
         + intros g Hg. rewrite find_set by exact Hk. unfold qm_key.
           destruct (Z.eqb_spec (ce_q f * V + ce_m f) (ce_q g * V + ce_m g)); [discriminate|].
           apply in_app_or in Hg as [Hg|[<-|[]]]; [now apply H2 | contradiction]. }
     destruct (Hstep [] es empty Hwf) as [H1 H2].
-    { split; [intros k v Hkv; unfold Table.find in Hkv; destruct (tkey k); [rewrite PositiveMap.gempty in Hkv|]; discriminate
+    { split; [intros k v Hkv; unfold Table.find in Hkv; destruct (tkey k);
+                [rewrite PositiveMap.gempty in Hkv|]; discriminate
              | intros f []]. }
     fold step. specialize (H2 e He). unfold get.
     destruct (Table.find (fold_left step es empty) (qm_key V e)) as [v|] eqn:Ev; [|contradiction].

@@ -216,13 +216,15 @@ Module CubicCase (I : INT) (Import K : CHECK I).
     assert (Hps_len : length ps = L) by (rewrite Eps, map_length, seq_length; reflexivity).
     assert (Hnmax : length (filter b ps) = (L - Z.to_nat c)%nat).
     { rewrite Eps. 
-      assert (E1 : length (filter b (map Z.of_nat (seq 0 L))) = length (filter (fun t => t =? Z.to_nat m) (map tk (seq 0 L)))%nat).
+      assert (E1 : length (filter b (map Z.of_nat (seq 0 L))) =
+                   length (filter (fun t => t =? Z.to_nat m) (map tk (seq 0 L)))%nat).
       { rewrite !count_map. apply count_ext_in. intros p _. unfold b. now rewrite Nat2Z.id. }
       rewrite E1. pose proof (count_negb (fun t => t <? Z.to_nat m) (map tk (seq 0 L))) as E2.
       rewrite map_length, seq_length in E2.
       rewrite (count_ext_in (fun t => t =? Z.to_nat m) (fun t => negb (t <? Z.to_nat m))); [lia|].
       intros t Ht. apply in_map_iff in Ht as (p & <- & Hp). apply in_seq in Hp.
-      pose proof (Hle p ltac:(lia)). destruct (Nat.eqb_spec (tk p) (Z.to_nat m)), (Nat.ltb_spec (tk p) (Z.to_nat m)); simpl; lia. }
+      pose proof (Hle p ltac:(lia)).
+      destruct (Nat.eqb_spec (tk p) (Z.to_nat m)), (Nat.ltb_spec (tk p) (Z.to_nat m)); simpl; lia. }
 
     assert (HcL : (Z.to_nat c <= L)%nat) by (destruct (Z.eqb q m); lia).
     assert (Hord_len : length ord = (L - Z.to_nat c + Z.to_nat c)%nat)
@@ -262,7 +264,8 @@ Module CubicCase (I : INT) (Import K : CHECK I).
     replace (rsum f (seq 0 L)) with (rsum (fun z => f (Z.to_nat z)) ps)
       by (rewrite Eps, rsum_map; apply rsum_ext; intros k; now rewrite Nat2Z.id).
     rewrite (rsum_filter_split _ b ps).
-    assert (HY1 : rsum (fun z => f (Z.to_nat z)) (filter b ps) = val (U X q m m) * tokR q m * rsum (posR q) (filter b ps)).
+    assert (HY1 : rsum (fun z => f (Z.to_nat z)) (filter b ps) =
+                  val (U X q m m) * tokR q m * rsum (posR q) (filter b ps)).
     { rewrite <- rsum_scal_l. apply rsum_ext_in. intros z Hz. apply filter_In in Hz as [Hz Hbz].
       unfold b in Hbz. apply Nat.eqb_eq in Hbz. destruct (Hps_in z Hz) as [Hz0 _].
       unfold f. rewrite Hbz, Z2Nat.id, Z2Nat.id by lia. ring. }

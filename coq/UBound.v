@@ -152,7 +152,8 @@ Module UBound (I : INT) (Import K : CHECK I).
 
   (** ** Shapes *)
 
-  Lemma scale_shape (a : Mx.mat) (e : Z) (r c : nat) : rows_shape (Matrices.rows a) r c -> rows_shape (Mx.scale a e) r c.
+  Lemma scale_shape (a : Mx.mat) (e : Z) (r c : nat) :
+    rows_shape (Matrices.rows a) r c -> rows_shape (Mx.scale a e) r c.
   Proof.
     intros [Hr Hc]. unfold Mx.scale. split; [now rewrite map_length|].
     apply Forall_map. eapply Forall_impl; [|exact Hc]. intros row H. now rewrite map_length.
@@ -160,7 +161,8 @@ Module UBound (I : INT) (Import K : CHECK I).
 
   (** The derived rows have the shapes of the exact matrices they scale. *)
   Lemma derive_shape (M : exact) (V n : Z) :
-    rows_shape (Matrices.rows (eupu M)) (Z.to_nat V) (Z.to_nat V) -> rows_shape (Matrices.rows (evou M)) (Z.to_nat V) (Z.to_nat V) ->
+    rows_shape (Matrices.rows (eupu M)) (Z.to_nat V) (Z.to_nat V) ->
+    rows_shape (Matrices.rows (evou M)) (Z.to_nat V) (Z.to_nat V) ->
     rows_shape (Matrices.rows (pvou M)) (Z.to_nat n) (Z.to_nat V) ->
     let D := derive M V n in
     rows_shape (eupu_rows D) (Z.to_nat V) (Z.to_nat V) /\ rows_shape (evou_rows D) (Z.to_nat V) (Z.to_nat V) /\

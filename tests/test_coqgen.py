@@ -144,3 +144,16 @@ def test_unsupported_certificates_are_refused_with_a_reason(project):
     _tamper(cert, lambda d: d["model"].update(sha256="0" * 64))
     with pytest.raises(coqgen.CoqGenError, match="payload_sha256"):
         coqgen.render_file(cert)
+
+
+@pytest.mark.parametrize("cert", CERTS, ids=lambda p: p.name)
+def test_file_states_the_bounds_proven_by_the_soundness_theorem(cert):
+    """Each file states the certificate's lower bound, and its upper bound where it certifies one, each proven by
+    coq/Soundness.v's SoundB from the checker's kernel run."""
+    bound = json.loads(cert.read_text())["bound"]
+    text = coqgen.render_file(cert)
+    assert "From MechProof Require Import Model Cert Check Soundness." in text
+    assert (f"Theorem lower_bound : ({bound['correct']} <= Z.of_nat (correct_count W))%Z.\n"
+            "Proof. exact (Soundness.SoundB.lower W C checked). Qed.") in text
+    upper = f"Theorem upper_bound : (Z.of_nat (correct_count W) <= {bound.get('upper')})%Z."
+    assert (upper in text) == ("upper" in bound)

@@ -9,10 +9,16 @@ strategies/inputs.py), which is at least as tight as the group-term test.
 
 Why a sign test suffices. With w_p = exp(score_p/√d) > 0 and U(t) = E*[q,m] + V*[m,t] (E*, V*, P* as in
 docs/certificate.md), logit_j − logit_m ≤ Σ_p w_p U(t_p) / Σ_p w_p for every j ≠ m, so the input is right
-if F = Σ_p w_p U(t_p) < 0. Writing w_p = tok[q,t_p]·pos[q,p], F is linear in Y = Σ_{p∈max slots} pos[q,p] for a
-fixed multiset of tokens, so its maximum over the orderings is at one of the two sorted placements: the max
-tokens on the lowest or on the highest positional scores. For a mixed input, the non-max part
-Σ_p pos[q,p]·tok[q,k_p]·U(k_p) is at most the pure input's for the worst k_p, so the pure bounds cover mixtures.
+if F = Σ_p w_p U(t_p) < 0. Write w_p = tok[q,t_p]·pos[q,p] with the true factors, and take the steps in this order
+(the order of the Coq proof, coq/CubicCase.v). (i) Mixtures first: each non-max term pos[q,p]·tok[q,k_p]·U(k_p)
+is at most A*·pos[q,p] with the true pos ≥ 0 and A* the largest A_k over the allowed tokens (the worst token), so
+F ≤ α·Y + A*·(P − Y) + γ, where Y = Σ_{p∈max slots} pos[q,p] (true), P the mass of all non-query positions, and
+α·Y + γ the true max- and query-group terms. (ii) This bound is affine in Y, and Y lies between its values at the
+two sorted placements (true pos is monotone in the exact EQKP score), so its maximum is at one of them: the max
+tokens on the lowest or on the highest positional scores. (iii) Only then bound each placement with the claimed
+enclosures (T_max, T_q, and A*·Σ pos_hi or Σ pos_lo by the sign of A*). The claimed intervals need not be
+monotone in the score, so the placement argument must use the true values; and it is about Y alone only after (i)
+has replaced every non-max token by the worst one.
 
 Prefixes. The test for k is T_max + T_q + A_k·S < 0 (both placements), with A_k = U·tok_hi and S = Σ pos_hi
 for U ≥ 0 (class +), A_k = U·tok_lo and S = Σ pos_lo otherwise (class −), and S ≥ 0: monotone in A_k, so the
