@@ -39,7 +39,7 @@ from mechproof.errors import InputError
 
 ROOT = Path(__file__).resolve().parents[1]
 COQC = shutil.which("coqc")
-pytestmark = pytest.mark.skipif(COQC is None, reason="coqc is not installed (Coq 8.16 with Bignums: see `make coq`)")
+pytestmark = [pytest.mark.slow, pytest.mark.skipif(COQC is None, reason="coqc is not installed (Coq 8.16 with Bignums: see `make coq`)")]
 
 RANDOM_MUTANTS = {"json": 320, "weights": 60}
 """Random mutants per tiny target, by kind (the fuzz suite's machinery, seeds distinct from its own)."""

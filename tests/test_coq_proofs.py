@@ -16,6 +16,8 @@ import pytest
 
 from test_coq_lemmas import REAL_AXIOMS, assumption_blocks
 
+pytestmark = pytest.mark.slow  # compiles the whole proof (1–2 min)
+
 ROOT = Path(__file__).resolve().parents[1]
 COQ_DIR = ROOT / "coq"
 
