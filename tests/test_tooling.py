@@ -53,7 +53,7 @@ def test_readme_opens_with_the_commands_then_the_trust_boundary():
     first_paragraph = text.split("```", 2)[2].strip().split("\n\n")[0]
     assert max(commands) < text.index(first_paragraph)
     assert "[TRUST.md](TRUST.md)" in first_paragraph and "docs/certificate.md" in first_paragraph
-    assert "not a Lean theorem" in first_paragraph
+    assert "a Coq theorem" in first_paragraph and "§7" in first_paragraph  # what is proven, what is argued
 
 
 @needs_make
