@@ -12,7 +12,7 @@ from pydantic import AfterValidator, BaseModel, StrictInt
 from ...certificate import ResidualClaim, _InputClaims, _Strict
 
 CLAIM_BITS = 26
-"""docs §11.7: a claimed bound L (value L·2^−16) has |L| < 2^26, i.e. |value| < 1024."""
+"""docs §11.7: a claimed bound λ = L·2^−16 has |L| < 2^26, i.e. |value| < 1024."""
 
 
 def _claim(x: int) -> int:
@@ -22,8 +22,8 @@ def _claim(x: int) -> int:
 
 
 Bound = Annotated[StrictInt, AfterValidator(_claim)]
-CaseEntry = tuple[list[StrictInt], list[Bound], list[Bound], list[Bound]]
-"""[prefix tokens, λ (one per key position), μ (one per logit), ν (one per logit)]."""
+CaseEntry = tuple[list[StrictInt], list[Bound]]
+"""[prefix tokens, λ (one per key position)]."""
 Group = tuple[StrictInt, StrictInt, StrictInt, list[StrictInt], list[CaseEntry]]
 """[q, i, a, refinement order (the free positions), cases]."""
 

@@ -10,34 +10,37 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-import numpy as np
-
 from ..checker.casetables import FC
-from ..checker.cases import Case, CaseRule, case_parts, totals
-from .solve import solve_last, solve_linear, solve_rows
+from ....checker.failures import ClaimFailure
+from ..checker.cases import Case, CaseRule, case_parts, totals, verify
+from .solve import solve_last, solve_linear
 
 
 @dataclass(frozen=True)
 class CaseProof:
     proven: bool
     lam: list[int]
-    mu: list[int]
-    nu: list[int]
     slack: float  # max over c of the logit test's left side, divided by 2^(2FC): < 0 when proven
+    worst_key: int  # the key whose term is largest in the worst logit's test (−1 if none is positive)
 
 
 def prove_case(rule: CaseRule, case: Case) -> CaseProof:
     V, n, a = rule.V, rule.n, case.a
     p = case_parts(rule, case)
     cs = [c for c in range(V) if c != a]
-    mu = np.zeros(V, dtype=np.int64)
-    nu = np.zeros(V, dtype=np.int64)
-    mu[cs] = solve_rows(p.direct[0][cs], p.q)
-    nu[cs] = solve_rows(p.direct[1][cs], p.q)
     lam = [0] * n
     for k, (g, valid, _) in p.keys.items():
         lam[k] = solve_linear(g, p.q, valid)
     lam[n - 1] = solve_last(p.last)
-    t = totals(p, lam, mu.tolist(), nu.tolist())
+    try:
+        verify(p, lam, "case")  # every λ-test and the logit test, exactly as the checker runs them
+        proven = True
+    except ClaimFailure:
+        proven = False
+    terms: dict = {}
+    t = totals(p, lam, terms)
     worst = max(t)
-    return CaseProof(worst < 0, lam, mu.tolist(), nu.tolist(), worst / float(1 << (2 * FC)))
+    c = cs[t.index(worst)]
+    mine = {k: x for (cc, k), x in terms.items() if cc == c}
+    key = max(mine, key=mine.get) if mine else -1
+    return CaseProof(proven, lam, worst / float(1 << (2 * FC)), key)

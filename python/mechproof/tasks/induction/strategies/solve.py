@@ -11,7 +11,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..checker.casetables import FC, LB
-from ..checker.cases import CaseRule, Query, lambda_sum
+from ..checker.cases import CaseRule, Query, lambda_sum, least_integer
 
 SHIFT = FC - LB
 NEG = np.iinfo(np.int64).min
@@ -57,27 +57,11 @@ def solve_linear(g: np.ndarray, q: Query, valid: np.ndarray | None = None) -> in
     return lam
 
 
-def solve_rows(g: np.ndarray, q: Query) -> np.ndarray:
-    """One claim per row of g (each row its own test), precision LB."""
-    lam = to_claim(_root(g, q, None))
-    step = 1
-    while True:
-        bad = lambda_sum(g, (lam << SHIFT)[:, None], q) > 0
-        if not bad.any():
-            return lam
-        lam = lam + bad * step
-        step *= 2
-
-
-def solve_last(terms: list) -> int:
+def solve_last(terms) -> int:  # noqa: ANN001
     """The least claim λ (precision LB) that passes the quadratic λ-test of the query position as a key."""
-    lo, hi = -(1 << 24), 1 << 24
-    if CaseRule.last_key_sum(terms, hi << SHIFT) > 0:
-        return hi
-    while hi - lo > 1:  # the left side decreases as λ grows
-        mid = (lo + hi) // 2
-        if CaseRule.last_key_sum(terms, mid << SHIFT) > 0:
-            lo = mid
-        else:
-            hi = mid
-    return hi
+    def passes(lam: np.ndarray) -> np.ndarray:
+        return np.array([CaseRule.last_key_sum(terms, int(x) << SHIFT) <= 0 for x in lam])
+
+    bound = 1 << 25
+    guess = np.array([0], dtype=np.int64)
+    return int(least_integer(passes, guess, np.array([-bound]), np.array([bound]))[0])
