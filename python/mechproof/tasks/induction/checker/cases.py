@@ -49,18 +49,20 @@ class Query:
     w_hi: np.ndarray
     known: np.ndarray  # [R] bool: the position's token is fixed by the case
     ans: np.ndarray = field(default=None)  # type: ignore[assignment]  # [R] upper bound of −(score against the answer's key)
+    ans_by_col: np.ndarray = field(default=None)  # type: ignore[assignment]  # the same by column (token·n + position)
 
 
-def lambda_sum(g: np.ndarray, lam: int, q: Query, valid: np.ndarray | None = None) -> np.ndarray:
+def lambda_sum(g: np.ndarray, lam: int, w_lo: np.ndarray, w_hi: np.ndarray, seg: np.ndarray, valid: np.ndarray | None = None) -> np.ndarray:
     """The λ-test's left side Σ_j max_{r in j} max(W_hi·(g − λ), W_lo·(g − λ)) at precision 2FC, for g [..., R]
-    (precision FC) and λ at precision FC; entries with valid = False are left out (every group keeps one)."""
+    (precision FC, the groups j the segments starting at `seg`) and λ at precision FC; entries with valid = False
+    are left out (every group keeps one)."""
     x = g - lam
-    t = np.maximum(q.w_hi * x, q.w_lo * x)
+    t = np.maximum(w_hi * x, w_lo * x)
     if valid is not None:
         t = np.where(valid, t, np.iinfo(np.int64).min)
     count("mul", 2 * t.size)
     count("cmp", 2 * t.size)
-    return np.maximum.reduceat(t, q.seg, axis=-1).sum(axis=-1)
+    return np.maximum.reduceat(t, seg, axis=-1).sum(axis=-1)
 
 
 def _estimate(X: np.ndarray, w_lo: np.ndarray, w_hi: np.ndarray, seg: np.ndarray, ok: np.ndarray) -> np.ndarray:
@@ -204,6 +206,8 @@ class CaseRule:
         same = ((cols_ % n)[None, :] == q.pos[:, None]) & ~q.known[:, None]
         valid = ~same | ((cols_ // n)[None, :] == q.tok[:, None])
         q.ans = -ct.PE[case.q][q.r, row] + least_bound(-PV, w_lo, w_hi, seg_, valid)  # −(lower bound of the average)
+        q.ans_by_col = np.zeros(ct.N, dtype=np.int64)
+        q.ans_by_col[q.r] = q.ans
         Y = ct.yv[a][cols_].T + 1  # [V, P]
         count("add", PV.size + Y.size)
         return ct.ye[a][row] + 1 + least_bound(Y, w_lo, w_hi, seg_)
@@ -216,10 +220,11 @@ class CaseRule:
         combos = [c for c in itertools.permutations(case.tokens, len(pos))]
         return pos, np.array(combos, dtype=np.int64).reshape(len(combos), len(pos))
 
-    def key(self, case: Case, q: Query, k: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """For key k (not the answer's, not n−1), per window: (g [nw, R] upper bounds of each query component's
-        score against r1[k] − r1[i+1], the mask of components an input of the window can have [nw, R], and
-        Y [nw, V] upper bounds of the value difference c − a of r1[k])."""
+    def key(self, case: Case, q: Query, k: int) -> "KeyTerms":
+        """The λ-test of key k (not the answer's, not n−1) per window (docs §11.5.3): the query components an
+        input of the window can have, grouped by position (a known or window position: its one token; another
+        free position: every allowed token but the window's), their weights, and g, upper bounds of each
+        component's score against r1[k] − r1[i+1]; and Y [nw, V], upper bounds of r1[k]'s value difference c − a."""
         ct, n = self.ct, self.n
         wpos, combos = self.windows(case, k)
         nw = len(combos)
@@ -232,25 +237,37 @@ class CaseRule:
         row = tok_at[k] * n + k
         rows = self.rows(row, kn, free, case.tokens)
         fc = self.free_cols(free, case.tokens)
-        PV = ct.PV[case.q]
-        PVq = PV[q.r]  # [R, V·n]
-        X = np.transpose(PVq[:, kn], (1, 2, 0))  # [nw, m, R]
-        r_max = PVq[:, fc].max(axis=1) if len(fc) else np.zeros(len(q.r), dtype=np.int64)
-        upper, _ = rows.bounds(X, int(np.abs(PV).max()) + 1, r_max, None)
-        g = ct.PE[case.q][q.r][:, row].T + 1 + upper + q.ans[None, :]
-        count("add", 3 * g.size)
-        valid = np.broadcast_to(q.known, g.shape).copy()
-        for m, p in enumerate(wpos):
-            valid |= (q.pos == p)[None, :] & (q.tok[None, :] == combos[:, m : m + 1])
-        rest = np.broadcast_to(~q.known & ~np.isin(q.pos, wpos), g.shape).copy()
+        # the query components per window: r [nw, R'], grouped by position
+        comps, seg, rest = [], [], []
+        A = np.array(case.tokens)
+        for j in range(n):
+            seg.append(sum(c.shape[1] for c in comps))
+            if j in tok_at:
+                comps.append((tok_at[j] * n + j)[:, None])
+                rest.append(np.zeros((nw, 1), dtype=bool))
+            else:
+                comps.append(np.broadcast_to(A * n + j, (nw, len(A))))
+                rest.append(np.ones((nw, len(A)), dtype=bool))
+        r = np.concatenate(comps, axis=1)
+        valid = ~np.concatenate(rest, axis=1)
+        tok = r // n
+        others = np.concatenate(rest, axis=1)
         for m in range(len(wpos)):
-            rest &= q.tok[None, :] != combos[:, m : m + 1]
-        valid |= rest
+            others &= tok != combos[:, m : m + 1]
+        valid |= others
+        PV = ct.PV[case.q]
+        X = PV[r[:, None, :], kn[:, :, None]]  # [nw, m, R']
+        r_max = PV[r][:, :, fc].max(axis=2) if len(fc) else np.zeros(r.shape, dtype=np.int64)
+        upper, _ = rows.bounds(X, int(np.abs(PV).max()) + 1, r_max, None)
+        g = ct.PE[case.q][r, row[:, None]] + 1 + upper + q.ans_by_col[r]
+        count("add", 3 * g.size)
+        lo, hi = ct.W1
+        qrow = ct.col(case.q, n - 1)
         yv = ct.yv[case.a]
         Y = yv[kn]  # [nw, m, V]
         y_max = yv[fc].max(axis=0) if len(fc) else np.zeros(self.V, dtype=np.int64)
         yup, _ = rows.bounds(Y, int(np.abs(yv).max()) + 1, y_max, None)
-        return g, valid, ct.ye[case.a][row] + 1 + yup
+        return KeyTerms(g, valid, lo[qrow][r], hi[qrow][r], np.array(seg), ct.ye[case.a][row] + 1 + yup)
 
     def last_key(self, case: Case, q: Query) -> "Pairs":
         """The pairwise terms of the test for the query position as a key (docs §11.5.4), concatenated over the
@@ -292,6 +309,19 @@ class CaseRule:
 
 
 @dataclass
+class KeyTerms:
+    """A key's λ-test per window: g, valid, w_lo, w_hi [nw, R'] over the query components, grouped by position
+    (segments starting at seg); Y [nw, V] the value bounds."""
+
+    g: np.ndarray
+    valid: np.ndarray
+    w_lo: np.ndarray
+    w_hi: np.ndarray
+    seg: np.ndarray
+    Y: np.ndarray
+
+
+@dataclass
 class Pairs:
     H: np.ndarray
     lo: np.ndarray
@@ -315,7 +345,7 @@ class Parts:
     z_bar: np.ndarray  # Z̄ [V]: the direct path's difference c − a
     g_last: np.ndarray  # Ḡ_{n−1} [V]: the query position as a key
     y_ans: np.ndarray  # Ȳ_{i+1} [V]: the answer's key
-    keys: dict[int, tuple[np.ndarray, np.ndarray, np.ndarray]]  # k → (g, valid, Y) per window
+    keys: dict[int, KeyTerms]  # k → the key's λ-test per window
     last: list  # the pairwise terms of key n−1
 
 
@@ -337,10 +367,10 @@ def totals(p: Parts, lam: list[int], terms: dict | None = None) -> list[int]:
     Ḡ_{i+1,c} = Z̄_c + Ȳ_{i+1,c} and Ḡ_{k,c} = Z̄_c + max over the windows of Ȳ_{k,c} (docs §11.5.6).
     `terms`, when given, receives (c, k) → each key's term."""
     n = len(lam)
-    g_bar = {k: (p.z_bar[None, :] + Y).max(axis=0) for k, (_, _, Y) in p.keys.items()}
+    g_bar = {k: (p.z_bar[None, :] + t.Y).max(axis=0) for k, t in p.keys.items()}
     g_bar[n - 1] = p.g_last
-    count("add", sum(Y.size for _, _, Y in p.keys.values()))
-    count("cmp", sum(Y.size for _, _, Y in p.keys.values()))
+    count("add", sum(t.Y.size for t in p.keys.values()))
+    count("cmp", sum(t.Y.size for t in p.keys.values()))
     e = {k: exp_up(lam[k]) for k in g_bar}
     out = []
     for c in others(p):
@@ -363,8 +393,8 @@ def verify(p: Parts, lam: list[int], cid: str) -> None:
 
     s = FC - LB
     n = len(lam)
-    for k, (g, valid, _) in p.keys.items():
-        worst = int(lambda_sum(g, lam[k] << s, p.q, valid).max())
+    for k, t in p.keys.items():
+        worst = int(lambda_sum(t.g, lam[k] << s, t.w_lo, t.w_hi, t.seg, t.valid).max())
         if worst > 0:
             raise ClaimFailure(f"{cid}/lambda[{k}]", f"key {k}'s score relative to the answer's key can exceed the claimed bound (λ-test)", worst, "≤ 0")
     total = CaseRule.last_key_sum(p.last, lam[n - 1] << s)

@@ -29,8 +29,8 @@ def prove_case(rule: CaseRule, case: Case) -> CaseProof:
     p = case_parts(rule, case)
     cs = [c for c in range(V) if c != a]
     lam = [0] * n
-    for k, (g, valid, _) in p.keys.items():
-        lam[k] = solve_linear(g, p.q, valid)
+    for k, t in p.keys.items():
+        lam[k] = solve_linear(t)
     lam[n - 1] = solve_last(p.last)
     try:
         verify(p, lam, "case")  # every λ-test and the logit test, exactly as the checker runs them

@@ -11,19 +11,20 @@ from __future__ import annotations
 import numpy as np
 
 from ..checker.casetables import FC, LB
-from ..checker.cases import CaseRule, Query, lambda_sum, least_integer
+from ..checker.cases import CaseRule, KeyTerms, lambda_sum, least_integer
 
 SHIFT = FC - LB
 NEG = np.iinfo(np.int64).min
 
 
-def _root(g: np.ndarray, q: Query, valid: np.ndarray | None) -> np.ndarray:
-    """The root of φ per row of g [B, R], in float (precision-FC units)."""
-    gf = g.astype(np.float64)
-    wl, wh = q.w_lo.astype(np.float64), q.w_hi.astype(np.float64)
-    ok = np.ones(g.shape, dtype=bool) if valid is None else valid
+def _root(t: KeyTerms) -> np.ndarray:
+    """The root of φ per window (row of t.g), in float (precision-FC units)."""
+    gf = t.g.astype(np.float64)
+    wl, wh = t.w_lo.astype(np.float64), t.w_hi.astype(np.float64)
+    ok = t.valid
+    g = t.g
     lam = np.where(ok, gf, np.inf).min(axis=1)
-    seg = q.seg
+    seg = t.seg
     lens = np.diff(np.append(seg, g.shape[1]))
     for _ in range(60):
         x = gf - lam[:, None]
@@ -47,11 +48,11 @@ def to_claim(root: np.ndarray) -> np.ndarray:
     return np.floor(root / (1 << SHIFT)).astype(np.int64) + 2
 
 
-def solve_linear(g: np.ndarray, q: Query, valid: np.ndarray | None = None) -> int:
-    """The least claim λ (precision LB) for which every row of g passes the λ-test."""
-    lam = int(to_claim(_root(g, q, valid)).max())
+def solve_linear(t: KeyTerms) -> int:
+    """The least claim λ (precision LB) for which every window passes the key's λ-test."""
+    lam = int(to_claim(_root(t)).max())
     step = 1
-    while int(lambda_sum(g, lam << SHIFT, q, valid).max()) > 0:
+    while int(lambda_sum(t.g, lam << SHIFT, t.w_lo, t.w_hi, t.seg, t.valid).max()) > 0:
         lam += step
         step *= 2
     return lam
