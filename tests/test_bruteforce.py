@@ -22,6 +22,7 @@ from reference import small_model, verdicts
 TINY = ModelConfig(d_vocab=5, n_ctx=3, d_model=6, d_head=4)
 
 
+@pytest.mark.slow
 def test_seed42_accuracy_is_high_and_matches_float64_forward(seed42):
     res = brute_force(seed42, progress=False)
     assert res.total == 64**4
@@ -36,6 +37,7 @@ def test_seed42_accuracy_is_high_and_matches_float64_forward(seed42):
     assert float_ok / len(x) >= 0.99
 
 
+@pytest.mark.slow
 @settings(max_examples=6, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(seed=st.integers(0, 10_000), steps=st.sampled_from([0, 40, 150]), noise=st.sampled_from([0.0, 0.3]))
 def test_brute_force_equals_reference_on_tiny_models(seed, steps, noise):
@@ -102,6 +104,7 @@ def test_near_tie_is_settled_exactly(delta, tiny, expect_right, float_open_in, s
         assert got.tolist() == [ref[(t0, 3)] for t0 in range(4)] and (settled >= 1) is bool(settled_in)
 
 
+@pytest.mark.slow
 def test_seed42_count_and_wrong_inputs(seed42):
     threads = torch.get_num_threads()
     res = brute_force(seed42, progress=False, wrong_indices=True, keep_verdicts=True)
@@ -143,6 +146,7 @@ SMALL_SHAPES = [
     steps=st.sampled_from([1, 60, 300]),
     noise=st.sampled_from([0.0, 0.2, 1.0]),
 )
+@pytest.mark.slow
 def test_filtered_brute_force_equals_literal_reference_at_longer_contexts(shape, seed, steps, noise):
     """n = 4..6: the filter's boxes, the full pass and settling against the literal definition, input by input,
     also with boxes split into single rows (a tiny box limit)."""
@@ -162,6 +166,7 @@ def test_filtered_brute_force_equals_literal_reference_at_longer_contexts(shape,
     assert part.wrong.tolist() == [i for i, q in zip(wrong, last) if q in some]
 
 
+@pytest.mark.slow
 def test_too_many_inputs_is_refused():
     w = small_model(ModelConfig(d_vocab=64, n_ctx=7, d_model=4, d_head=4), 0, 1)
     with pytest.raises(ValueError, match="beyond brute force"):

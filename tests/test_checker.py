@@ -37,6 +37,7 @@ def _fails(path: Path) -> ClaimFailure:
     return ei.value
 
 
+@pytest.mark.slow
 def test_good_certificates_pass(tiny_cert, tiny_cert_v1, seed42_cert):
     for cert in (tiny_cert, tiny_cert_v1, seed42_cert):
         res = check(cert)
@@ -174,6 +175,7 @@ def _cli(*args: str) -> subprocess.CompletedProcess:
     return subprocess.run([sys.executable, "-m", "mechproof.cli", *args], capture_output=True, text=True)
 
 
+@pytest.mark.slow
 def test_cli_exit_codes(tmp_path, tiny_cert):
     good = _cli("check", str(tiny_cert))
     assert good.returncode == 0 and "OK" in good.stdout
@@ -198,6 +200,7 @@ def test_checker_uses_no_floats_or_numpy():
             assert banned not in text, f"{f.name}: {banned}"
 
 
+@pytest.mark.slow
 def test_proof_length_does_not_depend_on_what_was_checked_before():
     """The checker reuses what it derived from the same weights (per process), and replays the operation counts of
     what it reuses: a certificate's proof length is the same checked alone or after the model's other ones."""
@@ -211,6 +214,30 @@ def test_proof_length_does_not_depend_on_what_was_checked_before():
     after = check(sub).ops
     clear_memo()
     assert alone == after and sum(alone.values()) > 0
+
+
+def test_the_memo_keeps_at_most_memo_keep_values_of_a_kind():
+    """Values of one kind and model beyond MEMO_KEEP are dropped, least recently used first (they were all kept:
+    memory grew with every certificate of distinct choices), and a dropped value is computed again."""
+    from mechproof.checker.arith import MEMO_KEEP, clear_memo, memo
+
+    computed: list[int] = []
+
+    def get(i: int) -> int:
+        return memo(("model", "kind", i), lambda: computed.append(i) or i)
+
+    clear_memo()
+    for i in range(3 * MEMO_KEEP):
+        get(i)
+    computed.clear()
+    assert [get(i) for i in range(2 * MEMO_KEEP, 3 * MEMO_KEEP)] == list(range(2 * MEMO_KEEP, 3 * MEMO_KEEP))
+    assert computed == []  # the most recent MEMO_KEEP are kept
+    get(0)
+    assert computed == [0]  # an older one was dropped
+    memo(("model", "other kind"), lambda: computed.append(-1))
+    get(3 * MEMO_KEEP - 1)
+    assert computed == [0, -1]  # kinds are bounded separately
+    clear_memo()
 
 
 def test_exact_values_in_messages_never_fail_to_format():

@@ -100,6 +100,7 @@ def _write(tmp_path: Path, src: Path, doc: dict) -> Path:
     return path
 
 
+@pytest.mark.slow
 def test_boundary_encoding_certifies_what_the_token_lists_did(tiny_cert_v1, tmp_path):
     """The same cases as `cubic-prefix` (docs §4.4) are accepted with at least the v1 count, and equal when every
     G is exactly a prefix of its classes."""
@@ -120,6 +121,7 @@ def test_boundary_encoding_certifies_what_the_token_lists_did(tiny_cert_v1, tmp_
         assert res.correct == v1.correct
 
 
+@pytest.mark.slow
 def test_residual_and_wrong_certify_the_exact_accuracy(tiny_v2):
     path, _, truth = tiny_v2
     res = check(path)

@@ -25,6 +25,7 @@ from reference import CubicReference, check_cubic_prefix, cover_counts, index, s
     noise=st.sampled_from([0.0, 0.05, 0.2]),
     shape=st.sampled_from([(6, 3, 8, 4), (5, 4, 6, 6), (7, 2, 8, 8), (4, 5, 8, 8)]),
 )
+@pytest.mark.slow
 def test_claims_hold_and_every_covered_input_is_right(seed, steps, noise, shape):
     V, n, d_model, d_head = shape
     w = small_model(ModelConfig(d_vocab=V, n_ctx=n, d_model=d_model, d_head=d_head), seed, steps, noise)
@@ -40,6 +41,7 @@ def test_claims_hold_and_every_covered_input_is_right(seed, steps, noise, shape)
     assert np.array_equal(mask, counts.transpose(tuple(reversed(range(n)))).reshape(-1) > 0)
 
 
+@pytest.mark.slow
 def test_seed42(seed42, seed42_right):
     proof = cubic_proof(seed42)
     assert proof.correct >= 15_998_745  # the paper's code on these weights; v1 of ours: 15,998,735
@@ -86,6 +88,7 @@ def _paper_literal(w) -> set[tuple[int, int, int, int]]:  # noqa: ANN001
     return out
 
 
+@pytest.mark.slow
 def test_matches_the_paper_formulation_on_a_small_model():
     w = small_model(ModelConfig(d_vocab=12, n_ctx=4, d_model=16, d_head=16), seed=5, steps=1500)
     proof = cubic_proof(w)
@@ -103,6 +106,7 @@ def test_exp_claims_are_tight(seed42, field):
     assert int(np.max(hi - lo)) <= 3  # tightest at 64-bit mantissas (1/√d is claimed to 128 bits)
 
 
+@pytest.mark.slow
 def test_same_weights_same_certificate_bytes(tmp_path):
     """Deterministic: a fresh computation (empty cache) writes the same bytes."""
     from mechproof.certify import build_certificate
@@ -122,6 +126,7 @@ def test_index_helper_matches_docs():
     assert index((1, 2, 3), 10) == 321
 
 
+@pytest.mark.slow
 def test_exact_fallbacks_give_the_same_cases(monkeypatch):
     """Widen every float bound of U so that no class, order or test is decided by floats: the exact fallbacks
     (exact row orders, exact prefix extension) must produce the same entries as the float path."""

@@ -22,6 +22,7 @@ def tail_at_least(k: int, n: int, p: Fraction) -> Fraction:
     return sum((math.comb(n, i) * p**i * (1 - p) ** (n - i) for i in range(k, n + 1)), Fraction(0))
 
 
+@pytest.mark.slow
 @settings(max_examples=25, deadline=None)
 @given(n=st.integers(1, 30), data=st.data(), confidence=st.sampled_from([0.9, 0.95, 0.99]))
 def test_clopper_pearson_ends_solve_the_binomial_tail_equations(n, data, confidence):
@@ -55,6 +56,7 @@ def test_clopper_pearson_closed_forms_and_textbook_value():
     assert (round(lo, 4), round(hi, 4)) == (0.0667, 0.6525)
 
 
+@pytest.mark.slow
 def test_clopper_pearson_large_n_brackets_the_proportion():
     lo, hi = clopper_pearson(999_000, 1_000_000)
     # normal approximation: 0.999 ± 1.96·sqrt(0.999·0.001/1e6) ≈ ± 6.2e-5; the exact interval is close to it
@@ -77,6 +79,7 @@ def test_samples_are_uniform_deterministic_and_seeded():
     assert counts.min() > 1350 and counts.max() < 1780  # 1562.5 expected per token; ±5.5 sd
 
 
+@pytest.mark.slow
 def test_sample_verdicts_are_exact_on_a_small_model():
     cfg = ModelConfig(d_vocab=4, n_ctx=5, d_model=6, d_head=4)
     w = small_model(cfg, seed=11, steps=60, noise=0.3)
@@ -87,6 +90,7 @@ def test_sample_verdicts_are_exact_on_a_small_model():
     assert 0 < got.sum() < len(got)  # both kinds of verdict occur
 
 
+@pytest.mark.slow
 def test_estimate_on_seed42_agrees_with_brute_force(seed42):
     wrong = brute_force(seed42, progress=False, wrong_indices=True).wrong
     est = estimate_accuracy(seed42, 20_000, sample_seed=2)

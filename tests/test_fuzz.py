@@ -326,6 +326,7 @@ def run_target(name: str, honest_cert: Path, folder: Path, truth: Truth, pool: l
     return stats, honest.seconds, budget
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("name", list(COUNTS))
 def test_no_mutant_crashes_hangs_or_passes_unsoundly(name, targets, truth, tmp_path, monkeypatch):
     pool = _pool(targets)
@@ -349,6 +350,7 @@ CLI_MUTANTS = 12
 """Mutants of each kind per tiny target in the CLI test (seeds distinct from the in-process test's)."""
 
 
+@pytest.mark.slow
 def test_cli_check_reports_a_folder_of_mutants_file_by_file(targets, tmp_path):
     """`mechproof check DIR` (issue 11): every file is reported on its own, with the verdict `check` gives it in
     this process; the exit code is the worst per-file code; no traceback and no internal error. File names are

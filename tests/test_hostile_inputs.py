@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import math
 import os
+import re
 import subprocess
 import sys
 import time
@@ -17,6 +18,8 @@ from pathlib import Path
 from typing import Any, Callable
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from mutants import count_formatting
 from test_checker_v2 import tiny_v2  # noqa: F401 - a fixture used here
 from test_fuzz import SUB_A, SUB_B, _repin, _subcubic_v2
@@ -129,6 +132,7 @@ def test_a_false_claim_about_a_huge_value_prints_fail(tmp_path, value):
     assert "digit integer" in str(fail)
 
 
+@pytest.mark.slow
 def test_a_false_claim_about_a_huge_value_exits_1_through_the_cli(tmp_path):
     path = _hostile(tmp_path, SUBCUBIC, _set("bound", "correct", value=2**14000))
     env = dict(os.environ, PYTHONPATH=str(ROOT / "python"))
@@ -237,6 +241,7 @@ def test_numbers_that_are_not_json_or_exponent_forms_are_malformed_anywhere(tmp_
 
 
 # ------------------------------------------------------------------------------------- found by the fuzz suite and its review
+@pytest.mark.slow
 def test_an_out_of_range_input_index_with_a_4300_digit_delta_is_a_false_claim(tiny_v2, tmp_path):  # noqa: F811
     """A residual delta of 4300 nines added to the previous index has 4301 digits: naming the index in the claim
     id used to raise ValueError (Python converts at most 4300 digits to text)."""
@@ -247,6 +252,7 @@ def test_an_out_of_range_input_index_with_a_4300_digit_delta_is_a_false_claim(ti
     assert "digit integer" in fail.claim_id
 
 
+@pytest.mark.slow
 def test_an_overlong_certificate_name_on_the_command_line_is_malformed(tmp_path):
     """`mechproof check NAME` with a name too long for the file system: exit 2, not an OSError (exit 3)."""
     env = dict(os.environ, PYTHONPATH=str(ROOT / "python"))
@@ -264,6 +270,7 @@ def test_a_passing_check_formats_nothing(tiny_v2, tmp_path, monkeypatch):  # noq
     assert not formatted, dict(formatted)
 
 
+@pytest.mark.slow
 def test_a_file_name_that_looks_like_markup_is_reported_as_it_is(tiny_cert, tmp_path):
     """The OK line printed file names as rich markup: `a[/b]/cubic.json` crashed the CLI (exit 3, MarkupError)
     and `x[bold].json` was reported as `x.json`."""
@@ -317,6 +324,7 @@ def test_a_small_cubic_file_claiming_a_large_vocabulary_is_rejected_before_any_v
     _false(tmp_path / "c.json", "exp_eqke")
 
 
+@pytest.mark.slow
 def test_control_characters_from_a_file_cannot_rewrite_the_report(tmp_path):
     """A key or name holding a newline or an escape sequence reached the terminal raw: a hostile certificate
     could print a fake `OK` line or clear the screen. Each report is now one line with such characters escaped."""
@@ -353,3 +361,101 @@ def test_a_free_choice_shifted_by_2_to_the_10_is_decided_without_formatting(tiny
         assert str(e)
     else:
         assert not formatted, dict(formatted)
+
+
+# ------------------------------------------------------------------------------------- audit and explain: the checker first
+RESIDUAL = SEED42 / "cubic-residual.json"
+
+
+def _cli(*args: Any) -> Any:
+    from typer.testing import CliRunner
+
+    from mechproof.cli import app
+
+    return CliRunner().invoke(app, [str(a) for a in args])
+
+
+def _entry(i: int, pos: int, value: Any) -> Edit:
+    return lambda d: d["claims"]["cases"]["entries"][i].__setitem__(pos, value)
+
+
+def _weights_of_another_model(doc: dict) -> dict:
+    """The weights with one mantissa negated and their own payload hash pinned to it, as an attacker who edits the
+    weights file (but not the certificate's model.sha256) would."""
+    doc["tensors"]["W_E"]["mantissas"][0] *= -1
+    return _repin(doc, {"model": {}})[0]
+
+
+AUDIT_HOSTILE = {  # name: (certificate, edit of the certificate, edit of the weights, claim id)
+    "case entry out of range": (CUBIC, _entry(1, 1, 10**6), None, "bound"),
+    "short exp_eqke row": (CUBIC, lambda d: d["claims"]["exp_eqke"]["lo"][3].pop(), None, "exp_eqke[3,5]"),
+    "c = -1": (CUBIC, _entry(1, 2, -1), None, "bound"),
+    "witness 10^6": (RESIDUAL, lambda d: d["claims"]["wrong"]["witness"].__setitem__(0, 10**6), None, "wrong[0]"),
+    "witness list short": (RESIDUAL, lambda d: d["claims"]["wrong"]["witness"].pop(), None, "wrong[0]"),
+    "subcubic m > V": (SUBCUBIC, _entry(-1, 1, 64), None, "bound"),
+    "weights of another model": (CUBIC, None, lambda w: w.update(_weights_of_another_model(w)), "case[20,40,2]/10"),
+    "config of another model": (CUBIC, _set("config", "d_head", value=16), None, "inv_sqrt_d_head"),
+}
+
+
+@pytest.mark.parametrize("name", sorted(AUDIT_HOSTILE))
+def test_audit_runs_the_checker_first(tmp_path, name):
+    """`audit` read the claims without the checker's shape, range, hash and config checks: these crashed it (exit 3)
+    or, for weights that are not the certificate's, reported "proven correct". The checker now runs first, and
+    a certificate it rejects is exit 1, said as such."""
+    cert, edit, edit_weights, claim = AUDIT_HOSTILE[name]
+    res = _cli("audit", _hostile(tmp_path, cert, edit, edit_weights), "--claim", claim)
+    assert res.exit_code == 1, res.output
+    assert "the checker rejects this certificate: FAIL" in res.output and "proven correct" not in res.output
+
+
+@pytest.mark.parametrize(
+    "args",
+    [("--case", "²,1,1,1"), ("--claim", "case[²,1,1]/1"), ("--claim", "case[٣,5,1]"),
+     ("--claim", "exp_eqke[" + "9" * 5000 + ",1]"), ("--claim", "wrong[" + "1" * 500 + "]")],
+    ids=["--case superscript", "superscript", "arabic-indic digit", "5000 digits", "500 digits"],
+)
+def test_audit_claim_ids_take_ascii_numbers_in_range(args):
+    """`--case '²,1,1,1'` raised ValueError ('²'.isdigit() is true, int('²') fails) and a 5000-digit index
+    failed int() (Python's 4300-digit limit): both exit 3. `--case` is gone (one way to name a case:
+    `--claim 'case[q,m,c]/k'`, in the order of the claim ids), and an id with other digits or a number out of
+    range is bad input, refused before the certificate is checked."""
+    res = _cli("audit", CUBIC, *args)
+    assert res.exit_code == 2 and "internal error" not in res.output, res.output
+
+
+_ID_PARTS = st.sampled_from(["case", "exp_eqke", "wrong", "input", "bound", "[", "]", ",", "/", "0", "7", "99", "²", "٣", "-", " ", "\n"])
+
+
+@given(st.lists(_ID_PARTS, max_size=12).map("".join) | st.text(max_size=30))
+@settings(max_examples=300, deadline=None)
+def test_every_claim_id_parses_or_is_bad_input(claim_id):
+    """Any text given as --claim is either an id of the documented forms, with ASCII numbers, or bad input."""
+    from mechproof.checker.audit import _parse
+
+    try:
+        form, numbers = _parse(claim_id)
+    except InputError as e:
+        assert e.field == "--claim"
+        return
+    arity = {"inv_sqrt_d_head": 0, "bound": 0, "exp_eqke": 2, "exp_eqkp": 2, "case": 3, "case/k": 4, "residual": 1, "wrong": 1, "input": 1}
+    assert len(numbers) == arity[form] and all(n >= 0 for n in numbers)
+    assert claim_id.isascii() and [int(x) for x in re.findall("[0-9]+", claim_id)] == list(numbers)
+
+
+EXPLAIN_HOSTILE = {
+    "off-by-one bound": (CUBIC, _set("bound", "correct", value=15998746)),
+    "a covered input in residual": (RESIDUAL, lambda d: d["claims"]["residual"]["inputs"].__setitem__(1, d["claims"]["residual"]["inputs"][1] + 1)),
+    "residual index 2^70": (RESIDUAL, lambda d: d["claims"]["residual"]["inputs"].append(2**70)),
+}
+
+
+@pytest.mark.parametrize("name", sorted(EXPLAIN_HOSTILE))
+def test_explain_runs_the_checker_first(tmp_path, name):
+    """`explain` never ran the checker: an off-by-one bound and a covered input in `residual` ended in an
+    AssertionError (the second calling itself "a soundness bug"), an index of 2^70 in an OverflowError, all exit 3."""
+    cert, edit = EXPLAIN_HOSTILE[name]
+    res = _cli("explain", _hostile(tmp_path, cert, edit), "--out", tmp_path / "report", "--quiet")
+    assert res.exit_code == 1, res.output
+    assert "the checker rejects this certificate: FAIL" in res.output and "soundness bug" not in res.output
+    assert not (tmp_path / "report").exists()

@@ -42,6 +42,7 @@ def _agrees_with_rule(w, right, witness) -> None:  # noqa: ANN001
     noise=st.sampled_from([0.0, 0.3]),
     shape=st.sampled_from([(6, 3, 8, 4), (5, 4, 6, 6), (8, 3, 8, 8), (4, 2, 4, 4)]),
 )
+@pytest.mark.slow
 def test_matches_the_rule_and_the_model_on_small_models(seed, steps, noise, shape):
     V, n, d_model, d_head = shape
     w = small_model(ModelConfig(d_vocab=V, n_ctx=n, d_model=d_model, d_head=d_head), seed, steps, noise)

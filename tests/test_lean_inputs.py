@@ -21,6 +21,7 @@ import json
 import math
 import random
 import re
+import sys
 from pathlib import Path
 from types import SimpleNamespace
 
@@ -134,7 +135,10 @@ def lean_indices(deltas, V: int, n: int, cid: str) -> list[int]:  # noqa: ANN001
 
 def lean_align(values, e: int, target: int) -> list[int]:  # noqa: ANN001
     s = max(e - target, 0)
-    return values if s == 0 else [v * 2**s for v in values]
+    if s == 0:
+        return values
+    f = 2**s
+    return [v * f for v in values]
 
 
 def lean_common(intervals):  # noqa: ANN001, ANN201
@@ -175,7 +179,30 @@ def lean_mk_input_rule(w, r, mats: dict) -> SimpleNamespace:  # noqa: ANN001
 
 
 def lean_empty_input_cache(V: int) -> dict:
-    return {"tok": [None] * V, "pos": [None] * V, "eupu": [None] * V}
+    return {"tok": [None] * V, "pos": [None] * V, "eupu": [None] * V, "diff": [], "terms": []}
+
+
+def lean_none_slots(k: int) -> list:
+    return [None for _ in range(k)]
+
+
+def lean_slot(xs: list, i: int):  # noqa: ANN201
+    return xs[i] if i < len(xs) else None
+
+
+def lean_with_diff(cache: dict, k: int, i: int, row: list[int]) -> dict:
+    """InputCache.withDiff (the dict is updated in place, as Lean updates the unshared array)."""
+    slots = lean_none_slots(k) if len(cache["diff"]) == 0 else cache["diff"]
+    slots[i] = row
+    cache["diff"] = slots
+    return cache
+
+
+def lean_with_terms(cache: dict, k: int, i: int, entry: tuple[int, list[int]]) -> dict:
+    slots = lean_none_slots(k) if len(cache["terms"]) == 0 else cache["terms"]
+    slots[i] = entry
+    cache["terms"] = slots
+    return cache
 
 
 def lean_eupu_row(rule, q: int) -> list[int]:  # noqa: ANN001
@@ -238,6 +265,15 @@ def lean_diff(rule, is_ev: bool, row: int, m: int) -> list[int]:  # noqa: ANN001
     return lean_align([x - rm for x in r], mat[1], rule.e)
 
 
+def lean_diff_cached(rule, cache: dict, is_ev: bool, row: int, m: int):  # noqa: ANN001, ANN201
+    i = (0 if is_ev else rule.V * rule.V) + row * rule.V + m
+    d = lean_slot(cache["diff"], i)
+    if d is not None:
+        return d, cache
+    d = lean_diff(rule, is_ev, row, m)
+    return d, lean_with_diff(cache, rule.V * rule.V + rule.n * rule.V, i, d)
+
+
 def lean_weights(rule, cache: dict, tokens):  # noqa: ANN001, ANN201
     q = tokens[rule.n - 1]
     plo, phi, _ = lean_pos(rule, cache, q)
@@ -252,15 +288,27 @@ def lean_weights(rule, cache: dict, tokens):  # noqa: ANN001, ANN201
     return wlo, whi
 
 
-def lean_n_row(rule, eupu, m: int, t: int, p: int) -> list[int]:  # noqa: ANN001
+def lean_n_row(rule, cache: dict, eupu, m: int, t: int, p: int):  # noqa: ANN001, ANN201
     em = eupu[m]
-    ev = lean_diff(rule, True, t, m)
-    pv = lean_diff(rule, False, p, m)
-    return [eupu[j] - em + ev[j] + pv[j] for j in range(rule.V)]
+    ev, c1 = lean_diff_cached(rule, cache, True, t, m)
+    pv, c2 = lean_diff_cached(rule, c1, False, p, m)
+    return [eupu[j] - em + ev[j] + pv[j] for j in range(rule.V)], c2
 
 
-def lean_upper_terms(rule, eupu, m: int, t: int, p: int, lo: int, hi: int) -> list[int]:  # noqa: ANN001
-    return [x * hi if 0 <= x else x * lo for x in lean_n_row(rule, eupu, m, t, p)]
+def lean_upper_terms(rule, cache: dict, eupu, m: int, t: int, p: int, lo: int, hi: int):  # noqa: ANN001, ANN201
+    row, c1 = lean_n_row(rule, cache, eupu, m, t, p)
+    return [x * hi if 0 <= x else x * lo for x in row], c1
+
+
+def lean_terms_cached(rule, cache: dict, eupu, q: int, m: int, t: int, p: int, lo: int, hi: int):  # noqa: ANN001, ANN201
+    key = q * rule.V + m
+    i = t * rule.n + p
+    e = lean_slot(cache["terms"], i)
+    hit = (e[1] if e[0] == key else None) if e is not None else None
+    if hit is not None:
+        return hit, cache
+    row, c1 = lean_upper_terms(rule, cache, eupu, m, t, p, lo, hi)
+    return row, lean_with_terms(c1, rule.V * rule.n, i, (key, row))
 
 
 def lean_filter(rule, tokens, m: int, q: int, wlo, whi, U) -> bool:  # noqa: ANN001
@@ -283,9 +331,15 @@ def lean_right(rule, cache: dict, tokens, U=None) -> tuple[bool, int]:  # noqa: 
     if passed:
         return True, -1
     eupu = lean_eupu_cached(rule, cache, q)
+    equal = lean_all_equal_to(tokens, q)
+    cache1 = cache
     ups = [0 for _ in range(rule.V)]
     for p in range(rule.n):
-        terms = lean_upper_terms(rule, eupu, m, tokens[p], p, wlo[p], whi[p])
+        if equal:
+            terms, c1 = lean_upper_terms(rule, cache1, eupu, m, tokens[p], p, wlo[p], whi[p])
+        else:
+            terms, c1 = lean_terms_cached(rule, cache1, eupu, q, m, tokens[p], p, wlo[p], whi[p])
+        cache1 = c1
         for j in range(rule.V):
             ups[j] = ups[j] + terms[j]
     witness = -1
@@ -305,9 +359,13 @@ def lean_wrong(rule, cache: dict, tokens, j: int) -> bool:  # noqa: ANN001
     wlo, whi = lean_weights(rule, cache, tokens)
     eupu = lean_eupu_cached(rule, cache, q)
     a = eupu[j] - eupu[m]
+    cache1 = cache
     total = 0
     for p in range(rule.n):
-        x = a + lean_diff(rule, True, tokens[p], m)[j] + lean_diff(rule, False, p, m)[j]
+        ev, c1 = lean_diff_cached(rule, cache1, True, tokens[p], m)
+        pv, c2 = lean_diff_cached(rule, c1, False, p, m)
+        cache1 = c2
+        x = a + ev[j] + pv[j]
         total = total + (x * wlo[p] if 0 <= x else x * whi[p])
     return 0 <= total
 
@@ -792,15 +850,37 @@ def test_transliterated_text_is_current():
         "if allEqualTo tokens q then",
         "let tr ← rule.tok pr.2 q",
         "wlo := wlo.push (tlo[t]! * plo[p]!)",
+        "let f : Int := pow2 s",
+        "values.map (fun v => v * f)",
+        "return { tok := rows, pos := rows, eupu := eupu, diff := #[], terms := #[] }",
+        "if i < xs.size then xs[i]! else none",
+        "let slots : Array (Option (Array Int)) := if diff.size == 0 then noneSlots k else diff",
+        "⟨tok, pos, eupu, slots.set! i (some row), terms⟩",
+        "let slots : Array (Option (Nat × Array Int)) := if terms.size == 0 then noneSlots k else terms",
+        "⟨tok, pos, eupu, diff, slots.set! i (some entry)⟩",
         "align (r.map (fun x => x - rm)) mat.e rule.e",
+        "let i : Nat := (if isEv then 0 else rule.V * rule.V) + row * rule.V + m",
+        "(d, cache.withDiff (rule.V * rule.V + rule.n * rule.V) i d)",
+        "let (ev, c1) := rule.diffCached cache true t m",
+        "let (pv, c2) := rule.diffCached c1 false p m",
         "out := out.push (eupu[j]! - em + ev[j]! + pv[j]!)",
-        "(rule.nRow eupu m t p).map (fun x => if 0 ≤ x then x * hi else x * lo)",
+        "let (row, c1) := rule.nRow cache eupu m t p",
+        "(row.map (fun x => if 0 ≤ x then x * hi else x * lo), c1)",
+        "let key : Nat := q * rule.V + m",
+        "let i : Nat := t * rule.n + p",
+        "| some e => if e.1 == key then some e.2 else none",
+        "(row, c1.withTerms (rule.V * rule.n) i (key, row))",
+        "let equal : Bool := allEqualTo tokens q",
+        "if equal then rule.upperTerms cache1 eupu m (tokens[p]!) p (wlo[p]!) (whi[p]!)",
+        "else rule.termsCached cache1 eupu q m (tokens[p]!) p (wlo[p]!) (whi[p]!)",
+        "return ((witness == -1, witness), cache1)",
+        "let (ev, c1) := rule.diffCached cache1 true (tokens[p]!) m",
+        "let x : Int := a + ev[j]! + pv[j]!",
         "total := total + (if 0 ≤ u then u * whi[p]! else u * wlo[p]!)",
         "if witness == -1 && j != m && decide (0 ≤ ups[j]!) then",
-        "return ((witness == -1, witness), er.2)",
         "let a : Int := eupu[j]! - eupu[m]!",
         "total := total + (if 0 ≤ x then x * wlo[p]! else x * whi[p]!)",
-        "return (decide (0 ≤ total), er.2)",
+        "return (decide (0 ≤ total), cache1)",
         "counts := counts.set! (k + 1) (counts[k + 1]! + counts[k]!)",
         "return countingSort (countingSort ident ms V) qs V",
         "require (!(covers tokens)) s!\"residual[{x}]\" \"input already covered by the cases\" (natList tokens) \"uncovered\"",
@@ -969,6 +1049,7 @@ def test_input_rule_matches_python_on_every_input(seed):
             assert lean_row(lean, False, q) == py._row("EQKP", q, n)
 
 
+@pytest.mark.slow
 def test_input_rule_on_seed42_inputs():
     """The committed seed-42 model (V = 64, n = 4): 3000 random inputs, right with and without the U filter, and
     wrong for three witnesses each, with the matrices of the cubic certificate and with the subcubic ones."""
@@ -1232,6 +1313,50 @@ def test_input_claims_match_python(seed):
     assert "ok" in seen and "claim" in seen
 
 
+def test_input_rule_forms_each_row_once(monkeypatch):
+    """Inputs.lean keeps the difference rows of EVOU and PVOU per (row, m), and within a (query, max token) group
+    the term rows per (token, position), as Python does: deciding every input of a model forms each difference row
+    once, and a term row again only for the n positions of an input whose tokens are all equal (its weights differ)."""
+    rng = random.Random(41)
+    V, n = 5, 3
+    w = random_model(rng, V, n)
+    doc = cubic_doc(w, 2, {"rule": "cubic-prefix", "entries": []})
+    _, rule, mats, r = tables_and_rule(w, doc)
+    res, wr, wit = [], [], []
+    for x in range(V**n):
+        t = ip.decode(x, V, n)
+        if rule.right(t)[0]:
+            res.append(x)
+        else:
+            j = next((j for j in range(V) if j != max(t) and rule.wrong(t, j)), None)
+            if j is not None:
+                wr.append(x)
+                wit.append(j)
+    assert res and wr
+    residual = SimpleNamespace(inputs=delta(res))
+    wrong = SimpleNamespace(inputs=delta(wr), witness=wit)
+    diffs: list[tuple] = []
+    rows: list[tuple] = []
+    real_diff, real_n_row = lean_diff, lean_n_row
+
+    def counted_diff(rl, is_ev, row, m):  # noqa: ANN001, ANN202
+        diffs.append((is_ev, row, m))
+        return real_diff(rl, is_ev, row, m)
+
+    def counted_n_row(rl, *args):  # noqa: ANN001, ANN202
+        eupu, m, t, p = args[-4:]
+        rows.append((tuple(eupu), m, t, p))
+        return real_n_row(rl, *args)
+
+    monkeypatch.setattr(sys.modules[__name__], "lean_diff", counted_diff)
+    monkeypatch.setattr(sys.modules[__name__], "lean_n_row", counted_n_row)
+    got = lean_check_input_claims(residual, wrong, lean_mk_input_rule(w, r, dict(mats)), lean_empty_input_cache(V),
+                                  lambda t: False, None)  # fmt: skip
+    assert got == ip.check_input_claims(SimpleNamespace(residual=residual, wrong=wrong), rule, lambda t: False)
+    assert diffs and len(diffs) == len(set(diffs))
+    assert rows and len(rows) - len(set(rows)) <= n * V < n * len(res) // 4
+
+
 # ============================================================================== subcubic: holds, positions, c = 0, residual
 @pytest.mark.parametrize("variant", VARIANTS[1::7] + [VARIANTS[-1]])
 def test_subcubic_holds_positions_and_qk_side_match_python(variant):
@@ -1392,6 +1517,7 @@ def _edited(path: Path, fn, tmp: Path) -> Path:  # noqa: ANN001
     return out
 
 
+@pytest.mark.slow
 def test_v2_certificate_end_to_end(v2_certificate):
     got = outcome(lean_check_certificate, v2_certificate)
     assert got == outcome(python_check, v2_certificate)
@@ -1456,6 +1582,7 @@ def test_random_cubic_certificates_end_to_end(tmp_path):
     assert "ok" in seen and "claim" in seen
 
 
+@pytest.mark.slow
 def test_committed_certificates_end_to_end():
     for path in sorted(CERTS.rglob("*.json")):
         if path.name != "weights.json":

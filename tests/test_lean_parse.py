@@ -178,6 +178,7 @@ def _nested(rng: random.Random, levels: int) -> str:
     return out
 
 
+@pytest.mark.slow
 def test_scan_text_matches_python_tokenizer_on_random_json():
     rng = random.Random(21)
     seen = {"exp": 0, "long": 0, "deep": 0, "clean": 0}
@@ -193,6 +194,7 @@ def test_scan_text_matches_python_tokenizer_on_random_json():
     assert all(v > 50 for v in seen.values()), seen
 
 
+@pytest.mark.slow
 def test_scan_text_on_the_committed_files():
     for path in sorted(CERTS.rglob("*.json")):
         text = path.read_text(encoding="utf-8")
@@ -201,6 +203,7 @@ def test_scan_text_on_the_committed_files():
         assert oracle_scan(text) == (False, False, False)
 
 
+@pytest.mark.slow
 def test_python_rejects_what_the_scan_rejects():
     """A number in exponent form or a 4301-digit integer in a typed field, or nesting deeper than 32: malformed for
     the Python loader too (so the pre-scan changes no verdict there)."""
@@ -813,6 +816,7 @@ def _documents() -> list[dict]:
     return docs
 
 
+@pytest.mark.slow
 def test_the_committed_certificates_parse():
     for path in sorted(CERTS.rglob("*.json")):
         if path.name == "weights.json":
@@ -822,6 +826,7 @@ def test_the_committed_certificates_parse():
             lean_parse_certificate(path.read_text(encoding="utf-8"))
 
 
+@pytest.mark.slow
 def test_certificate_parsers_accept_and_reject_the_same_documents(tmp_path):
     """Thousands of one-place mutations of four small certificates (v1 and v2, cubic, cubic+residual, subcubic):
     Lean's parser (transliterated) accepts exactly what load_certificate accepts."""
@@ -896,6 +901,7 @@ def _lean_accepts_weights(text: str) -> bool:
         return False
 
 
+@pytest.mark.slow
 def test_weights_parsers_accept_and_reject_the_same_documents():
     from test_subcubic_checker import _random_weights
 

@@ -252,6 +252,15 @@ def test_module_names():
         leangen.module_name(Path("/tmp/elsewhere/cubic.json"))
 
 
+@pytest.mark.parametrize("stem", ["type", "sort", "prop", "Type"])
+def test_module_names_are_not_lean_keywords(stem):
+    """`certificates/type.json` would be `Certificates.Type`, and `Type` (like `Sort` and `Prop`) is a keyword
+    of Lean's term syntax, so `import Certificates.Type` and `namespace Certificates.Type` would not parse."""
+    name = leangen.module_name(ROOT / "certificates" / f"{stem}.json")
+    assert name not in {"Type", "Sort", "Prop"}
+    assert re.fullmatch(r"[A-Za-z][A-Za-z0-9]*", name)
+
+
 def _scratch_project(root: Path, *models: str) -> list[Path]:
     """A scratch Lean project under `root` with seed 42's weights and cubic certificate under each model
     folder; returns those folders."""

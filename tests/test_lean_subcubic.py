@@ -437,6 +437,7 @@ def test_lean_case_arithmetic_matches_python_on_random_models(variant):
         assert _compare_cases(ck, list(well_formed_entries(V, n)), params["count"]) > 0
 
 
+@pytest.mark.slow
 def test_lean_case_arithmetic_matches_python_on_the_committed_certificate():
     cert, claims = load_certificate(CERT)
     params = cert.typed_params(CERT)

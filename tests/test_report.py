@@ -104,6 +104,7 @@ def test_paper_group_names_match_loosely() -> None:
     assert paper_key("quadratic") is None and paper_key("my-new-group") is None
 
 
+@pytest.mark.slow
 def test_render_writes_images_and_paper_table(tmp_path: Path) -> None:
     sweep = tmp_path / "sweep"
     sweep.mkdir()
@@ -178,6 +179,7 @@ def test_zoom_panel_holds_the_subcubic_cluster_only() -> None:
     assert len(plot_bound_vs_length(only_cubic, strategy_stats(only_cubic)).axes) == 1  # no cluster: no zoom
 
 
+@pytest.mark.slow
 def test_report_reads_a_committed_csv_table(tmp_path: Path) -> None:
     """A folder with only results.csv (the committed study) gives the same statistics as its results.json."""
     from mechproof.sweep.rows import csv_columns, table_csv
@@ -189,3 +191,29 @@ def test_report_reads_a_committed_csv_table(tmp_path: Path) -> None:
     (tmp_path / "csv" / "results.csv").write_text(table_csv(rows, csv_columns(rows)))
     a, b = render(tmp_path / "json"), render(tmp_path / "csv")
     assert a.group_rows == b.group_rows and a.strategy_rows == b.strategy_rows and a.frontier == b.frontier
+
+
+def _flat_lines(ax) -> list[float]:  # noqa: ANN001
+    """The y of every horizontal line drawn on `ax`."""
+    out = []
+    for line in ax.get_lines():
+        ys = list(line.get_ydata())
+        if len(ys) >= 2 and all(y == ys[0] for y in ys):
+            out.append(float(ys[0]))
+    return out
+
+
+def test_bound_vs_length_shows_the_papers_reference() -> None:
+    """The paper's means are drawn in this figure's metric (the bound itself): brute force's accuracy and the
+    cubic bound as published, each subcubic group's normalized mean times the paper's mean accuracy."""
+    from mechproof.report.paper import PAPER_CUBIC_BOUND
+
+    rows = _synthetic()
+    fig = plot_bound_vs_length(rows, strategy_stats(rows))
+    full, zoom, _ = fig.axes
+    assert PAPER_FIGURES["brute-force"].mean in _flat_lines(full) and PAPER_CUBIC_BOUND.mean in _flat_lines(full)
+    acc = PAPER_FIGURES["brute-force"].mean
+    for key in ("subcubic", "attention-quadratic + direct-quadratic"):  # the synthetic rows' paper groups
+        assert any(math.isclose(y, PAPER_FIGURES[key].mean * acc) for y in _flat_lines(zoom)), key
+    legend = " ".join(t.get_text() for t in fig.legends[0].get_texts())
+    assert "paper" in legend

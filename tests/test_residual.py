@@ -62,6 +62,7 @@ def _check_lists(w, out, covered: np.ndarray, rule: dict) -> tuple[np.ndarray, n
     noise=st.sampled_from([0.0, 0.2]),
     shape=st.sampled_from([(6, 3, 8, 4), (5, 4, 6, 6), (7, 2, 8, 8), (4, 5, 8, 8)]),
 )
+@pytest.mark.slow
 def test_cubic_residual_is_the_exact_accuracy(seed, steps, noise, shape):
     V, n, d_model, d_head = shape
     w = small_model(ModelConfig(d_vocab=V, n_ctx=n, d_model=d_model, d_head=d_head), seed, steps, noise)
@@ -129,6 +130,7 @@ def test_registry_groups():
     assert STRATEGIES["cubic+residual"].group == "cubic+residual"
 
 
+@pytest.mark.slow
 def test_seed42_exact_accuracy(seed42, seed42_right):
     out = STRATEGIES["cubic+residual"].run(seed42)
     assert out.correct == out.upper == 16_765_711

@@ -54,6 +54,7 @@ def test_k20v512_has_a_checked_cubic_certificate():
         assert int(r["correct"]) / int(r["total"]) <= float(est[r["seed"]]["estimate_high"])
 
 
+@pytest.mark.slow
 def test_a_k5_cubic_certificate_is_reproduced_byte_for_byte(tmp_path):
     """k5-seed50 retrained here, proved and checked: the certificate has the committed SHA-256 and count."""
     from mechproof.certify import build_certificate, write_proven
@@ -68,3 +69,86 @@ def test_a_k5_cubic_certificate_is_reproduced_byte_for_byte(tmp_path):
     res, _ = write_proven(build_certificate(w, STRATEGIES["cubic"].run(w)), tmp_path / "cubic.json")
     assert str(res.correct) == committed["correct"]
     assert hashlib.sha256((tmp_path / "cubic.json").read_bytes()).hexdigest() == committed["cert_sha256"]
+
+
+def test_make_scaling_never_shrinks_the_committed_tables(tmp_path):
+    """`make scaling` runs 5 seeds per configuration where the committed tables hold 20: every committed row is
+    kept, byte for byte (the tables were rebuilt from the run's own rows, 2,041 lines down to a few hundred)."""
+    from test_paper_study import make_on_copy
+
+    for name in ("k5", "k20v512"):
+        (tmp_path / name).mkdir()
+        for f in ("results.csv", "stages.csv", "runs.jsonl"):
+            (tmp_path / name / f).write_bytes((SCALING / name / f).read_bytes())
+    res = make_on_copy("scaling", SCALING=str(tmp_path), SCALING_CONFIGS="k5")
+    assert res.returncode == 0, res.stderr[-2000:]
+    for name in ("k5", "k20v512"):
+        for f in ("results.csv", "stages.csv", "runs.jsonl"):
+            assert (tmp_path / name / f).read_bytes() == (SCALING / name / f).read_bytes(), (name, f)
+    assert (tmp_path / "report.md").is_file()
+
+
+@pytest.fixture(scope="module")
+def scaling_figure():
+    from mechproof.report.scaling import config_rows, plot_scaling
+
+    per_config = config_rows(SCALING)
+    return per_config, plot_scaling(per_config)
+
+
+def _config_at(x: float) -> str:
+    [name] = [n for n, c in CONFIGS.items() if float(c.n_inputs) == x]
+    return name
+
+
+def test_scaling_figure_plots_the_papers_metric(scaling_figure):
+    """The bound panel shows bound ÷ accuracy, the metric of the paper's markers: the cubic line holds the
+    report's normalized cubic means, and the paper's markers sit at its published values."""
+    from mechproof.report.scaling import PAPER_SCALING, summarize
+
+    per_config, fig = scaling_figure
+    ax = fig.axes[0]
+    assert "÷" in ax.get_ylabel()
+    cubic = {}
+    for line in ax.get_lines():
+        if line.get_label() == "cubic" or line.get_label().startswith("_cubic"):
+            cubic.update({_config_at(x): y for x, y in zip(line.get_xdata(), line.get_ydata())})
+    assert set(cubic) == set(per_config)
+    for name, rows in per_config.items():
+        assert cubic[name] == pytest.approx(summarize(name, rows)["cubic_normalized"][0], abs=1e-12), name
+    marks = {(float(x), float(y)) for c in ax.collections for x, y in c.get_offsets()}
+    for name, (value, _) in PAPER_SCALING.items():
+        assert (float(CONFIGS[name].n_inputs), value) in marks, name
+
+
+def test_scaling_figure_joins_only_configurations_of_one_vocabulary(scaling_figure):
+    """A line along V^K may only join configurations that differ in K alone."""
+    _, fig = scaling_figure
+    for ax in fig.axes:
+        for line in ax.get_lines():
+            xs = list(line.get_xdata())
+            if len(xs) < 2 or line.get_linestyle() in ("None", "none", ""):
+                continue
+            if line.get_label().startswith("brute force"):
+                continue  # the brute-force cost line is a function of V^K, not a join of configurations
+            vocab = {CONFIGS[_config_at(float(x))].d_vocab for x in xs}
+            assert len(vocab) == 1, (line.get_label(), [_config_at(float(x)) for x in xs])
+
+
+def test_scaling_figure_says_how_many_models_each_point_is(scaling_figure):
+    """No legend claims a model count for the paper's markers; a point from a single seed is drawn hollow (not
+    like a mean), and the labels give each configuration's number of seeds."""
+    per_config, fig = scaling_figure
+    legend = " ".join(t.get_text() for t in fig.legends[0].get_texts())
+    assert "151" not in legend
+    ax = fig.axes[0]
+    seeds = {name: len({r["seed"] for r in rows}) for name, rows in per_config.items()}
+    faces: dict[str, set[str]] = {}
+    for line in ax.get_lines():
+        for x in line.get_xdata():
+            faces.setdefault(_config_at(float(x)), set()).add(str(line.get_markerfacecolor()))
+    assert seeds["k20v512"] == 1 and faces["k20v512"] == {"none"}
+    assert "none" not in faces["k5"] and seeds["k5"] > 1
+    texts = " ".join(t.get_text() for t in ax.texts)
+    for name, k in seeds.items():
+        assert f"{name} ({k} seed{'s' * (k != 1)})" in texts, name

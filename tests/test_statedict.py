@@ -6,6 +6,8 @@ from pathlib import Path
 
 import pytest
 import torch
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from mechproof.errors import InputError
 from mechproof.statedict import export_state_dict, import_state_dict, import_with_conversions
@@ -153,3 +155,73 @@ def test_config_out_of_range_names_the_tensor(tmp_path, seed42):
 
     with pytest.raises(InputError, match=r"embed.W_E: shape \[1, 32\] gives d_vocab = 1"):
         import_state_dict(_edited(tmp_path, seed42, one_token))
+
+
+def _non_tensor_checkpoint(path: Path) -> None:
+    import argparse
+
+    torch.save({"args": argparse.Namespace(lr=1e-3)}, path)  # weights_only=True refuses to build the object
+
+
+@pytest.mark.parametrize(
+    "name, write, message",
+    [
+        ("notes.pt", lambda p: p.write_text("# notes\nnot a model\n"), "not a torch.save file"),
+        ("readme.pth", lambda p: p.write_text("W_E = 1\n"), "not a torch.save file"),
+        ("damaged.pt", lambda p: p.write_bytes(b"PK\x03\x04garbage"), "a damaged torch.save file (PytorchStreamReader"),
+        ("args.pt", _non_tensor_checkpoint, "holds objects other than tensors, which mechproof does not load (Unsupported global"),
+        ("notes.safetensors", lambda p: p.write_text("# notes\n" * 100), "not a safetensors file (Error while deserializing header"),
+    ],
+)
+def test_an_unreadable_file_is_one_line_without_terminal_codes(tmp_path, name, write, message):
+    """torch's own message runs over several lines, with ANSI colour codes and advice about trusting the file."""
+    write(tmp_path / name)
+    with pytest.raises(InputError) as e:
+        import_state_dict(tmp_path / name)
+    text = str(e.value)
+    assert text.startswith(f"{tmp_path / name}: {message}"), text
+    assert text.isprintable() and "\x1b" not in text and "weights_only" not in text and len(text) < 300, text
+
+
+@pytest.mark.parametrize("suffix", [".npz", ".json", ""])
+def test_export_refuses_a_suffix_that_names_no_format(tmp_path, seed42, suffix):
+    with pytest.raises(InputError, match="expected one of .pt, .pth, .safetensors"):
+        export_state_dict(seed42, tmp_path / f"m{suffix}")
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_pth_is_torch_save_format(tmp_path, seed42):
+    export_state_dict(seed42, tmp_path / "m.pth")
+    assert (tmp_path / "m.pth").read_bytes()[:4] == b"PK\x03\x04"
+    assert import_state_dict(tmp_path / "m.pth").sha256 == seed42.sha256
+
+
+@pytest.fixture(scope="module")
+def good_files(tmp_path_factory, seed42):
+    d = tmp_path_factory.mktemp("good")
+    for suffix in (".pt", ".safetensors"):
+        export_state_dict(seed42, d / f"m{suffix}")
+    return {suffix: (d / f"m{suffix}").read_bytes() for suffix in (".pt", ".safetensors")}
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(suffix=st.sampled_from([".pt", ".safetensors"]), cut=st.integers(0, 10**6), edits=st.lists(
+    st.tuples(st.integers(0, 10**6), st.integers(0, 255)), max_size=12), junk=st.binary(max_size=64))
+def test_a_damaged_file_is_refused_in_one_line_and_quietly(tmp_path, good_files, suffix, cut, edits, junk):
+    """Any truncation, byte edits or appended junk of a good file: imported, or refused with one printable line;
+    never another exception, and no library warning on stderr."""
+    import warnings
+
+    data = bytearray(good_files[suffix][: cut % (len(good_files[suffix]) + 1)]) + junk
+    for at, value in edits:
+        if data:
+            data[at % len(data)] = value
+    path = tmp_path / f"damaged{suffix}"
+    path.write_bytes(bytes(data))
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        try:
+            import_state_dict(path)
+        except InputError as e:
+            assert str(e).isprintable() and len(str(e)) < len(str(path)) + 250, str(e)
+    assert not [w for w in caught if "torch" in str(w.filename)], [str(w.message) for w in caught]

@@ -40,6 +40,7 @@ def _pieces(w):  # noqa: ANN001, ANN202
     return Eq, Ek, Q, K
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("qk", list(QK_OPTIONS.values()))
 def test_error_bounds_are_valid_on_seed42(seed42, qk):
     Eq, Ek, Q, K = _pieces(seed42)
@@ -62,6 +63,7 @@ def seed42_verdicts(seed42):
 SAMPLE = [Variant(e, a, q) for (e, a), q in zip([("mx", "avg"), ("mq", "drop"), ("gx", "avg"), ("md", "avg"), ("mq", "avg")] * 2, QK_OPTIONS)]
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("variant", SAMPLE, ids=lambda v: v.key)
 def test_every_certified_input_is_right_on_seed42(seed42, seed42_verdicts, variant):
     proof = subcubic_proof(seed42, variant)
@@ -86,6 +88,7 @@ def test_best_variant_beats_the_papers_mean(seed42, seed42_verdicts):
     attention=st.sampled_from(["avg", "drop"]),
     paper=st.booleans(),
 )
+@pytest.mark.slow
 def test_every_certified_input_is_right_on_tiny_models(seed, steps, qk, eupu, attention, paper):
     cfg = ModelConfig(d_vocab=7, n_ctx=3, d_model=8, d_head=8)
     w = small_model(cfg, seed, steps)
@@ -116,6 +119,7 @@ def other_seeds(tmp_path_factory):
     return out
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("key", ["cubic", "subcubic-mx-avg-exact", "subcubic-gx-drop-sp", "subcubic-mq-avg-mrspr"])
 def test_bounds_hold_on_more_full_size_seeds(other_seeds, key):
     from mechproof.strategies.coverage import covered_inputs
@@ -175,6 +179,7 @@ def test_coverage_sum_matches_the_checkers_formula(paper):
     assert _coverage(q, m, c, g, n, V, paper) == want
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("shape", [(6, 5), (4, 6)], ids=["V6-K5", "V4-K6"])
 @pytest.mark.parametrize("key", ["mx-avg-exact", "mq-drop-spr", "md-avg-msp", "gx-avg-svd"])
 def test_counting_and_epsilon_rules_hold_beyond_max_of_4(tmp_path, shape, key):

@@ -172,6 +172,7 @@ def _choices(centres, spectral=None):  # noqa: ANN001, ANN202
     return SimpleNamespace(centres=[DyVec(exp=c[1], mant=list(c[0])) for c in centres], spectral_eps=spectral)
 
 
+@pytest.mark.slow
 @settings(max_examples=100, deadline=None)
 @given(data=st.data(), k=st.sampled_from([2, 4]))
 def test_every_eps_rule_bounds_the_row_range_of_err(data, k):
@@ -212,6 +213,7 @@ def _min_spectral_eps(Fp, V: int) -> tuple[int, int]:
     raise AssertionError("no ε accepted")
 
 
+@pytest.mark.slow
 @settings(max_examples=100, deadline=None)
 @given(data=st.data())
 def test_spectral_rule(data):
@@ -406,6 +408,7 @@ def _tight_choices(rng: random.Random, w: ExactWeights, claims: dict) -> None:
     widen=st.booleans(),
     tight=st.booleans(),
 )
+@pytest.mark.slow
 def test_case_bounds_hold_for_every_input_whatever_the_choices(seed, variant, shape, widen, tight):
     """Soundness of §7.3 itself: for random exact weights and random choices, for every well-formed case and
     every input of it, a_lo ≤ α ≤ a_hi and max_j(logit_j − logit_m) ≤ max(B(a_lo), B(a_hi)), whether or not the
@@ -459,6 +462,7 @@ def _wfrac(w: ExactWeights, name: str) -> list[list[Fraction]]:
     return [[F(t.mantissas[i * cols + j], t.exponent) for j in range(cols)] for i in range(rows)]
 
 
+@pytest.mark.slow
 @settings(max_examples=100, deadline=None)
 @given(seed=st.integers(0, 10**6), variant=st.sampled_from(VARIANTS), tight=st.booleans())
 def test_recomputed_quantities_match_brute_force(seed, variant, tight):
@@ -686,6 +690,7 @@ def _write(w: ExactWeights, params: dict, claims: dict, correct: int, out_dir: P
     return path
 
 
+@pytest.mark.slow
 def test_accepted_cases_contain_only_correct_inputs(tiny_models, tmp_path, monkeypatch):
     """Every variant on two noisy trained models: the accepted cases are disjoint, their coverage is the number of
     inputs they contain, every one of those inputs is classified correctly by the exact model, and the whole
@@ -725,7 +730,7 @@ def test_accepted_cases_contain_only_correct_inputs(tiny_models, tmp_path, monke
 
 
 def test_sign_aware_correction_matters():
-    """The paper's (α − v)·R_max for α < v is unsound (paper-spec §9.2); the checker uses R_min there.
+    """The paper's (α − v)·R_max for α < v is unsound (docs/paper.md §8.2); the checker uses R_min there.
     Check the output bound directly against the formula on a case where α < v and R_min < R_max."""
     rng = random.Random(7)
     w = _random_weights(rng, 4, 3, 3, 2)

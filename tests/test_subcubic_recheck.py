@@ -61,6 +61,7 @@ def tiny():
     ]
 
 
+@pytest.mark.slow
 def test_recheck_implies_the_exact_test_on_every_case_of_tiny_models(tiny):
     """Every well-formed c ≥ 1 case of every variant: kept by the re-check ⇒ passes the checker; and the re-check
     refuses almost nothing the checker passes (it is sound, not loose)."""
@@ -79,6 +80,7 @@ def test_recheck_implies_the_exact_test_on_every_case_of_tiny_models(tiny):
     assert kept_total > 2000  # not vacuous
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("key", ["subcubic-mx-avg-exact", "subcubic-mq-drop-sp", "subcubic-gx-avg-svd"])
 def test_recheck_implies_the_exact_test_on_seed42(seed42, key):
     """All the certificate's c ≥ 1 cases pass the checker's exact test, and so does every case of a random sample
@@ -138,6 +140,7 @@ def _all_equal_right_exactly(w) -> tuple[list[bool], list[int]]:  # noqa: ANN001
     return right, witness
 
 
+@pytest.mark.slow
 def test_c0_decisions_match_the_exact_input_rule(seed42, tiny):
     """The producer's c = 0 decisions (strategies.inputs on all-equal inputs) against §8 evaluated exactly."""
     for w in [seed42, *tiny]:
@@ -151,6 +154,7 @@ def test_c0_decisions_match_the_exact_input_rule(seed42, tiny):
     assert sum(_all_equal_right_exactly(seed42)[0]) == 56
 
 
+@pytest.mark.slow
 def test_every_variant_has_the_c0_cases_the_input_rule_proves(seed42):
     right = shared(seed42).c0_right
     for variant in VARIANTS[::7]:
@@ -160,6 +164,7 @@ def test_every_variant_has_the_c0_cases_the_input_rule_proves(seed42):
 
 
 # ------------------------------------------------------------------------------------------ the cache
+@pytest.mark.slow
 def test_the_cache_is_transparent(seed42):
     """A variant's claims are the same bytes whether it runs first on cold weights or after other variants."""
     v = Variant("mq", "avg", "msp")

@@ -94,6 +94,7 @@ def _rows_without_timing(rows: list[dict]) -> list[dict]:
     return [{k: v for k, v in r.items() if k not in TIMING} for r in rows]
 
 
+@pytest.mark.slow
 def test_sweep_rows_tables_and_resume(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     counter = Counter(monkeypatch)
     spec = _spec(tmp_path)
@@ -178,9 +179,17 @@ def test_sweep_rows_tables_and_resume(tmp_path: Path, monkeypatch: pytest.Monkey
     assert json.loads((out / "results.json").read_text()) == doc
     assert len(read_runs(out)) == 1  # a run with nothing to do is not recorded
 
-    # a missing row is recomputed, and only that one (brute force is read back from its row)
+    # a row that only the tables still hold is kept, not recomputed (the tables never lose a row)
     files[2]["cubic"].unlink()
     counter.reset()
+    kept = run_sweep(spec, progress=False)
+    assert (kept.done, kept.skipped, counter.calls["cubic"]) == (0, 4, 0)
+    assert json.loads((out / "results.json").read_text()) == doc
+
+    # a task that never finished (no row file, no table row: a run killed before its tables were rebuilt) is
+    # computed, and only that one (brute force is read back from its row)
+    for table in ("results.json", "results.csv"):
+        (out / table).unlink()
     third = run_sweep(spec, progress=False)
     assert (third.done, third.skipped) == (1, 3)
     assert counter.calls == {"train": 0, "brute": 0, "cubic": 1}
@@ -188,6 +197,7 @@ def test_sweep_rows_tables_and_resume(tmp_path: Path, monkeypatch: pytest.Monkey
     assert _rows_without_timing(json.loads((out / "results.json").read_text())["rows"]) == _rows_without_timing(rows)
 
 
+@pytest.mark.slow
 def test_pool_matches_in_process(tmp_path: Path) -> None:
     """Two spawned workers give the same rows as one in-process run on the same models."""
     pooled = run_sweep(_spec(tmp_path, "pooled", workers=2), progress=False)
@@ -233,11 +243,14 @@ def test_failures_are_recorded_and_retried(tmp_path: Path, monkeypatch: pytest.M
     assert row_path(spec.out, 1, "broken").is_file() and not failure_path(spec.out, 1, "broken").exists()
 
 
+@pytest.mark.slow
 def test_rows_of_another_model_are_not_mixed(tmp_path: Path) -> None:
     spec = _spec(tmp_path, seeds=(1,))
     run_sweep(spec, progress=False)
     cubic_row = row_path(spec.out, 1, "cubic")
     cubic_row.unlink()
+    for table in ("results.json", "results.csv"):  # as a run killed before its tables were rebuilt leaves it
+        (spec.out / table).unlink()
     (tmp_path / "models" / "seed1.json").unlink()  # retrained with a different recipe → different weights
     other = replace(spec, train_cfg=TrainConfig(steps=200))
     summary = run_sweep(other, progress=False)
@@ -245,6 +258,28 @@ def test_rows_of_another_model_are_not_mixed(tmp_path: Path) -> None:
     assert [f["strategy"] for f in summary.failed] == ["cubic"]
     assert "computed for model" in summary.failed[0]["error"]
     assert not cubic_row.exists()
+
+
+def test_rows_that_only_a_committed_table_holds_are_kept_and_bind_the_model(tmp_path: Path) -> None:
+    """A folder holding only its results.csv (a committed study): a sweep over fewer seeds keeps every row, and
+    a new task of a seed whose committed rows are of other weights is refused, naming the table."""
+    spec = _spec(tmp_path, seeds=(1, 2))
+    run_sweep(spec, progress=False)
+    committed = (spec.out / "results.csv").read_bytes()
+    import shutil
+
+    for extra in ("rows", "certificates", "results.json"):
+        shutil.rmtree(spec.out / extra) if (spec.out / extra).is_dir() else (spec.out / extra).unlink()
+    again = run_sweep(replace(spec, seeds=(1,)), progress=False)
+    assert (again.done, again.skipped, again.failed) == (0, 2, [])
+    assert (spec.out / "results.csv").read_bytes() == committed  # byte for byte: seed 2 is still there
+
+    (tmp_path / "models" / "seed1.json").unlink()
+    other = replace(spec, seeds=(1,), strategies=("cubic", "subcubic-mx-avg-exact"), train_cfg=TrainConfig(steps=200))
+    summary = run_sweep(other, progress=False)
+    assert [f["strategy"] for f in summary.failed] == ["subcubic-mx-avg-exact"]
+    assert f"{spec.out / 'results.'}" in summary.failed[0]["error"] and "computed for model" in summary.failed[0]["error"]
+    assert (spec.out / "results.csv").read_bytes() == committed
 
 
 def test_strategy_selection() -> None:
@@ -300,6 +335,7 @@ def test_brute_force_ops_precomputation_matches_the_checker() -> None:
         assert sum(ops.values()) > cfg.n_inputs * cfg.d_vocab * cfg.n_ctx  # every input touches every logit
 
 
+@pytest.mark.slow
 def test_cpu_training_default_is_unchanged(tmp_path: Path) -> None:
     """device="cpu" is the default path: same bytes as the default call, twice, and no device in the provenance."""
     a, _ = modelstore_mod.train_and_save(3, tmp_path / "a.json", cfg=SMALL, progress=False, tcfg=SHORT)
@@ -318,3 +354,92 @@ def test_gpu_training_goes_to_the_sweep_folder(tmp_path: Path) -> None:
     assert w.provenance["device"] == "cuda"
     brute = next(r for r in summary.rows if r["strategy"] == BRUTE)
     assert brute["train_device"] == "cuda" and brute["device"] == "cuda"
+
+
+# ------------------------------------------------------------------------------------------------ never lose a row
+
+
+COMMITTED = [p.parent for p in sorted((Path(__file__).resolve().parents[1] / "results").rglob("results.csv"))]
+
+
+@pytest.mark.parametrize("study", COMMITTED, ids=lambda p: p.relative_to(p.parents[1]).as_posix())
+def test_a_committed_table_is_rebuilt_byte_for_byte(study: Path, tmp_path: Path) -> None:
+    """A folder holding only a committed results.csv and stages.csv rebuilds both unchanged: its rows are kept."""
+    from mechproof.sweep import build_tables
+
+    for name in ("results.csv", "stages.csv"):
+        (tmp_path / name).write_bytes((study / name).read_bytes())
+    rows = build_tables(tmp_path)
+    assert len(rows) == len(read_csv_table(study / "results.csv")) > 0
+    for name in ("results.csv", "stages.csv"):
+        assert (tmp_path / name).read_bytes() == (study / name).read_bytes(), name
+
+
+def test_rows_that_disagree_between_a_table_and_a_row_file_refuse_the_folder(tmp_path: Path) -> None:
+    spec = _spec(tmp_path, seeds=(1,))
+    run_sweep(spec, progress=False)
+    f = row_path(spec.out, 1, "cubic")
+    row = json.loads(f.read_text())
+    row["correct"] += 1
+    f.write_text(json.dumps(row))
+    with pytest.raises(InputError) as e:
+        run_sweep(spec, progress=False)
+    assert e.value.path == str(f) and e.value.field == "correct" and "results.json" in e.value.message
+
+
+def test_a_failure_that_a_row_has_answered_is_dropped(tmp_path: Path) -> None:
+    """Another run's failure record of a task that has a row (two runs at once left it) does not outlive a rerun."""
+    from mechproof.sweep.rows import store_failure
+
+    spec = _spec(tmp_path, seeds=(1,))
+    run_sweep(spec, progress=False)
+    store_failure(spec.out, 1, "cubic", "FileNotFoundError: written by another run")
+    summary = run_sweep(spec, progress=False)
+    assert (summary.done, summary.failed) == (0, [])
+    assert not failure_path(spec.out, 1, "cubic").exists()
+    assert json.loads((spec.out / "results.json").read_text())["failures"] == []
+
+
+def test_a_second_run_into_a_folder_in_use_is_refused_at_once(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from mechproof.sweep.folder import folder_lock
+
+    counter = Counter(monkeypatch)
+    spec = _spec(tmp_path, seeds=(1,))
+    with folder_lock(spec.out):
+        with pytest.raises(InputError) as e:
+            run_sweep(spec, progress=False)
+    assert f"pid {__import__('os').getpid()}" in e.value.message and "in use by another run" in e.value.message
+    assert counter.calls == {"train": 0, "brute": 0, "cubic": 0} and not (spec.out / "rows").exists()
+    assert run_sweep(spec, progress=False).done == 2  # released when its holder is done
+
+
+def test_sweep_out_must_be_a_folder(tmp_path: Path) -> None:
+    (tmp_path / "README.md").write_text("not a folder\n")
+    for out in (tmp_path / "README.md", tmp_path / "README.md" / "sub"):
+        res = CliRunner().invoke(app, ["sweep", "--seeds", "1", "--strategies", "cubic", "--out", str(out)])
+        assert res.exit_code == 2, res.output
+        assert "README.md is a file" in " ".join(res.output.split())
+    assert (tmp_path / "README.md").read_text() == "not a folder\n"
+
+
+def test_an_unproven_certificate_has_a_temporary_name_of_its_own(tmp_path: Path) -> None:
+    """Two runs writing the same certificate at once each check their own unproven file: neither removes nor
+    replaces the other's (one of two `certify seed80` exited 3 with FileNotFoundError)."""
+    import mechproof.certify as certify_mod
+    from mechproof.certify import build_certificate, write_proven
+
+    small = _small_weights(tmp_path)
+    certify_mod.save_weights_copy(small, tmp_path / "c" / "weights.json")
+    proof = STRATEGIES["cubic"].run(small)
+    others = [tmp_path / "c" / ".cubic.unproven.json", tmp_path / "c" / ".cubic.other.unproven.json"]
+    for p in others:  # what another run has in flight, under the old fixed name and under any other
+        p.write_text("another run's certificate")
+    res, _ = write_proven(build_certificate(small, proof), tmp_path / "c" / "cubic.json")
+    assert res.correct == proof.correct and check(tmp_path / "c" / "cubic.json").correct == proof.correct
+    assert [p.read_text() for p in others] == ["another run's certificate"] * 2
+    assert sorted(p.name for p in (tmp_path / "c").iterdir()) == sorted(["cubic.json", "weights.json", *(p.name for p in others)])
+
+
+def _small_weights(tmp_path: Path):
+    w, _ = modelstore_mod.train_and_save(1, tmp_path / "m.json", cfg=SMALL, progress=False, tcfg=SHORT)
+    return w

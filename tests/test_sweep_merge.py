@@ -18,6 +18,7 @@ from mechproof.sweep import (
     BRUTE,
     VOLATILE,
     SweepSpec,
+    failure_path,
     load_rows,
     merge_shards,
     read_csv_table,
@@ -25,6 +26,7 @@ from mechproof.sweep import (
     run_sweep,
 )
 from mechproof.sweep.paper import compare_with_committed
+from mechproof.sweep.verify import Refusal
 from mechproof.sweep.timing import read_runs
 
 SMALL = ModelConfig(d_vocab=8, n_ctx=3, d_model=8, d_head=8)
@@ -54,6 +56,7 @@ def _strip(rows: list[dict]) -> list[dict]:
     return [{k: v for k, v in r.items() if k not in VOLATILE} for r in rows]
 
 
+@pytest.mark.slow
 def test_shards_merge_into_the_table_of_one_run(sweeps: Path, tmp_path: Path) -> None:
     out = tmp_path / "merged"
     summary = merge_shards(out, [sweeps / "a", sweeps / "b"])
@@ -75,6 +78,8 @@ def test_disagreeing_rows_refuse_the_merge(sweeps: Path, tmp_path: Path) -> None
 
     shard = tmp_path / "tampered"
     shutil.copytree(sweeps / "b", shard)
+    for table in ("results.json", "results.csv"):  # the shard's rows are its row files alone
+        (shard / table).unlink()
     f = row_path(shard, 2, "cubic")
     row = json.loads(f.read_text())
     row["prove_seconds"] += 1  # a timing may differ
@@ -98,7 +103,7 @@ def test_disagreeing_rows_refuse_the_merge(sweeps: Path, tmp_path: Path) -> None
 def test_rows_of_other_weights_for_the_same_seed_refuse_the_merge(sweeps: Path, tmp_path: Path) -> None:
     with pytest.raises(InputError) as e:
         merge_shards(tmp_path / "m", [sweeps / "full", sweeps / "other"])
-    assert e.value.field == "model_sha256" and "one row per pair" in e.value.message
+    assert e.value.field == "model_sha256" and "one row per seed and strategy" in e.value.message
 
 
 def test_a_certificate_that_does_not_match_its_row_refuses_the_merge(sweeps: Path, tmp_path: Path) -> None:
@@ -108,10 +113,11 @@ def test_a_certificate_that_does_not_match_its_row_refuses_the_merge(sweeps: Pat
     shutil.copytree(sweeps / "a", shard)
     cert = shard / "certificates" / "seed1" / "cubic.json"
     cert.write_bytes(cert.read_bytes().replace(b"\n", b" \n", 1))
-    with pytest.raises(InputError) as e:
+    with pytest.raises(Refusal) as e:
         merge_shards(tmp_path / "m", [shard])
-    assert e.value.field == "cert_sha256" and e.value.path == str(cert)
-    assert not (tmp_path / "m" / "rows").exists()
+    ((where, why),) = e.value.problems
+    assert where == str(row_path(shard, 1, "cubic")) and str(cert) in why and "cert_sha256" in why
+    assert not (tmp_path / "m").exists()  # nothing was written
 
 
 # ------------------------------------------------------------------------------------------------ paper check
@@ -160,3 +166,203 @@ def test_paper_check_command(sweeps: Path, tmp_path: Path) -> None:
     assert "check_ops: committed" in out and "1 of 2 rows match" in out
     res = runner.invoke(app, ["paper-check", str(sweeps / "b"), "--against", str(tmp_path / "nowhere")])
     assert res.exit_code == 2 and "results.csv" in res.output
+
+
+# ------------------------------------------------------------------------------------------------ nothing trusted
+
+
+def _shard(sweeps: Path, tmp_path: Path, name: str = "b", bare: bool = True) -> Path:
+    """A copy of a sweep folder; `bare`: its rows are its row files alone (its tables removed)."""
+    import shutil
+
+    shard = tmp_path / f"shard-{name}"
+    shutil.copytree(sweeps / name, shard)
+    if bare:
+        for table in ("results.json", "results.csv"):
+            (shard / table).unlink()
+    return shard
+
+
+def _edit_row(shard: Path, seed: int, strategy: str, **changes) -> Path:
+    f = row_path(shard, seed, strategy)
+    row = json.loads(f.read_text())
+    row.update(changes)
+    f.write_text(json.dumps(row))
+    return f
+
+
+def _files(root: Path) -> dict[str, bytes]:
+    return {p.relative_to(root).as_posix(): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()}
+
+
+def _merge_cli(out: Path, *shards: Path):
+    return CliRunner().invoke(app, ["sweep-merge", str(out), *map(str, shards)])
+
+
+def test_a_certificate_path_outside_the_shard_is_refused_and_nothing_is_written(sweeps: Path, tmp_path: Path) -> None:
+    shard = _shard(sweeps, tmp_path)
+    (tmp_path / "outside-target").mkdir()
+    (tmp_path / "outside-target" / "PWNED.txt").write_bytes((shard / "certificates/seed2/cubic.json").read_bytes())
+    f = _edit_row(shard, 2, "cubic", certificate="../outside-target/PWNED.txt")
+    before = _files(tmp_path)
+    out = tmp_path / "target" / "merged"
+    with pytest.raises(InputError) as e:
+        merge_shards(out, [shard])
+    assert (e.value.path, e.value.field) == (str(f), "certificate") and "certificates/seed2/cubic.json" in e.value.message
+    res = _merge_cli(out, shard)
+    assert res.exit_code == 2 and "certificate" in res.output
+    assert _files(tmp_path) == before and not (tmp_path / "target").exists()
+
+
+def test_a_certificate_folder_that_links_out_of_the_shard_is_refused(sweeps: Path, tmp_path: Path) -> None:
+    import shutil
+
+    shard = _shard(sweeps, tmp_path)
+    elsewhere = tmp_path / "elsewhere"
+    shutil.move(shard / "certificates", elsewhere)
+    (shard / "certificates").symlink_to(elsewhere, target_is_directory=True)
+    with pytest.raises(InputError) as e:
+        merge_shards(tmp_path / "m", [shard])
+    assert e.value.field == "certificate" and "leads outside" in e.value.message
+    assert not (tmp_path / "m").exists()
+
+
+def test_a_row_claiming_more_than_its_certificate_proves_is_refused(sweeps: Path, tmp_path: Path) -> None:
+    """The merge compared only the certificate's hash with the row's: a row claiming every input was stored."""
+    shard = _shard(sweeps, tmp_path)
+    honest = json.loads(row_path(shard, 2, "cubic").read_text())
+    f = _edit_row(shard, 2, "cubic", correct=honest["total"], bound=1.0)
+    out = tmp_path / "m"
+    with pytest.raises(Refusal) as e:
+        merge_shards(out, [shard])
+    problems = dict(e.value.problems)
+    assert f"correct is {honest['total']}, but its certificate" in problems[str(f)]
+    assert f"proves {honest['correct']}" in problems[str(f)]
+    res = _merge_cli(out, shard)
+    assert res.exit_code == 1, res.output
+    assert "REFUSED" in res.output and "nothing was written" in res.output
+    assert not out.exists()
+
+
+def test_a_forged_certificate_is_refused_by_the_checker(sweeps: Path, tmp_path: Path) -> None:
+    """The certificate itself claims more, and the row carries the forged file's hash: the checker says no."""
+    import hashlib
+
+    shard = _shard(sweeps, tmp_path)
+    cert = shard / "certificates/seed2/cubic.json"
+    doc = json.loads(cert.read_text())
+    doc["bound"]["correct"] += 1
+    cert.write_text(json.dumps(doc))
+    data = cert.read_bytes()
+    f = _edit_row(shard, 2, "cubic", correct=doc["bound"]["correct"], bound=doc["bound"]["correct"] / doc["bound"]["total"],
+                  cert_sha256=hashlib.sha256(data).hexdigest(), cert_bytes=len(data))
+    with pytest.raises(Refusal) as e:
+        merge_shards(tmp_path / "m", [shard])
+    assert "the checker rejects its certificate" in dict(e.value.problems)[str(f)]
+    assert not (tmp_path / "m").exists()
+
+
+def test_a_row_without_its_certificate_is_refused(sweeps: Path, tmp_path: Path) -> None:
+    shard = _shard(sweeps, tmp_path)
+    (shard / "certificates/seed2/cubic.json").unlink()
+    with pytest.raises(Refusal) as e:
+        merge_shards(tmp_path / "m", [shard])
+    assert "is missing" in dict(e.value.problems)[str(row_path(shard, 2, "cubic"))]
+
+
+def test_a_brute_force_row_below_a_certified_count_is_refused(sweeps: Path, tmp_path: Path) -> None:
+    """No certified bound above brute force for the same weights: the certified count is proven (checked again
+    here) and the brute-force count only claimed, so the brute-force row is the one refused."""
+    shard = _shard(sweeps, tmp_path)
+    cubic = json.loads(row_path(shard, 2, "cubic").read_text())
+    low = cubic["correct"] - 1
+    f = _edit_row(shard, 2, BRUTE, correct=low, brute_correct=low, bound=low / cubic["total"],
+                  brute_accuracy=low / cubic["total"])
+    _edit_row(shard, 2, "cubic", brute_correct=low, brute_accuracy=low / cubic["total"], normalized=cubic["correct"] / low)
+    with pytest.raises(Refusal) as e:
+        merge_shards(tmp_path / "m", [shard])
+    (why,) = [why for where, why in e.value.problems if where == str(f)]
+    assert f"certified count {cubic['correct']} of {row_path(shard, 2, 'cubic')} is above the brute-force count {low}" in why
+    assert [where for where, _ in e.value.problems] == [str(f)]
+
+
+def test_a_row_above_the_targets_brute_force_row_is_refused(sweeps: Path, tmp_path: Path) -> None:
+    """A shard row whose brute_correct is not the target's brute-force count for the same weights."""
+    import shutil
+
+    out = tmp_path / "m"
+    shutil.copytree(sweeps / "b", out)
+    (row_path(out, 2, "cubic")).unlink()
+    for table in ("results.json", "results.csv"):
+        (out / table).unlink()
+    shard = _shard(sweeps, tmp_path)
+    brute = json.loads(row_path(shard, 2, BRUTE).read_text())
+    f = _edit_row(shard, 2, "cubic", brute_correct=brute["correct"] - 1)
+    before = _files(out)
+    with pytest.raises(Refusal) as e:
+        merge_shards(out, [shard])
+    assert "brute_correct is" in dict(e.value.problems)[str(f)]
+    assert _files(out) == before
+
+
+BAD_ROWS = {
+    "a JSON list": ("[1, 2, 3]", "(top level)"),
+    "a seed that is not a number": (lambda row: {**row, "seed": "abc"}, "seed"),
+    "a seed that climbs out": (lambda row: {**row, "seed": "../../x"}, "seed"),
+    "a negative seed": (lambda row: {**row, "seed": -1}, "seed"),
+    "a strategy that is not a string": (lambda row: {**row, "strategy": ["cubic"]}, "strategy"),
+    "a model hash that is not one": (lambda row: {**row, "model_sha256": 7}, "model_sha256"),
+    "a count that is text": (lambda row: {**row, "correct": "16777216"}, "correct"),
+    "deep nesting": ("[" * 100_000 + "]" * 100_000, None),
+    "not JSON": ("{'seed': 2", "line 1 column 2"),
+}
+
+
+@pytest.mark.parametrize("name", sorted(BAD_ROWS))
+def test_a_malformed_row_file_is_bad_input_naming_file_and_field(sweeps: Path, tmp_path: Path, name: str) -> None:
+    shard = _shard(sweeps, tmp_path)
+    f = row_path(shard, 2, "cubic")
+    bad, field = BAD_ROWS[name]
+    f.write_text(bad if isinstance(bad, str) else json.dumps(bad(json.loads(f.read_text()))))
+    with pytest.raises(InputError) as e:
+        merge_shards(tmp_path / "m", [shard])
+    assert e.value.path == str(f) and e.value.field == field
+    res = _merge_cli(tmp_path / "m", shard)
+    assert res.exit_code == 2 and str(f) in res.output.replace("\n", "")
+    assert not (tmp_path / "m").exists()
+
+
+def test_malformed_failure_and_run_records_are_bad_input(sweeps: Path, tmp_path: Path) -> None:
+    from mechproof.sweep.rows import store_failure
+
+    shard = _shard(sweeps, tmp_path)
+    store_failure(shard, 3, "cubic", "an error")
+    failure_path(shard, 3, "cubic").write_text(json.dumps({"seed": "../3", "strategy": "cubic", "error": "x"}))
+    with pytest.raises(InputError) as e:
+        merge_shards(tmp_path / "m", [shard])
+    assert e.value.path == str(failure_path(shard, 3, "cubic")) and e.value.field == "seed"
+    failure_path(shard, 3, "cubic").unlink()
+    (shard / "runs.jsonl").write_text('{"computed": 1}\n[1, 2]\n')
+    with pytest.raises(InputError) as e:
+        merge_shards(tmp_path / "m", [shard])
+    assert e.value.path == str(shard / "runs.jsonl") and e.value.field == "line 2"
+    assert not (tmp_path / "m").exists()
+
+
+def test_a_committed_tables_rows_survive_a_merge_into_its_folder(sweeps: Path, tmp_path: Path) -> None:
+    """The target holds only its results.csv (as a committed study does): the merge adds to it."""
+    target = tmp_path / "committed"
+    target.mkdir()
+    (target / "results.csv").write_bytes((sweeps / "a" / "results.csv").read_bytes())
+    summary = merge_shards(target, [sweeps / "b"])
+    assert (summary.rows, summary.added) == (4, 2)
+    tables = [read_csv_table(folder / "results.csv") for folder in (target, sweeps / "full")]
+    assert _strip(tables[0]) == _strip(tables[1])
+
+
+def test_paper_check_on_a_malformed_table_is_bad_input(sweeps: Path, tmp_path: Path) -> None:
+    text = (sweeps / "b" / "results.csv").read_text()
+    (tmp_path / "results.csv").write_text(text.replace("\n2,", "\nabc,", 1))
+    res = CliRunner().invoke(app, ["paper-check", str(sweeps / "b"), "--against", str(tmp_path)])
+    assert res.exit_code == 2, res.output
+    assert "line 2: seed" in " ".join(res.output.split())

@@ -29,6 +29,7 @@ def _strip(rows: list[dict]) -> list[dict]:
     return [{k: v for k, v in r.items() if k not in VOLATILE} for r in rows]
 
 
+@pytest.mark.slow
 def test_ray_rows_match_the_local_pool(tmp_path: Path) -> None:
     ray = pytest.importorskip("ray", reason="ray is not installed (the optional extra: pip install -e '.[cluster]')")
     from mechproof.sweep.engines.ray import start_local
@@ -40,8 +41,11 @@ def test_ray_rows_match_the_local_pool(tmp_path: Path) -> None:
         remote = run_sweep(_spec(tmp_path, "ray", 2), progress=False, engine=Engine("ray", "auto", 1))
         assert (remote.done, remote.failed) == (6, [])
         assert sorted(p.name for p in (tmp_path / "models").iterdir()) == ["seed1.json", "seed2.json"]
-        # resuming through Ray: only the missing row is computed, from the saved model and brute-force row
+        # resuming through Ray: only the missing row is computed, from the saved model and brute-force row (a
+        # run killed before it rebuilt its tables leaves no trace of the task)
         row_path(tmp_path / "ray", 2, "cubic").unlink()
+        for table in ("results.json", "results.csv"):
+            (tmp_path / "ray" / table).unlink()
         again = run_sweep(_spec(tmp_path, "ray", 2), progress=False, engine=Engine("ray", "auto", 1))
         assert (again.done, again.skipped, again.failed) == (1, 5, [])
     finally:
@@ -60,6 +64,7 @@ def test_ray_rows_match_the_local_pool(tmp_path: Path) -> None:
     assert ray_seconds < 60
 
 
+@pytest.mark.slow
 def test_without_ray_option_ray_is_not_imported(tmp_path: Path) -> None:
     script = textwrap.dedent(f"""
         import sys
@@ -93,3 +98,16 @@ def test_ray_option_without_ray_installed_names_the_extra(tmp_path: Path, monkey
                                    "--ray", "local"])
     assert res.exit_code == 2 and "--ray" in res.output and "[cluster]" in res.output
     assert not (tmp_path / "o").exists()
+
+
+@pytest.mark.parametrize("address", ["127.0.0.1:1", "ray://127.0.0.1:1", "nowhere"])
+def test_an_unreachable_ray_address_is_bad_input_without_waiting(tmp_path: Path, address: str) -> None:
+    """`sweep --ray 127.0.0.1:1` hung for more than 300 s repeating Ray's connection warnings."""
+    pytest.importorskip("ray", reason="ray is not installed (the optional extra: pip install -e '.[cluster]')")
+    cmd = [sys.executable, "-m", "mechproof.cli", "sweep", "--seeds", "1", "--strategies", "cubic", "--out",
+           str(tmp_path / "o"), "--ray", address, "--quiet"]
+    res = subprocess.run(cmd, capture_output=True, text=True, timeout=120, cwd=tmp_path)
+    assert res.returncode == 2, res.stderr
+    text = " ".join(res.stderr.split())
+    assert "--ray" in text and address in text and "internal error" not in text
+    assert not (tmp_path / "o" / "rows").exists() and not (tmp_path / "models").exists()

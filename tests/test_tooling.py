@@ -54,3 +54,20 @@ def test_readme_opens_with_the_commands_then_the_trust_boundary():
     assert max(commands) < text.index(first_paragraph)
     assert "[TRUST.md](TRUST.md)" in first_paragraph and "docs/certificate.md" in first_paragraph
     assert "not a Lean theorem" in first_paragraph
+
+
+@needs_make
+def test_quick_tests_leave_out_only_the_slow_ones_and_ci_runs_them_all():
+    quick = _make("-n", "test-quick", "VENV=.venv")
+    assert quick.returncode == 0, quick.stderr
+    [line] = [ln for ln in quick.stdout.splitlines() if "pytest" in ln]
+    assert "-m 'not slow'" in line or '-m "not slow"' in line
+    full = _make("-n", "test", "VENV=.venv")
+    [line] = [ln for ln in full.stdout.splitlines() if "pytest" in ln]
+    args = line.split("pytest", 1)[1]
+    assert " -m " not in args and " -k " not in args  # the whole suite
+    ci = (ROOT / ".ci" / "run").read_text(encoding="utf-8")
+    assert re.search(r"^make test$", ci, re.M)
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    assert re.search(r"^make test +#.*\d+ min", readme, re.M) and re.search(r"^make test-quick +#", readme, re.M)
+

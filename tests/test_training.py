@@ -13,6 +13,7 @@ from mechproof.modelstore import load_or_train, parse_name, train_and_save, trai
 from mechproof.training import derived_seed, train
 
 
+@pytest.mark.slow
 def test_same_seed_same_bytes_different_seed_different(tmp_path):
     a, b, c = tmp_path / "a.json", tmp_path / "b.json", tmp_path / "c.json"
     train_and_save(42, a, progress=False)
@@ -29,6 +30,7 @@ def test_derived_seeds_differ_per_purpose():
     assert derived_seed(5, "data") == derived_seed(5, "data")
 
 
+@pytest.mark.slow
 def test_small_model_learns_max():
     cfg = ModelConfig(d_vocab=8, n_ctx=3, d_model=8, d_head=8)
     res = train(cfg, TrainConfig(seed=3, steps=600), progress=False)
@@ -40,7 +42,7 @@ SHORT = TrainConfig(steps=20)
 
 
 def test_named_configs_are_the_papers():
-    # scaling-spec §1: (K, V) and trainable parameters 64·V + 32·K + 4·32²
+    # docs/paper.md §1: (K, V) and trainable parameters 64·V + 32·K + 4·32²
     spec = {"k4": (4, 64, 8320), "k5": (5, 64, 8352), "k10": (10, 64, 8512), "k20": (20, 64, 8832),
             "k10v128": (10, 128, 12608), "k20v512": (20, 512, 37504)}  # fmt: skip
     assert list(CONFIGS) == list(spec)
@@ -88,12 +90,14 @@ def test_larger_configs_train_deterministically(tmp_path, name):
     assert weights_io.load(a).cfg == cfg
 
 
+@pytest.mark.slow
 def test_max_of_10_learns_from_the_recipe():
     res = train(named_config("k10"), TrainConfig(seed=1, steps=400), progress=False)
     # always answering 63 is right for 1 − (63/64)^10 ≈ 15% of the inputs
     assert res.final_batch_accuracy > 0.8
 
 
+@pytest.mark.slow
 def test_fused_optimizer_step_gives_the_same_bytes_as_the_per_tensor_loop(monkeypatch):
     """training.py updates all tensors in one foreach AdamW step (for speed); it must train exactly the model the
     per-tensor loop trains, bit for bit, or the committed seeds' weights would silently change."""

@@ -117,6 +117,7 @@ def test_truncated_file_names_line(tmp_path):
     assert "line" in (ei.value.field or "") and "truncated" in ei.value.message
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("kind", ["nan", "shape", "version"])
 def test_cli_exits_2_on_malformed_weights(tmp_path, kind):
     p = _corrupt(tmp_path, BAD[kind][0])
@@ -125,6 +126,7 @@ def test_cli_exits_2_on_malformed_weights(tmp_path, kind):
     assert BAD[kind][1] in proc.stderr and str(p) in proc.stderr
 
 
+@pytest.mark.slow
 def test_cli_exits_2_on_truncated_weights(tmp_path):
     p = tmp_path / "t.json"
     text = weights_io.dumps(_random(_cfg()))

@@ -21,6 +21,9 @@ keeps what it has formed in per-instance caches; here those caches are an `Input
 function that may fill it takes and returns, so rows are formed at the same moments as in Python. That
 matters for one thing only: an enclosure whose argument is out of range (docs §10) is malformed input,
 and it is reported when Python reports it (a whole row at a time, when an input first needs that row).
+The other caches only save work, as in Python: the difference rows of EVOU and PVOU per (row, m), and the
+term rows of an input's positions per (query, max token) group, so that an input the filter does not
+settle costs `n·V` additions when its group has formed its rows already.
 
 Where the cubic tables are at hand, `InputRule.right` first tries the cheaper sufficient test
 `Σ_p f_p(U[q,m,t_p]) < 0` of docs §8 (`InputRule.filter`); it never changes a verdict, only the work.
@@ -106,10 +109,12 @@ def indices (deltas : Array Int) (V n : Nat) (cid : String) : Except CheckError 
     i := i + 1
   return out
 
-/-- `values·2^(e − target)` (`target ≤ e`). Python: `_align`. -/
+/-- `values·2^(e − target)` (`target ≤ e`), with `2^(e − target)` formed once per row. Python: `_align`. -/
 def align (values : Array Int) (e target : Int) : Array Int :=
   let s : Nat := (e - target).toNat
-  if s == 0 then values else values.map (fun v => v * pow2 s)
+  if s == 0 then values else
+    let f : Int := pow2 s
+    values.map (fun v => v * f)
 
 /-- Interval ends at one common exponent: (lo mantissas, hi mantissas, exponent). Python: `_common`. -/
 def common (intervals : Array (Dy × Dy)) : Array Int × Array Int × Int := Id.run do
@@ -192,12 +197,20 @@ def mkInputRule (w : ExactWeights) (r : Dy × Dy) (mats : InputMats) : InputRule
     evou := ovm.1, pvou := ovm.2, eupu := mats.eupu, eqke := mats.eqke, eqkp := mats.eqkp,
     et := InputRule.eq w, etqk := InputRule.eqk w, wE := mE, wPos := mP, wU := mU }
 
-/-- The rows the rule has formed so far (Python: the caches `_tok`, `_pos`, `_eupu` of `InputRule`):
-`tok[q]`, `pos[q]` are `common` of the enclosures of row `q`, `eupu[q]` is `EUPU[q, :]` at `rule.e`. -/
+/-- The rows the rule has formed so far (Python: the caches `_tok`, `_pos`, `_eupu`, `_diff` and `_terms`
+of `InputRule`): `tok[q]`, `pos[q]` are `common` of the enclosures of row `q`, `eupu[q]` is `EUPU[q, :]` at
+`rule.e`. -/
 structure InputCache where
   tok : Array (Option (Array Int × Array Int × Int))
   pos : Array (Option (Array Int × Array Int × Int))
   eupu : Array (Option (Array Int))
+  /-- `InputRule.diff` rows: EVOU's `(row, m)` in slot `row·V + m`, PVOU's in slot `V·V + row·V + m`
+  (empty until the first row is formed) -/
+  diff : Array (Option (Array Int))
+  /-- `InputRule.upperTerms` rows of inputs whose tokens are not all equal: `(t, p)` in slot `t·n + p`, with
+  the key `q·V + m` of the (query, max token) group it was formed for. Python empties `_terms` when the
+  group changes; here a row of another group is not used (empty until the first row is formed). -/
+  terms : Array (Option (Nat × Array Int))
   deriving Inhabited
 
 /-- Nothing formed yet, for a vocabulary of `V` tokens. -/
@@ -207,7 +220,32 @@ def emptyInputCache (V : Nat) : InputCache := Id.run do
   for _ in List.range V do
     rows := rows.push none
     eupu := eupu.push none
-  return { tok := rows, pos := rows, eupu := eupu }
+  return { tok := rows, pos := rows, eupu := eupu, diff := #[], terms := #[] }
+
+/-- `k` empty slots. -/
+def noneSlots {α : Type} (k : Nat) : Array (Option α) := Id.run do
+  let mut out : Array (Option α) := #[]
+  for _ in List.range k do
+    out := out.push none
+  return out
+
+/-- Slot `i`, or none while the slots are not formed. -/
+def slot {α : Type} (xs : Array (Option α)) (i : Nat) : Option α :=
+  if i < xs.size then xs[i]! else none
+
+/-- The cache with `diff` slot `i` holding `row` (its `k` slots formed first if there are none yet). The
+array is taken out of the cache by a match, so that it is set in place: `{ c with diff := c.diff.set! … }`
+would still hold the cache's reference to the array while setting it, and copy it. -/
+def InputCache.withDiff : InputCache → Nat → Nat → Array Int → InputCache
+  | ⟨tok, pos, eupu, diff, terms⟩, k, i, row =>
+    let slots : Array (Option (Array Int)) := if diff.size == 0 then noneSlots k else diff
+    ⟨tok, pos, eupu, slots.set! i (some row), terms⟩
+
+/-- The cache with `terms` slot `i` holding `entry`, as `InputCache.withDiff`. -/
+def InputCache.withTerms : InputCache → Nat → Nat → Nat × Array Int → InputCache
+  | ⟨tok, pos, eupu, diff, terms⟩, k, i, entry =>
+    let slots : Array (Option (Nat × Array Int)) := if terms.size == 0 then noneSlots k else terms
+    ⟨tok, pos, eupu, diff, slots.set! i (some entry)⟩
 
 /-- `EUPU[q, :]` at exponent `rule.e` (formed for this row only when the matrix is absent). Python:
 `InputRule.eupu_row` (its cache: `InputRule.eupuCached`). -/
@@ -285,12 +323,22 @@ def InputRule.pos (rule : InputRule) (cache : InputCache) (q : Nat) :
     return (hit, { cache with pos := cache.pos.set! q (some hit) })
 
 /-- `EVOU[row, j] − EVOU[row, m]` (`isEv`) or `PVOU[row, j] − PVOU[row, m]` for every `j`, at exponent
-`rule.e`. Python: `InputRule.diff`. -/
+`rule.e`. Python: `InputRule.diff` (its cache: `InputRule.diffCached`). -/
 def InputRule.diff (rule : InputRule) (isEv : Bool) (row m : Nat) : Array Int :=
   let mat : Mat := if isEv then rule.evou else rule.pvou
   let r : Array Int := mat.rows[row]!
   let rm : Int := r[m]!
   align (r.map (fun x => x - rm)) mat.e rule.e
+
+/-- `InputRule.diff` through the cache. -/
+def InputRule.diffCached (rule : InputRule) (cache : InputCache) (isEv : Bool) (row m : Nat) :
+    Array Int × InputCache :=
+  let i : Nat := (if isEv then 0 else rule.V * rule.V) + row * rule.V + m
+  match slot cache.diff i with
+  | some d => (d, cache)
+  | none =>
+    let d : Array Int := rule.diff isEv row m
+    (d, cache.withDiff (rule.V * rule.V + rule.n * rule.V) i d)
 
 /-- `w_lo,p` and `w_hi,p` (docs §8), at an exponent that depends only on `q` and on whether all tokens are
 equal (then the tok factor is 1: it is a common positive factor of every weight). `pos` is formed
@@ -316,20 +364,39 @@ def InputRule.weights (rule : InputRule) (cache : InputCache) (tokens : Array Na
 
 /-- `N_{p,j}` for every `j` (0 at `j = m`) when token `t` sits at position `p`; `eupu` is `EUPU[q, :]`
 at `rule.e`. Python: `InputRule._n_row`. -/
-def InputRule.nRow (rule : InputRule) (eupu : Array Int) (m t p : Nat) : Array Int := Id.run do
+def InputRule.nRow (rule : InputRule) (cache : InputCache) (eupu : Array Int) (m t p : Nat) :
+    Array Int × InputCache := Id.run do
   let em : Int := eupu[m]!
-  let ev : Array Int := rule.diff true t m
-  let pv : Array Int := rule.diff false p m
+  let (ev, c1) := rule.diffCached cache true t m
+  let (pv, c2) := rule.diffCached c1 false p m
   let mut out : Array Int := #[]
   for j in List.range rule.V do
     out := out.push (eupu[j]! - em + ev[j]! + pv[j]!)
-  return out
+  return (out, c2)
 
-/-- `N_{p,j}·(w_hi if N_{p,j} ≥ 0 else w_lo)` for every `j`. Python: `InputRule._upper_terms` (which
-also shares them between the inputs of a group; that only saves work). -/
-def InputRule.upperTerms (rule : InputRule) (eupu : Array Int) (m t p : Nat) (lo hi : Int) :
-    Array Int :=
-  (rule.nRow eupu m t p).map (fun x => if 0 ≤ x then x * hi else x * lo)
+/-- `N_{p,j}·(w_hi if N_{p,j} ≥ 0 else w_lo)` for every `j`. Python: `InputRule._upper_terms` (its
+cache: `InputRule.termsCached`). -/
+def InputRule.upperTerms (rule : InputRule) (cache : InputCache) (eupu : Array Int) (m t p : Nat)
+    (lo hi : Int) : Array Int × InputCache :=
+  let (row, c1) := rule.nRow cache eupu m t p
+  (row.map (fun x => if 0 ≤ x then x * hi else x * lo), c1)
+
+/-- `InputRule.upperTerms` through the cache, for an input of the (q, m) group whose tokens are not all
+equal: then the row depends on `q`, `m`, `t` and `p` only (its weights are `tok[q, t]·pos[q, p]`). Python:
+the entries `(t, p, −1, −1)` of `InputRule._upper_terms`. -/
+def InputRule.termsCached (rule : InputRule) (cache : InputCache) (eupu : Array Int) (q m t p : Nat)
+    (lo hi : Int) : Array Int × InputCache :=
+  let key : Nat := q * rule.V + m
+  let i : Nat := t * rule.n + p
+  let hit : Option (Array Int) :=
+    match slot cache.terms i with
+    | some e => if e.1 == key then some e.2 else none
+    | none => none
+  match hit with
+  | some row => (row, cache)
+  | none =>
+    let (row, c1) := rule.upperTerms cache eupu m t p lo hi
+    (row, c1.withTerms (rule.V * rule.n) i (key, row))
 
 /-- `Σ_p f_p(U[q,m,t_p]) < 0` (docs §8): `n` terms instead of `n·V`; sufficient for `right`. `U` gives
 the exact `U[q,m,t]`; all its values share one exponent, so only mantissas are added. Python:
@@ -362,18 +429,23 @@ def InputRule.right (rule : InputRule) (cache : InputCache) (tokens : Array Nat)
     return ((true, -1), wres.2)
   let er := rule.eupuCached wres.2 q
   let eupu : Array Int := er.1
+  let equal : Bool := allEqualTo tokens q
+  let mut cache1 : InputCache := er.2
   let mut ups : Array Int := #[]
   for _ in List.range rule.V do
     ups := ups.push 0
   for p in List.range rule.n do
-    let terms : Array Int := rule.upperTerms eupu m (tokens[p]!) p (wlo[p]!) (whi[p]!)
+    let (terms, c1) :=
+      if equal then rule.upperTerms cache1 eupu m (tokens[p]!) p (wlo[p]!) (whi[p]!)
+      else rule.termsCached cache1 eupu q m (tokens[p]!) p (wlo[p]!) (whi[p]!)
+    cache1 := c1
     for j in List.range rule.V do
       ups := ups.set! j (ups[j]! + terms[j]!)
   let mut witness : Int := -1
   for j in List.range rule.V do
     if witness == -1 && j != m && decide (0 ≤ ups[j]!) then
       witness := Int.ofNat j
-  return ((witness == -1, witness), er.2)
+  return ((witness == -1, witness), cache1)
 
 /-- `InputRule.right` without the filter: Python's `right_once` (whose per-process reuse of verdicts
 between certificates is not needed here, where one evaluation checks one certificate). -/
@@ -392,11 +464,15 @@ def InputRule.wrong (rule : InputRule) (cache : InputCache) (tokens : Array Nat)
   let er := rule.eupuCached wres.2 q
   let eupu : Array Int := er.1
   let a : Int := eupu[j]! - eupu[m]!
+  let mut cache1 : InputCache := er.2
   let mut total : Int := 0
   for p in List.range rule.n do
-    let x : Int := a + (rule.diff true (tokens[p]!) m)[j]! + (rule.diff false p m)[j]!
+    let (ev, c1) := rule.diffCached cache1 true (tokens[p]!) m
+    let (pv, c2) := rule.diffCached c1 false p m
+    cache1 := c2
+    let x : Int := a + ev[j]! + pv[j]!
     total := total + (if 0 ≤ x then x * wlo[p]! else x * whi[p]!)
-  return (decide (0 ≤ total), er.2)
+  return (decide (0 ≤ total), cache1)
 
 /-! ## The claims `residual` and `wrong` (docs §9) -/
 

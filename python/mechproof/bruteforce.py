@@ -1,6 +1,6 @@
 """Sound brute-force accuracy: the exact number of inputs (out of d_vocab^n_ctx) that the model gets right.
 
-"The model" is the real-number function of the exact weights (paper-spec §1), with ties counted as wrong.
+"The model" is the real-number function of the exact weights (docs/paper.md §1), with ties counted as wrong.
 Inputs are numbered index = Σ_p t_p·V^p (position 0 least significant), as in the paper's enumeration.
 
 Method. With w_p = exp(score_p/√d_head) > 0 and L_j(t, p) = EUPU[q,j] + EVOU[t,j] + PVOU[p,j], the logits are

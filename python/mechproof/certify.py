@@ -2,6 +2,11 @@
 
 A bound is reported only after the independent checker has accepted the certificate, and the certificate only
 appears under its final name after that: it is written to a temporary name first and renamed when proven.
+
+A user's certificates go to out/certificates/ (ignored by git). certificates/ holds the committed ones, each with
+its Lean module in lean/Certificates/; writing there (`--cert-root certificates`) is how they are regenerated,
+and a certificate written elsewhere is compared with the committed one of the same model and name
+(`compare_committed`), so that certifying seed 42 again shows whether it reproduces byte for byte.
 """
 
 from __future__ import annotations
@@ -9,6 +14,7 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
+import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -23,7 +29,8 @@ from .strategies.coverage import require_enumerable
 from .tasks import MAXK
 from .weights import ExactWeights
 
-CERT_ROOT = Path("certificates")
+CERT_ROOT = Path("out") / "certificates"
+COMMITTED_ROOT = Path("certificates")
 
 
 @dataclass(frozen=True)
@@ -37,6 +44,7 @@ class CertifyReport:
     trained: bool
     lean: str  # what happened with Lean: "checked", "not run: ...", or a failure message
     upper: int | None = None  # the certified upper bound on the number of right inputs, when asked for
+    committed: tuple[Path, str] | None = None  # compare_committed's verdict on the committed counterpart
 
     @property
     def bound(self) -> float:
@@ -62,10 +70,15 @@ def build_certificate(w: ExactWeights, proof: ProofOutput, weights_rel: str = "w
 
 def write_proven(cert: Certificate, path: Path) -> tuple[CheckResult, float]:
     """Write `cert` to `path` only if the independent checker accepts it; returns the checker's result (with
-    its operation counts) and the check time."""
-    tmp = path.with_name(f".{path.stem}.unproven.json")
-    atomic_write(tmp, dumps_certificate(cert))
+    its operation counts) and the check time. The unproven file has a name of its own per call (beside `path`,
+    where the certificate's relative weights path resolves), so runs writing the same certificate at once do
+    not remove or replace each other's."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.stem}.", suffix=".unproven.json")
+    os.close(fd)
+    tmp = Path(name)
     try:
+        atomic_write(tmp, dumps_certificate(cert))
         start = time.perf_counter()
         result = check(tmp)
         seconds = time.perf_counter() - start
@@ -105,22 +118,55 @@ def certify(
     _, check_seconds = write_proven(build_certificate(w, proof), cert_path)
     lean_status = lean_check(cert_path) if lean else "not run: disabled"
     return CertifyReport(
-        name, cert_path, proof.correct, proof.total, proof.seconds, check_seconds, trained, lean_status, proof.upper
-    )
+        name, cert_path, proof.correct, proof.total, proof.seconds, check_seconds, trained, lean_status, proof.upper,
+        compare_committed(cert_path),
+    )  # fmt: skip
+
+
+def compare_committed(cert_path: Path, committed_root: Path = COMMITTED_ROOT) -> tuple[Path, str] | None:
+    """The committed certificate of the same model and file name, and how `cert_path` compares with it:
+    "identical" (byte for byte), "differs" (same weights, other bytes: not reproduced), or "other weights" (the
+    committed one is about another model). None if there is none, or `cert_path` is that file."""
+    committed = committed_root / cert_path.parent.name / cert_path.name
+    if not committed.is_file() or committed.resolve() == cert_path.resolve():
+        return None
+    if committed.read_bytes() == cert_path.read_bytes():
+        return committed, "identical"
+    weights = committed.parent / "weights.json"
+    same = weights.is_file() and weights.read_bytes() == (cert_path.parent / "weights.json").read_bytes()
+    return committed, "differs" if same else "other weights"
 
 
 def lean_check(cert_path: Path) -> str:
-    """Write the certificate's Lean module and run `lake build` when Lean is installed."""
-    from .leangen import LeanGenError, write_lean_module
+    """Re-check a certificate in Lean when Lean is installed: one of a project's certificates/ gets its Lean module
+    written and `lake build` run (which checks every committed certificate); any other is checked at run time by
+    `lake exe mechcheck` of the Lean project above it (or in the working directory), writing nothing."""
+    from .leangen import LeanGenError, project_root, write_lean_module
 
+    try:
+        root = project_root(cert_path)
+    except LeanGenError:
+        return _mechcheck(cert_path)
     try:
         write_lean_module(cert_path)
     except LeanGenError as e:
         return f"not run: {e}"
+    return _lake(["build"], root, "checked by lake build")
+
+
+def _mechcheck(cert_path: Path) -> str:
+    cert_path = cert_path.resolve()
+    root = next((d for d in (*cert_path.parents, Path.cwd()) if (d / "lakefile.lean").is_file()), None)
+    if root is None:
+        return f"not run: {cert_path} is in no Lean project (no lakefile.lean above it or in the working directory)"
+    return _lake(["exe", "mechcheck", str(cert_path)], root, "checked by lake exe mechcheck")
+
+
+def _lake(args: list[str], root: Path, done: str) -> str:
     if shutil.which("lake") is None:
         return "not run: `lake` is not on PATH (install elan to re-check certificates in Lean)"
-    proc = subprocess.run(["lake", "build"], capture_output=True, text=True)
+    proc = subprocess.run(["lake", *args], capture_output=True, text=True, cwd=root)
     if proc.returncode != 0:
         tail = "\n".join((proc.stdout + proc.stderr).strip().splitlines()[-20:])
-        return f"FAILED: lake build exited {proc.returncode}\n{tail}"
-    return "checked by lake build"
+        return f"FAILED: lake {' '.join(args)} exited {proc.returncode}\n{tail}"
+    return done

@@ -1,6 +1,6 @@
 """Model and training configuration.
 
-The defaults are the paper's Max-of-4 setup (paper-spec §1-2). Everything downstream reads shapes from a
+The defaults are the paper's Max-of-4 setup (docs/paper.md §1–§2). Everything downstream reads shapes from a
 `ModelConfig`, so a different vocabulary, context length or width only needs a different config.
 """
 
@@ -70,7 +70,7 @@ CONFIGS: dict[str, ModelConfig] = {
     "k10v128": ModelConfig(n_ctx=10, d_vocab=128),
     "k20v512": ModelConfig(n_ctx=20, d_vocab=512),
 }
-"""The paper's Max-of-K configurations by name (scaling-spec §1): only n_ctx and d_vocab differ, and every one
+"""The paper's Max-of-K configurations by name (docs/paper.md §1): only n_ctx and d_vocab differ, and every one
 is trained with the same `TrainConfig`. `k4` is the main study and the default everywhere."""
 
 DEFAULT_CONFIG = "k4"
@@ -105,7 +105,7 @@ PAPER_SEEDS: tuple[int, ...] = (
     27671, 27714, 28090, 28716, 28778, 29022, 29052, 29110, 29195, 29565, 29725, 29726, 30371, 30463, 30684,
     30899, 31308, 32103, 32374, 32382,
 )
-"""The 151 seeds of the paper's Max-of-4 study (paper-spec §2)."""
+"""The 151 seeds of the paper's Max-of-4 study (docs/paper.md §2)."""
 
 
 def config_from_file(doc: object, path: object = None, field: str = "config", cls: type[ModelConfig] = ModelConfig) -> ModelConfig:

@@ -7,6 +7,7 @@ message alone says what to fix.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Iterable
 
 
 class InputError(Exception):
@@ -18,3 +19,11 @@ class InputError(Exception):
         self.message = message
         where = ": ".join(x for x in (self.path, self.field) if x)
         super().__init__(f"{where}: {message}" if where else message)
+
+
+def did_you_mean(word: str, choices: Iterable[str]) -> str:
+    """"did you mean a, b? " for the choices close to a mistyped `word` (difflib), or "" if none is."""
+    import difflib
+
+    close = difflib.get_close_matches(word, list(choices), n=3)
+    return f"did you mean {', '.join(close)}? " if close else ""

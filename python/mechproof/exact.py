@@ -4,7 +4,7 @@ Every weight is m·2^e with one exponent per tensor, so a product of tensors is 
 of two: numpy object arrays of Python ints do the matmuls exactly. These are the producer's matrices; the
 independent checker recomputes them with its own code (mechproof.checker.exact_matrices).
 
-Names follow paper-spec §4.1 (rows: query/key token or position; columns: output logit or key):
+Names follow docs/paper.md §4.1 (rows: query/key token or position; columns: output logit or key):
   EUPU = (W_E + W_pos[n-1]) W_U        EVOU = W_E W_V W_O W_U        PVOU = W_pos W_V W_O W_U
   EQKE = (W_E + W_pos[n-1]) W_Q W_K^T W_E^T                           EQKP = (W_E + W_pos[n-1]) W_Q W_K^T W_pos^T
 EQKE and EQKP are raw scores: the model divides them by √d_head.

@@ -7,9 +7,10 @@ the case's test failed: the upper bound the proof obtained on max_j (logit_j −
 (positive means the argument could not show the max token wins). The paper's narrative is that small gaps are
 hard; the heatmap of lost inputs over (m, gap) shows where a given proof actually loses.
 
-Coverage comes from the checker's own reading of the certificate (cases as the checker derives them, plus any
-residual inputs), the exact verdicts from brute force; the margins are recomputed with the checker's exact
-arithmetic. Feasible where brute force is (Max-of-4: 64⁴ inputs).
+The checker runs first: only a certificate it accepts is explained (a malformed one is InputError, a false one
+ClaimFailure). Coverage comes from the checker's own reading of the certificate (cases as the checker derives
+them, plus any residual inputs), the exact verdicts from brute force; the margins are recomputed with the
+checker's exact arithmetic. Feasible where brute force is (Max-of-4: 64⁴ inputs).
 """
 
 from __future__ import annotations
@@ -29,6 +30,9 @@ MAX_INPUTS = 1 << 26
 
 GAP_NONE = 0
 """The gap of an input whose tokens all equal its max (no non-max token): shown in column 0."""
+
+FORMAT = "mechproof-slack"
+"""The `format` of the slack map's JSON file (`mechproof check DIR` skips files that are not certificates)."""
 
 
 @dataclass
@@ -174,6 +178,7 @@ def explain(cert_path: str | Path, worst: int = 15, progress: bool = False) -> S
     """The slack of one certificate against brute force (see the module docstring)."""
     from .bruteforce import brute_force
     from .certificate import load_certificate
+    from .checker import check
     from .checker.audit import cubic_context
     from .weights import load
 
@@ -182,15 +187,16 @@ def explain(cert_path: str | Path, worst: int = 15, progress: bool = False) -> S
     V, n = cert.config.d_vocab, cert.config.n_ctx
     if V**n > MAX_INPUTS:
         raise InputError(cert_path, "config", f"{V}^{n} inputs: the slack map needs every input's exact verdict (limit 2^26)")
+    check(cert_path)  # what follows reads a certificate every claim of which holds
     w = load(cert_path.parent / cert.model.weights)
-    ctx = None if cert.strategy.name == "subcubic" else cubic_context(cert_path)
+    ctx = None if cert.strategy.name == "subcubic" else cubic_context(cert_path, cert, claims)
     toks = _tokens(V, n)
     covered = coverage_mask(cert, claims, ctx, toks)
     right = np.ones(V**n, dtype=bool)
     res = brute_force(w, progress=progress, wrong_indices=True)
     right[res.wrong] = False
-    if (covered & ~right).any():
-        raise AssertionError("the certificate covers an input brute force finds wrong: a soundness bug")
+    if (covered & ~right).any():  # the checker accepted it: a bug in the checker or in brute force
+        raise AssertionError("the checker accepts a certificate that covers an input brute force finds wrong")
     lost = right & ~covered
     lt = toks[lost].astype(np.int64)
     m = lt.max(axis=1)
@@ -223,7 +229,10 @@ def explain(cert_path: str | Path, worst: int = 15, progress: bool = False) -> S
 
 
 def heatmap(slack: Slack, path: Path) -> list[Path]:
-    """`path`.png and `path`.svg: lost inputs over (max token m, gap), log colour scale."""
+    """`path`.png and `path`.svg: lost inputs over (max token m, gap), log colour scale; nothing (no files) when
+    no correct input is lost."""
+    if not slack.lost:
+        return []
     import matplotlib
 
     matplotlib.use("Agg")
@@ -259,6 +268,7 @@ def heatmap(slack: Slack, path: Path) -> list[Path]:
 
 def to_json(slack: Slack) -> dict[str, Any]:
     return {
+        "format": FORMAT,
         "certificate": str(slack.certificate),
         "strategy": slack.strategy,
         "exact_correct": slack.correct,

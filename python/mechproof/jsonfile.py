@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 import reprlib
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
 from .errors import InputError
 
@@ -117,11 +117,33 @@ def _where_refused(text: str) -> tuple[str | None, str]:
     return None, "a number"
 
 
+def require_file(path: Path, what: str, like: Callable[[Path], bool] = lambda p: True) -> None:
+    """Nothing if `path` is a file; else an InputError that says whether it is missing or a folder, and for a
+    folder names the first file in it that is `like` the kind expected (a `what`, e.g. "certificate")."""
+    if is_file(path):
+        return
+    try:
+        folder = path.is_dir()
+    except OSError:  # a name too long for the file system, say: as missing as it gets
+        folder = False
+    if not folder:
+        raise InputError(path, None, f"no such {what} file")
+    example = next((f for f in sorted(path.iterdir()) if not f.name.startswith(".") and is_file(f) and like(f)), None)
+    hint = "" if example is None else f", e.g. {example}"
+    raise InputError(path, None, f"is a folder; expected a {what} file{hint}")
+
+
+def _json_like(what: str) -> Callable[[Path], bool]:
+    """The files of a folder that are a `what`: its weights.json for weights, any other JSON file otherwise."""
+    if what == "weights":
+        return lambda f: f.name == "weights.json"
+    return lambda f: f.suffix == ".json" and f.name != "weights.json"
+
+
 def read_json(path: str | Path, what: str) -> Any:
     """Parse `path` (a `what`, e.g. "certificate") as UTF-8 JSON with integer-only numbers allowed to be big."""
     path = Path(path)
-    if not is_file(path):
-        raise InputError(path, None, f"no such {what} file")
+    require_file(path, what, _json_like(what))
     try:
         data = path.read_bytes()
     except OSError as e:

@@ -4,16 +4,21 @@ Names carry the configuration so that models of different Max-of-K setups cannot
 `seedN` is the default Max-of-4 configuration (k4), every other named configuration is `<config>-seedN`
 (`k10v128-seed50` → models/k10v128-seed50.json). A file found under such a name must hold that configuration
 and seed; a mismatch is an error rather than a silent retrain or a wrong model.
+
+A name is a name and a path is a path (`is_path`): `seed7.json` or `models/seed7.json` is a file, and a missing
+file is an error, never a reason to train.
 """
 
 from __future__ import annotations
 
+import os
 import re
 from pathlib import Path
 
 from . import weights as weights_io
 from .config import CONFIGS, DEFAULT_CONFIG, ModelConfig, TrainConfig, UnknownConfig, config_name, named_config
 from .errors import InputError
+from .jsonfile import require_file
 from .weights import ExactWeights
 
 MODELS_DIR = Path("models")
@@ -21,17 +26,20 @@ _TRAINABLE = re.compile(r"^(?:([A-Za-z0-9]+)-)?seed(\d+)$")
 
 
 def model_name(ref: str) -> str:
-    """A short name for a model reference: 'seed42' for 'seed42' or 'models/seed42.json'."""
-    p = Path(ref)
-    return p.stem if p.suffix == ".json" else ref
+    """A short name for a model reference: 'seed42' for 'seed42', 'models/seed42.json' or '/abs/seed42' (a path's
+    file name without its suffix, so that <root>/<name>/ stays below <root>)."""
+    return Path(ref).stem if is_path(ref) else ref
+
+
+def is_path(ref: str) -> bool:
+    """Whether a model reference is a path: it has a folder part or a suffix (models/seed42.json, seed42.json,
+    ./m, .). Anything else is a name (seed42, k10-seed50, mine), looked up as models/<name>.json."""
+    return "/" in ref or os.sep in ref or Path(ref).suffix != "" or ref in ("", ".", "..")
 
 
 def model_path(ref: str, models_dir: Path = MODELS_DIR) -> Path:
-    """A path as given if it names a file (or ends in .json); otherwise models/<ref>.json."""
-    p = Path(ref)
-    if p.suffix == ".json" or p.exists():
-        return p
-    return models_dir / f"{ref}.json"
+    """A path as given; a name's file models/<name>.json."""
+    return Path(ref) if is_path(ref) else models_dir / f"{ref}.json"
 
 
 def trainable_name(seed: int, config: str = DEFAULT_CONFIG) -> str:
@@ -121,21 +129,35 @@ def load_or_train(
     cfg: ModelConfig | None = None,
     tcfg: TrainConfig | None = None,
 ) -> tuple[ExactWeights, Path, bool]:
-    """Load a model by name or path; a missing `seedN` or `<config>-seedN` is trained first with that name's
-    configuration. Returns (weights, path, trained?).
+    """Load a model by name or path (`is_path`). A path is only ever loaded; a name whose file is missing is
+    trained first if it is `seedN` or `<config>-seedN`, with that name's configuration. Returns (weights, path,
+    trained?).
 
     `cfg` replaces the name's configuration (for custom experiments); a file found under a trainable name must
     hold the expected configuration and seed (`check_name`). `device` and `tcfg` only matter when it trains
     (see `train_and_save`)."""
     path = model_path(ref, models_dir)
     if path.is_file():
+        from .statedict import SUFFIXES
+
+        if path.suffix in SUFFIXES:
+            convert = f"mechproof import-weights {path} --out models/{path.stem}.json"
+            raise InputError(path, None, f"a state dict, not a weights file; convert it first: {convert}")
         w = weights_io.load(path)
         check_name(ref, w, path, cfg)
         return w, path, False
+    if is_path(ref):  # never trained: a path names a file, which is missing or a folder
+        name = model_name(ref)
+        if not path.exists() and parse_name(name, strict=False):
+            train = f"the name {name}, without .json or a folder, trains it into {models_dir / name}.json"
+            raise InputError(path, None, f"no such weights file ({train})")
+        require_file(path, "weights", lambda f: f.name == "weights.json")
     parsed = parse_name(ref)
     if parsed is None:
         known = ", ".join(CONFIGS)
         msg = f"no such model file (seedN and <config>-seedN are trained on demand; configs {known})"
+        if Path(ref).exists():
+            msg += f"; {ref!r} is a name: for the file or folder of that name write ./{ref}"
         raise InputError(path, None, msg)
     config, seed = parsed
     w, _ = train_and_save(seed, path, cfg=cfg or named_config(config), progress=progress, device=device, tcfg=tcfg)

@@ -6,6 +6,8 @@ LayerNorm. The proofs assume every bias is zero, so a nonzero bias is refused ra
 
 from __future__ import annotations
 
+import re
+import warnings
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
@@ -17,6 +19,7 @@ from pydantic import ValidationError
 
 from .config import ModelConfig
 from .errors import InputError
+from .jsonfile import require_file
 from .weights import ExactWeights, from_torch
 
 TL_NAMES = {
@@ -32,19 +35,63 @@ ZERO_BIASES = ("blocks.0.attn.b_Q", "blocks.0.attn.b_K", "blocks.0.attn.b_V", "b
 IGNORED = ("blocks.0.attn.mask", "blocks.0.attn.IGNORE")
 
 
+SUFFIXES = (".pt", ".pth", ".safetensors")
+"""The state dict files mechproof reads and writes: torch.save's format (.pt, .pth) or safetensors."""
+
+_ZIP, _PICKLE = b"PK\x03\x04", b"\x80"  # how torch.save's files begin: its zip archive, or a legacy pickle
+_ANSI = re.compile(r"\x1b\[[0-9;]*m")  # terminal colour codes, which torch puts into some messages
+
+
+def _first_sentence(text: str, limit: int = 160) -> str:
+    line = next((ln.strip() for ln in text.splitlines() if ln.strip()), "")
+    first = re.split(r"(?<=\.)\s", line, maxsplit=1)[0]
+    return first if len(first) <= limit else first[: limit - 1] + "…"
+
+
+def _unreadable(path: Path, head: bytes, e: Exception) -> InputError:
+    """Why a state dict file could not be read, in one line (the library's message runs over several, with
+    colour codes and advice about trusting the file)."""
+    text = _ANSI.sub("", str(e))
+    why = _first_sentence(text) or type(e).__name__
+    if path.suffix == ".safetensors":
+        return InputError(path, None, f"not a safetensors file ({why})")
+    if not (head.startswith(_ZIP) or head.startswith(_PICKLE)):
+        return InputError(path, None, "not a torch.save file (expected the zip archive or pickle that torch.save writes)")
+    refused = re.search(r"WeightsUnpickler error: *(.*)", text)
+    if refused:  # weights_only=True: torch builds nothing but tensors and plain containers
+        why = _first_sentence(refused.group(1))
+        return InputError(path, None, f"holds objects other than tensors, which mechproof does not load ({why})")
+    return InputError(path, None, f"a damaged torch.save file ({why})")
+
+
+def require_state_dict_name(path: str | Path, field: str | None = None) -> None:
+    """A state dict's file name must say its format: any other suffix is refused rather than, say, a torch file
+    written under `.npz`."""
+    suffix = Path(path).suffix
+    if suffix not in SUFFIXES:
+        found = f"the suffix {suffix!r} names no state dict format" if suffix else "no suffix names its format"
+        raise InputError(path, field, f"{found}; expected one of {', '.join(SUFFIXES)}")
+
+
 def read_state_dict(path: str | Path) -> dict[str, torch.Tensor]:
     path = Path(path)
-    if not path.is_file():
-        raise InputError(path, None, "no such file")
+    require_file(path, "state dict", lambda f: f.suffix in SUFFIXES)
+    try:
+        with path.open("rb") as fh:
+            head = fh.read(4)
+    except OSError as e:
+        raise InputError(path, None, f"unreadable ({e.strerror})") from None
     try:
         if path.suffix == ".safetensors":
             from safetensors.torch import load_file
 
             sd: Any = load_file(str(path))
         else:
-            sd = torch.load(path, map_location="cpu", weights_only=True)
+            with warnings.catch_warnings():  # a damaged pickle can make torch warn (on stderr) before it fails
+                warnings.simplefilter("ignore")
+                sd = torch.load(path, map_location="cpu", weights_only=True)
     except Exception as e:
-        raise InputError(path, None, f"cannot read state dict ({type(e).__name__}: {e})") from None
+        raise _unreadable(path, head, e) from None
     if isinstance(sd, dict) and isinstance(sd.get("model"), dict):  # the paper's checkpoint wrapper
         sd = sd["model"]
     if not isinstance(sd, dict) or not all(isinstance(v, torch.Tensor) for v in sd.values()):
@@ -204,9 +251,10 @@ def _to_float32(
 
 
 def export_state_dict(w: ExactWeights, path: str | Path) -> None:
-    """Write TransformerLens names (zero biases included) as `.safetensors` or a torch `.pt` file."""
+    """Write TransformerLens names (zero biases included) as `.safetensors`, or torch.save's `.pt`/`.pth`."""
     from .files import atomic_write
 
+    require_state_dict_name(path)
     tensors = w.to_torch()
     sd = {TL_NAMES[k]: v.contiguous() for k, v in tensors.items()}
     h, d, v = w.cfg.d_head, w.cfg.d_model, w.cfg.d_vocab

@@ -1,4 +1,4 @@
-"""Deterministic training on CPU (paper-spec §2), optionally on a GPU.
+"""Deterministic training on CPU (docs/paper.md §2), optionally on a GPU.
 
 Determinism: the initial weights and the data stream come from two `torch.Generator`s whose seeds are derived
 from the user's seed by SHA-256, training runs single-threaded with deterministic algorithms, and the loop has no

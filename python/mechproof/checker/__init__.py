@@ -8,7 +8,7 @@ computes only with Python integers and fractions. Exit semantics (docs/certifica
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from .. import weights as weights_io
@@ -32,6 +32,7 @@ class CheckResult:
     strategy: str
     ops: dict[str, int]  # operations performed while checking (the proof length), by kind
     upper: int | None = None  # certified upper bound on the correct count (docs §9), when claimed
+    params: dict = field(default_factory=dict)  # the certificate's strategy.params (a subcubic variant's options)
 
     @property
     def total_ops(self) -> int:
@@ -90,4 +91,4 @@ def _check(path: Path) -> CheckResult:
     if wrong is not None:
         upper = total - wrong
         require(cert.bound.upper == upper, "bound", "claimed upper bound differs from total − proven-wrong inputs", cert.bound.upper, upper)
-    return CheckResult(correct, total, cert.strategy.name, dict(OPS), upper)
+    return CheckResult(correct, total, cert.strategy.name, dict(OPS), upper, dict(cert.strategy.params))

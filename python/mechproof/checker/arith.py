@@ -25,17 +25,23 @@ def count(kind: str, n: int = 1) -> None:
 
 
 # ----------------------------------------------------------------------------- reuse within one process
-_MEMO: OrderedDict[Hashable, dict[Hashable, tuple[Any, Counter[str]]]] = OrderedDict()
+_MEMO: OrderedDict[Hashable, dict[Hashable, OrderedDict[Hashable, tuple[Any, Counter[str]]]]] = OrderedDict()
 MEMO_MODELS = 4
 """Hash groups kept per process (each model has two: its weights file's bytes and its payload): a sweep worker
 checks one model's strategies after another, so memory stays that of a couple of models however many it sees."""
+MEMO_KEEP = 16
+"""Values kept per kind (a key's second element) within one hash group, the least recently used dropped first.
+The 100 subcubic variants of one model use at most 10 values of a kind (the QK side, one per QK rule), while
+certificates with distinct free choices (docs §7.1) would otherwise each add about 1 MB (seed 42) for as long as
+the process lives: `check DIR` over thousands of them must stay within bounded memory."""
 
 
-def memo(key: tuple, compute: Callable[[], T]) -> T:
+def memo(key: tuple, compute: Callable[[], T], keep: int = MEMO_KEEP) -> T:
     """`compute()` once per key. Keys start with a hash of the weights the checker computed itself (their
-    `payload_sha256`, or the weights file's bytes) and include every choice the value depends on; entries are
-    grouped by that hash. The operation counts of `compute` are replayed on every reuse, so a certificate's proof
-    length is what checking it alone costs. Values are never mutated."""
+    `payload_sha256`, or the weights file's bytes), then name the kind of value, and include every choice the
+    value depends on; entries are grouped by that hash, and at most `keep` values of one kind are kept per hash.
+    The operation counts of `compute` are replayed on every reuse, so a certificate's proof length is what
+    checking it alone costs. Values are never mutated."""
     group = _MEMO.get(key[0])
     if group is None:
         group = _MEMO[key[0]] = {}
@@ -43,13 +49,19 @@ def memo(key: tuple, compute: Callable[[], T]) -> T:
             _MEMO.popitem(last=False)
     else:
         _MEMO.move_to_end(key[0])
-    hit = group.get(key)
+    kind = group.get(key[1])
+    if kind is None:
+        kind = group[key[1]] = OrderedDict()
+    hit = kind.get(key)
     if hit is None:
         before = OPS.copy()
         value = compute()
         hit = (value, OPS - before)
-        group[key] = hit
+        kind[key] = hit
+        while len(kind) > keep:
+            kind.popitem(last=False)
     else:
+        kind.move_to_end(key)
         OPS.update(hit[1])
     return hit[0]
 
@@ -156,6 +168,9 @@ def exp_in_range(x: Dy) -> bool:
 
 
 _EXP: dict[Dy, tuple[Dy, Dy]] = {}
+EXP_KEEP = 1 << 16
+"""Enclosures kept (about 0.5 KB each; emptied when full): every distinct argument of a Max-of-4 model's checks
+(its EQKE and EQKP entries at both ends of 1/√d_head) fits many times over."""
 
 
 def exp_bounds(x: Dy) -> tuple[Dy, Dy]:
@@ -165,7 +180,7 @@ def exp_bounds(x: Dy) -> tuple[Dy, Dy]:
     if hit is None:
         if not exp_in_range(x):
             raise InputError(None, "exp argument", f"{dy_str(x)} is outside the limit |x| < 2^{EXP_MAX_LOG2} (docs §10)")
-        if len(_EXP) > 1 << 20:
+        if len(_EXP) >= EXP_KEEP:
             _EXP.clear()
         hit = _EXP[x] = _exp_bounds(x)
     return hit

@@ -1,6 +1,8 @@
-"""`mechproof audit`: one step of a certificate, its inputs, its rule and the recomputed exact values.
+"""`mechproof audit`: one step of an accepted certificate, its inputs, its rule and the recomputed exact values.
 
-For a reviewer who wants to convince themselves of a single claim by hand. It uses the checker's own
+For a reviewer who wants to convince themselves of a single claim by hand. The checker runs first: a malformed
+certificate is refused (InputError) and a false one rejected with the checker's first failing claim
+(ClaimFailure), so what is shown is read from a certificate every claim of which holds. It uses the checker's own
 arithmetic, and states for every claim it touches whether that claim holds.
 """
 
@@ -16,17 +18,41 @@ from typing import Any
 from .. import weights as weights_io
 from ..certificate import load_certificate
 from ..errors import InputError
-from .arith import Dy, dy_lt, dy_mul, dy_sign, dy_str, exp_bounds
+from ..jsonfile import short
+from .arith import Dy, dy_lt, dy_mul, dy_sign, dy_str, exp_bounds, memo
 from .cubic import CaseTables, Coverage, CubicDerived, case_groups, case_total, check_inv_sqrt, placements
 from .failures import ClaimFailure
 from .inputs import InputRule, decode
 from .matrices import exact_matrices
 from .subcubic import SubcubicChecker, coverage, frac, frac_str, subcubic_covers
 
-_INDEXED = re.compile(r"^(exp_eqke|exp_eqkp)\[(\d+),(\d+)\]$")
-_CASE = re.compile(r"^case\[(\d+),(\d+),(\d+)\](?:/(\d+))?$")
-_INPUT = re.compile(r"^(residual|wrong|input)\[(\d+)\]$")
-_IDS = "inv_sqrt_d_head, exp_eqke[q,k], exp_eqkp[q,p], case[q,m,c], case[q,m,c]/k, bound, residual[x], wrong[x], input[x]"
+_ID = re.compile(r"([a-z_]+)\[([0-9]+(?:,[0-9]+)*)\](?:/([0-9]+))?")  # ASCII digits: \d and isdigit admit '²', '٣'
+_ARITY = {"exp_eqke": 2, "exp_eqkp": 2, "case": 3, "residual": 1, "wrong": 1, "input": 1}
+CLAIM_IDS = (
+    "Cubic and cubic+residual: inv_sqrt_d_head, exp_eqke[q,k], exp_eqkp[q,p], case[q,m,c] (a listed case), "
+    "case[q,m,c]/k (any case, listed or not, at its non-max token k), bound. Subcubic: case[q,m,c] (a listed "
+    "case), bound. Every strategy: residual[x], wrong[x] (an input the certificate lists) and input[x] (any "
+    "input). q is the query token, m the max token, k a key token (in case ids, a token below m), p a position, "
+    "c how many positions hold a token below m (cubic: the query's position excluded; subcubic: included); x is "
+    "an input's index Σ_p t_p·d_vocab^p over its tokens t_0 … t_(n_ctx−1), the query last: for d_vocab = 64, "
+    "[5, 0, 0, 0] is x = 5 and [0, 1, 0, 0] is x = 64."
+)
+_DIGITS = 400
+"""Longer numbers in a claim id are out of range for every config (d_vocab^n_ctx ≤ 4096^64 has 232 digits)."""
+
+
+def _parse(claim_id: str) -> tuple[str, tuple[int, ...]]:
+    """(form, numbers) of a claim id, e.g. ("case/k", (q, m, c, k)) or ("wrong", (x,)); bad syntax is InputError."""
+    if claim_id in ("inv_sqrt_d_head", "bound"):
+        return claim_id, ()
+    mt = _ID.fullmatch(claim_id)
+    name, nums, k = mt.groups() if mt else ("", "", None)
+    numbers = nums.split(",") + ([k] if k is not None else [])
+    if _ARITY.get(name) != len(nums.split(",")) or (k is not None and name != "case"):
+        raise InputError(None, "--claim", f"unknown claim id {short(claim_id)}; ids: {CLAIM_IDS}")
+    if max(map(len, numbers)) > _DIGITS:
+        raise InputError(None, "--claim", f"an index of {max(map(len, numbers))} digits is out of range")
+    return name + ("/k" if k is not None else ""), tuple(int(x) for x in numbers)
 
 
 def _inv_sqrt(claims: Any, d_head: int) -> tuple[tuple[Dy, Dy], str]:
@@ -40,13 +66,13 @@ def _inv_sqrt(claims: Any, d_head: int) -> tuple[tuple[Dy, Dy], str]:
 class _Ctx:
     """A cubic certificate with everything the checker derives from it."""
 
-    def __init__(self, path: Path) -> None:
-        self.cert, self.claims = load_certificate(path)
+    def __init__(self, path: Path, cert: Any, claims: Any) -> None:
+        self.cert, self.claims = cert, claims
         self.w = weights_io.load(path.parent / self.cert.model.weights)
-        self.mats = exact_matrices(self.w)
+        self.mats = memo((self.w.sha256, "matrices"), lambda: exact_matrices(self.w))  # the checker's own
         self.n, self.V = self.cert.config.n_ctx, self.cert.config.d_vocab
         self.r, self.r_ok = _inv_sqrt(self.claims, self.cert.config.d_head)
-        self.d = CubicDerived(self.mats, self.n)
+        self.d = memo((self.w.sha256, "cubic.derived"), lambda: CubicDerived(self.mats, self.n))
         self.v2 = self.claims.cases.rule == "cubic-prefix"
         self.listed = {(e[0], e[1], e[2]): tuple(e[3:]) if self.v2 else e[3] for e in self.claims.cases.entries}
         V, n = self.V, self.n
@@ -129,10 +155,12 @@ def input_lines(rule: InputRule, tokens: tuple[int, ...], witness: int | None = 
     ]
     for j in order[:worst]:
         out.append(f"    j = {j}: up_j {'<' if ups[j] < 0 else '≥'} 0 (≈ {_sign_size(ups[j])}), lo_j {'≥' if los[j] >= 0 else '<'} 0")
+    wrong = [j for j in order if los[j] >= 0]
     if witness is not None:
-        out.append(f"  witness j = {witness}: lo_j {'≥ 0: logit j reaches logit m' if los[witness] >= 0 else '< 0: NOT proven wrong'}")
-    wrong = [j for j in range(rule.V) if j != m and los[j] >= 0]
-    verdict = "proven right" if right else f"proven wrong (e.g. j = {wrong[0]})" if wrong else "undecided"
+        proves = los[witness] >= 0
+        out.append(f"  witness j = {witness}: lo_j {'≥ 0: logit j reaches logit m' if proves else '< 0: NOT proven wrong'}")
+        wrong = [witness] if proves else wrong
+    verdict = "proven right" if right else f"proven wrong (by j = {wrong[0]})" if wrong else "undecided"
     out.append(f"  verdict: {verdict}")
     return out
 
@@ -141,10 +169,10 @@ def _sign_size(x: int) -> str:
     return f"{'-' if x < 0 else '+'}2^{abs(x).bit_length()} units" if x else "0"
 
 
-def _case_lines(ctx: _Ctx, m: int, q: int, k: int, c: int) -> list[str]:
+def _case_lines(ctx: _Ctx, q: int, m: int, c: int, k: int) -> list[str]:
     d, n = ctx.d, ctx.n
     if not (0 <= q <= m < ctx.V and 0 <= c <= (n - 1 if q == m else n - 2)):
-        raise InputError(None, "--case", f"no such case m={m}, q={q}, c={c} for d_vocab={ctx.V}, n_ctx={n}")
+        raise InputError(None, "--claim", f"no such case q={q}, m={m}, c={c} for d_vocab={ctx.V}, n_ctx={n}")
     G = ctx.token_set(q, m, c)
     listed = f"yes, G = {G}" if G is not None else "no"
     if c == 0:
@@ -152,7 +180,7 @@ def _case_lines(ctx: _Ctx, m: int, q: int, k: int, c: int) -> list[str]:
                 f"  certificate lists this case: {listed}"]
         return head + ["  " + line for line in input_lines(ctx.rule, (m,) * (n - 1) + (q,))]
     if not 0 <= k < m:
-        raise InputError(None, "--case", f"the non-max token k={k} must lie in [0, m={m}) when c ≥ 1")
+        raise InputError(None, "--claim", f"the non-max token k={k} must lie in [0, m={m}) when c ≥ 1")
     a, cls = ctx.tables.A(q, m, k)
     out = [
         f"case m={m} q={q} k={k} c={c}  rule {ctx.claims.cases.rule}: Σ_groups U(t)·tok(t)·Σ pos < 0 at both placements",
@@ -202,12 +230,23 @@ def _input_claim_lines(claims: Any, rule: InputRule, covers: Any, kind: str, x: 
     return head + ["  " + line for line in input_lines(rule, tokens, witness)]
 
 
+SUBCUBIC_FORMS = ("case", "bound", "residual", "wrong", "input")
+
+
 def audit_claim(path: Path, claim_id: str) -> list[str]:
-    cert, _ = load_certificate(path)
+    """The lines that show one claim of a certificate the checker accepts (it runs first, on every claim)."""
+    from . import check
+
+    form, nums = _parse(claim_id)
+    cert, claims = load_certificate(path)
+    if cert.strategy.name == "subcubic" and form not in SUBCUBIC_FORMS:
+        raise InputError(path, "--claim", f"{short(claim_id)} is not an id of a subcubic certificate; its ids: "
+                         "case[q,m,c], bound, residual[x], wrong[x], input[x]")
+    check(path)
     if cert.strategy.name == "subcubic":
-        return _subcubic_lines(path, claim_id)
-    ctx = _Ctx(path)
-    if claim_id == "inv_sqrt_d_head":
+        return _subcubic_lines(path, cert, claims, form, nums)
+    ctx = _Ctx(path, cert, claims)
+    if form == "inv_sqrt_d_head":
         c = ctx.claims.inv_sqrt_d_head
         d = ctx.cert.config.d_head
         return [
@@ -218,31 +257,31 @@ def audit_claim(path: Path, claim_id: str) -> list[str]:
             f"  hi²·d = {c.hi * c.hi * d}",
             f"  verdict: {ctx.r_ok}",
         ]
-    if (mt := _INDEXED.match(claim_id)) is not None:
-        name, i, j = mt.group(1), int(mt.group(2)), int(mt.group(3))
-        cols = ctx.V if name == "exp_eqke" else ctx.n
+    if form in ("exp_eqke", "exp_eqkp"):
+        i, j = nums
+        cols = ctx.V if form == "exp_eqke" else ctx.n
         if not (i < ctx.V and j < cols):
-            raise InputError(path, claim_id, f"index out of range ({ctx.V}×{cols})")
-        return _exp_lines(ctx, name, i, j)
-    if (mc := _CASE.match(claim_id)) is not None:
-        q, m, c = int(mc.group(1)), int(mc.group(2)), int(mc.group(3))
-        if mc.group(4) is not None:
-            return _case_lines(ctx, m, q, int(mc.group(4)), c)
+            raise InputError(path, "--claim", f"{short(claim_id)}: index out of range ({ctx.V}×{cols})")
+        return _exp_lines(ctx, form, i, j)
+    if form == "case/k":
+        q, m, c, k = nums
+        return _case_lines(ctx, q, m, c, k)
+    if form == "case":
+        q, m, c = nums
         G = ctx.token_set(q, m, c)
         if G is None:
-            raise InputError(path, claim_id, "the certificate lists no such case")
+            raise InputError(path, "--claim", f"{short(claim_id)}: the certificate lists no such case "
+                             "(case[q,m,c]/k shows any case at a token k)")
         if c == 0:
-            return _case_lines(ctx, m, q, m, 0)
+            return _case_lines(ctx, q, m, 0, m)
         lines = [f"claim case[{q},{m},{c}]: G = {G}" + (f" (boundaries {ctx.listed[(q, m, c)]})" if ctx.v2 else "")]
         for kk in ([k for k in ctx.listed[(q, m, c)] if k != -1] if ctx.v2 else G):  # v2: the boundaries are the worst
-            lines += _case_lines(ctx, m, q, kk, c)
+            lines += _case_lines(ctx, q, m, c, kk)
         return lines
-    if (mi := _INPUT.match(claim_id)) is not None:
-        return _input_claim_lines(ctx.claims, ctx.rule, ctx.coverage(), mi.group(1), int(mi.group(2)), path)
-    if claim_id == "bound":
-        total = sum(comb(ctx.n - 1, c) * len(ctx.token_set(q, m, c) or []) ** c for (q, m, c) in ctx.listed)
-        return _bound_lines(ctx.cert, ctx.claims, len(ctx.listed), total, ctx.V**ctx.n)
-    raise InputError(path, "--claim", f"unknown claim id {claim_id!r}; ids: {_IDS}")
+    if form in ("residual", "wrong", "input"):
+        return _input_claim_lines(ctx.claims, ctx.rule, ctx.coverage(), form, nums[0], path)
+    total = sum(comb(ctx.n - 1, c) * len(ctx.token_set(q, m, c) or []) ** c for (q, m, c) in ctx.listed)
+    return _bound_lines(ctx.cert, ctx.claims, len(ctx.listed), total, ctx.V**ctx.n)
 
 
 def _count(listed: Any) -> int:
@@ -266,33 +305,22 @@ def _bound_lines(cert: Any, claims: Any, n_cases: int, covered: int, total: int)
     return lines
 
 
-def audit_case(path: Path, m: int, q: int, k: int, c: int) -> list[str]:
-    cert, _ = load_certificate(path)
-    if cert.strategy.name not in ("cubic", "cubic+residual"):
-        raise InputError(path, "--case", "--case m,q,k,c is for cubic certificates; use --claim 'case[q,m,c]'")
-    return _case_lines(_Ctx(path), m, q, k, c)
-
-
-def _subcubic_lines(path: Path, claim_id: str) -> list[str]:
-    """One subcubic case (docs §7.3), or the bound, recomputed by the checker's own SubcubicChecker."""
-    cert, claims = load_certificate(path)
+def _subcubic_lines(path: Path, cert: Any, claims: Any, form: str, nums: tuple[int, ...]) -> list[str]:
+    """One subcubic case (docs §7.3), an input, or the bound, recomputed by the checker's own SubcubicChecker."""
     params = cert.typed_params(path)
     w = weights_io.load(path.parent / cert.model.weights)
     ck = SubcubicChecker(w, params, claims, path)
     entries = {(e[0], e[1], e[2]): e[3] for e in claims.cases.entries}
     n = cert.config.n_ctx
-    if claim_id == "bound":
+    if form == "bound":
         total = sum(coverage(n, q, m, c, g, params.count) for (q, m, c), g in entries.items())
         return _bound_lines(cert, claims, len(entries), total, cert.config.d_vocab**n)
-    if (mi := _INPUT.match(claim_id)) is not None:
+    if form in ("residual", "wrong", "input"):
         covers = partial(subcubic_covers, entries)
-        return _input_claim_lines(claims, ck.rule(), covers, mi.group(1), int(mi.group(2)), path)
-    mc = _CASE.match(claim_id)
-    if mc is None or mc.group(4) is not None:
-        raise InputError(path, "--claim", f"unknown claim id {claim_id!r}; for subcubic certificates: case[q,m,c], bound, residual[x], wrong[x], input[x]")
-    q, m, c = (int(mc.group(i)) for i in (1, 2, 3))
+        return _input_claim_lines(claims, ck.rule(), covers, form, nums[0], path)
+    q, m, c = nums
     if (q, m, c) not in entries:
-        raise InputError(path, claim_id, "the certificate lists no such case")
+        raise InputError(path, "--claim", f"case[{q},{m},{c}]: the certificate lists no such case")
     g = entries[(q, m, c)]
     if c == 0:
         return [f"claim case[{q},{m},0]: the single input {[m] * n}, decided by the input rule"] + [
@@ -322,11 +350,12 @@ def _subcubic_lines(path: Path, claim_id: str) -> list[str]:
     return lines
 
 
-def cubic_context(path: Path) -> _Ctx:
-    """A cubic certificate with the checker's derived tables (for reports such as `mechproof explain`)."""
-    return _Ctx(Path(path))
+def cubic_context(path: Path, cert: Any, claims: Any) -> _Ctx:
+    """A cubic certificate (parsed: `cert`, `claims`) with the checker's derived tables, for reports such as
+    `mechproof explain` on a certificate the checker accepts."""
+    return _Ctx(Path(path), cert, claims)
 
 
 def cubic_case_sets(path: Path) -> dict[tuple[int, int, int], set[int]]:
     """Every listed cubic case (q, m, c) and its token set G as the checker derives it ({m} for c = 0)."""
-    return _Ctx(Path(path)).case_sets()
+    return _Ctx(Path(path), *load_certificate(path)).case_sets()

@@ -64,6 +64,11 @@ def _common(intervals: list[Interval]) -> tuple[list[int], list[int], int]:
     return [lo[0] << (lo[1] - e) for lo, _ in intervals], [hi[0] << (hi[1] - e) for _, hi in intervals], e
 
 
+INPUTS_KEPT = 1 << 14
+"""Verdicts `right_once` keeps per model (under 1 KB each): every c = 0 input of a Max-of-4 cubic certificate
+(V(V+1)/2 = 2,080 at V = 64) several times over."""
+
+
 class InputRule:
     """Decides inputs by docs §8 for one model: every quantity is computed on demand and kept for reuse.
 
@@ -197,7 +202,8 @@ class InputRule:
         """`right` kept per process for inputs that many certificates of one model ask about (the c = 0 cases)."""
         # keyed by what the rule was given too: its operation count depends on which matrices were at hand (a
         # cubic check has EUPU, a subcubic one forms the row), and a replayed count must be the one it would take
-        return memo((self.w.sha256, "input", tokens, self.r, tuple(sorted(self.mats))), lambda: self.right(tokens))
+        key = (self.w.sha256, "input", tokens, self.r, tuple(sorted(self.mats)))
+        return memo(key, lambda: self.right(tokens), keep=INPUTS_KEPT)
 
     def right(self, tokens: tuple[int, ...], U: Callable[[int, int, int], Dy] | None = None) -> tuple[bool, int]:
         """(proven right?, the first logit j with up_j ≥ 0, or −1)."""

@@ -11,6 +11,7 @@ from typing import Any, Callable
 
 import typer
 from rich.console import Console
+from typer.core import TyperArgument, TyperCommand
 
 from ..errors import InputError
 
@@ -44,10 +45,31 @@ def _guarded(command: Callable[..., Any]) -> Callable[..., Any]:
     return run
 
 
+_VALUE_NAMES = {"int": "INTEGER", "float": "FLOAT", "str": "TEXT", "Path": "PATH"}
+
+
+class _Command(TyperCommand):
+    """A command whose help names each value as a word (MODEL, PATH, INTEGER) rather than by its Python
+    annotation (`<str>`, `<list[Path]>`)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for param in self.params:
+            if param.metavar is not None or getattr(param, "is_flag", False):
+                continue
+            if isinstance(param, TyperArgument):  # its name says what it is; Typer would add `<type>` beside it
+                param.metavar = (param.name or "value").upper()
+                param.display_type_rich = lambda ctx: None  # type: ignore[method-assign]
+            else:
+                param.metavar = _VALUE_NAMES.get(param.bare_type(), param.bare_type().upper())
+
+
 class _GuardedTyper(typer.Typer):
-    """A Typer whose every command, including ones added later, runs under `_guarded`."""
+    """A Typer whose every command, including ones added later, runs under `_guarded` and names its values
+    plainly in its help."""
 
     def command(self, *args: Any, **kwargs: Any) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+        kwargs.setdefault("cls", _Command)
         register = super().command(*args, **kwargs)
         return lambda f: register(_guarded(f))
 
@@ -55,11 +77,13 @@ class _GuardedTyper(typer.Typer):
 app = _GuardedTyper(
     help=(
         "Machine-checked lower bounds on the accuracy of Max-of-K transformers.\n\n"
-        "Models are referred to by name (seed42 → models/seed42.json, trained on demand) or by path. "
-        "Certificates live in certificates/<model>/ next to an exact copy of the weights."
+        "Models are referred to by name (seed42 → models/seed42.json, trained on demand) or by path (seed42.json, "
+        "models/x.json: a file, never trained). certify writes to out/certificates/<model>/, next to an exact copy "
+        "of the weights; certificates/ holds the committed ones."
     ),
     no_args_is_help=True,
     add_completion=False,
+    rich_markup_mode=None,  # help is plain text: `[cluster]` or `case[q,m,c]` is not markup, and paragraphs rewrap
     pretty_exceptions_enable=False,
 )
 out = Console(soft_wrap=True)

@@ -13,18 +13,29 @@ from .common import _check_output, _config_names, _named_config, _set_threads, _
 
 @app.command()
 def train(
-    seed: int = typer.Option(
-        42, min=0, help="Training seed: the same seed gives byte-identical weights on one machine."
+    model: Optional[str] = typer.Argument(
+        None, help="Model name: seedN (k4) or <config>-seedN, e.g. k10-seed50; or give --seed and --config."
     ),
-    config: str = typer.Option("k4", help=f"Named configuration: {_config_names()}."),
+    seed: Optional[int] = typer.Option(
+        None, min=0, help="Training seed (default 42): the same seed gives byte-identical weights on one machine."
+    ),
+    config: Optional[str] = typer.Option(None, help=f"Named configuration (default k4): {_config_names()}."),
     out_path: Optional[Path] = typer.Option(
         None, "--out", help="Weights file (default models/seed<N>.json for k4, else models/<config>-seed<N>.json)."
     ),
     quiet: bool = typer.Option(False, help="No progress bar."),
 ) -> None:
     """Train one Max-of-K model with the paper's recipe (AdamW, 3000 steps of 128 online samples) on CPU."""
-    from ..modelstore import MODELS_DIR, train_and_save, trainable_name
+    from ..modelstore import MODELS_DIR, is_path, parse_name, train_and_save, trainable_name
 
+    if model is not None:
+        if seed is not None or config is not None:
+            raise InputError(None, "MODEL", f"give a model name ({model}) or --seed/--config, not both")
+        parsed = None if is_path(model) else parse_name(model)
+        if parsed is None:
+            raise InputError(None, "MODEL", f"expected a name seedN or <config>-seedN (--out sets the file), got {model!r}")
+        config, seed = parsed
+    seed, config = 42 if seed is None else seed, config or "k4"
     cfg = _named_config(config)
     path = out_path or MODELS_DIR / f"{trainable_name(seed, config)}.json"
     _check_output(path, "--out")
@@ -135,14 +146,17 @@ def import_weights(
 @app.command("export-weights")
 def export_weights(
     model: str = typer.Argument(..., help="Model name or weights file."),
-    out_path: Path = typer.Option(..., "--out", help="Output .safetensors or .pt with TransformerLens names."),
+    out_path: Path = typer.Option(
+        ..., "--out", help="Output file with TransformerLens names: .safetensors, or .pt/.pth (torch.save's format)."
+    ),
 ) -> None:
     """Write a model as a TransformerLens state dict (zero biases included)."""
     from ..modelstore import model_path
-    from ..statedict import export_state_dict
+    from ..statedict import export_state_dict, require_state_dict_name
     from ..weights import load
 
     _check_output(out_path, "--out")
+    require_state_dict_name(out_path, "--out")
     w = load(model_path(model))
     export_state_dict(w, out_path)
     out.print(f"wrote {out_path}")

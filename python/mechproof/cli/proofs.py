@@ -3,14 +3,16 @@ explain where a bound loses."""
 
 from __future__ import annotations
 
+import json
 import time
 from pathlib import Path
-from typing import Any, Optional
+from contextlib import contextmanager
+from typing import Any, Iterator, Optional
 
 import typer
 from rich.table import Table
 
-from ..errors import InputError
+from ..errors import InputError, did_you_mean
 from .common import _check_output, _internal, _print_json, _set_threads, _text, _threads_option, app, err, out
 
 @app.command()
@@ -30,8 +32,16 @@ def certify(
         help="Also certify an upper bound: list the inputs the cases leave out that are proven wrong "
         "(needs d_vocab^n_ctx ≤ 2^28; written to <strategy>-upper.json).",
     ),
-    cert_root: Path = typer.Option(Path("certificates"), help="Root folder; the certificate goes in <root>/<model>/."),
-    lean: bool = typer.Option(True, help="Write the Lean module and run `lake build` if Lean is installed."),
+    cert_root: Optional[Path] = typer.Option(
+        None,
+        help="Root folder; the certificate goes in <root>/<model>/ (default out/certificates, which git ignores; "
+        "certificates, the committed ones, is where they are regenerated, with their Lean modules).",
+    ),
+    lean: bool = typer.Option(
+        True,
+        help="Re-check in Lean if Lean is installed: `lake exe mechcheck` (under certificates/: write the Lean module "
+        "and run `lake build`).",
+    ),
     brute: bool = typer.Option(
         True, help="Also compute the exact brute-force accuracy for the summary (--no-brute skips it, ~2 s)."
     ),
@@ -46,14 +56,20 @@ def certify(
 ) -> None:
     """Train if missing → prove → write the certificate → check it independently → summary.
 
-    Exit 0 when the certificate is written and checked, 1 if the Lean check fails, 2 for bad input.
+    The summary says whether the committed certificate of the same model and name (certificates/<model>/) is
+    reproduced byte for byte.
+
+    Exit 0 when the certificate is written and checked, 1 if the Lean check fails or the committed certificate of
+    the same weights is not reproduced, 2 for bad input.
     """
-    from ..certify import certify as run
+    from ..certify import CERT_ROOT, certify as run
     from ..modelstore import model_name
     from ..strategies import STRATEGIES
 
     if strategy not in STRATEGIES:
-        raise InputError(None, "--strategy", f"unknown strategy {strategy!r}; known: {sorted(STRATEGIES)}")
+        hint = did_you_mean(strategy, STRATEGIES)
+        raise InputError(None, "--strategy", f"unknown strategy {strategy!r}; {hint}`mechproof strategies` lists all {len(STRATEGIES)}")
+    cert_root = cert_root or CERT_ROOT
     _check_output(cert_root / model_name(model), "--cert-root", folder=True)
     _set_threads(threads)
     progress = not quiet and not as_json
@@ -61,13 +77,21 @@ def certify(
     rep = run(
         model, strategy, cert_root, progress=progress, lean=lean, paper_compatible=paper_compatible, upper=upper
     )
-    res = None
+    res, out_of_reach = None, None
     if brute:
-        from ..bruteforce import brute_force
+        from ..bruteforce import MAX_INPUTS, brute_force
         from ..weights import load
 
-        res = brute_force(load(rep.certificate.parent / "weights.json"), progress=progress)
+        w = load(rep.certificate.parent / "weights.json")
+        if w.cfg.n_inputs > MAX_INPUTS:
+            out_of_reach = (
+                f"out of reach: {w.cfg.d_vocab}^{w.cfg.n_ctx} inputs (brute force's limit is {MAX_INPUTS}); "
+                f"`mechproof accuracy {model} --samples 100000` estimates it"
+            )
+        else:
+            res = brute_force(w, progress=progress)
     seconds = time.perf_counter() - start
+    committed = None if rep.committed is None else {"path": str(rep.committed[0]), "match": rep.committed[1]}
     if as_json:
         failed, skipped = rep.lean.startswith("FAILED"), rep.lean.startswith("not run")
         lean_status = "failed" if failed else "not run" if skipped else "checked"
@@ -86,7 +110,9 @@ def certify(
                 "prove_seconds": round(rep.prove_seconds, 3),
                 "check_seconds": round(rep.check_seconds, 3),
                 "brute_force": brute_doc,
+                "brute_force_note": out_of_reach,
                 "lean": {"status": lean_status, "detail": rep.lean},
+                "committed": committed,
                 "trained": rep.trained,
                 "seconds": round(seconds, 3),
             }
@@ -105,10 +131,21 @@ def certify(
             table.add_row("brute-force accuracy", found)
             if res.correct:
                 table.add_row("bound / accuracy", f"{rep.correct / res.correct:.4f}")
+        if out_of_reach is not None:
+            table.add_row("brute-force accuracy", out_of_reach)
+        if committed is not None:
+            table.add_row("committed copy", _COMMITTED[committed["match"]].format(committed["path"]))
         table.add_row("total time", f"{seconds:.1f} s" + (" (incl. training)" if rep.trained else ""))
         out.print(table)
-    if rep.lean.startswith("FAILED"):
+    if rep.lean.startswith("FAILED") or (committed or {}).get("match") == "differs":
         raise typer.Exit(1)
+
+
+_COMMITTED = {
+    "identical": "{} reproduced byte for byte",
+    "differs": "NOT REPRODUCED: {} holds another certificate of the same weights",
+    "other weights": "{} is about other weights",
+}
 
 
 @app.command()
@@ -132,8 +169,9 @@ def strategies(
     for info in STRATEGIES.values():
         table.add_row(info.name, info.group, info.complexity)
     out.print(table)
-    legend = [f"{k} = {v}" for opts in codes.values() for k, v in opts.items()]
-    out.print("subcubic-<eupu>-<attention>-<qk> codes: " + "; ".join(legend), highlight=False)
+    out.print("subcubic-<eupu>-<attention>-<qk> codes, by part:", highlight=False)
+    for part, opts in codes.items():  # one line per part: `md` is a code of both eupu and qk
+        out.print(f"  {part}: " + "; ".join(f"{k} = {v}" for k, v in opts.items()), highlight=False)
 
 
 @app.command()
@@ -142,46 +180,59 @@ def check(
     as_json: bool = typer.Option(
         False,
         "--json",
-        help="Print one JSON document: exit_code, and per file its path, status (ok, fail, malformed, internal), "
-        "exit_code, and correct/total/strategy, or the failing claim and message.",
+        help="Print one JSON document: exit_code, and per file its path, status (ok, fail, malformed, internal, "
+        "skipped), exit_code, and correct/total/strategy, or the failing claim and message.",
     ),
 ) -> None:
     """Independently re-check certificates with exact integer arithmetic.
 
     Every file is checked and reported on its own: OK <correct>/<total>, FAIL <claim id>: <what> (<the two values
-    compared>), or the file, field and what was expected. A folder means every certificate below it (every *.json
-    but weights.json).
+    compared>), or the file, field and what was expected. A folder means every certificate below it: every *.json
+    but weights.json, less the files whose `format` is not a certificate's (such as explain's reports), which
+    are skipped and counted.
 
     Exit code, the worst over all files: 0 every claim holds; 1 a claim is false; 2 malformed input; 3 internal
     error (a bug in mechproof, not a verdict on the certificate).
     """
     paths = _expand(certificates)
-    if not paths:
-        raise InputError(None, "CERTIFICATES", f"no certificate files found in {[str(p) for p in certificates]}")
     records = []
-    for path in paths:
-        rec = _check_one(path)
-        records.append(rec)
-        if as_json:
-            continue
-        if rec["status"] == "ok":  # markup=False: a file name such as a[/b]/c.json is text, not rich markup
-            upper = "" if rec["upper"] is None else f" ≤ accuracy ≤ {rec['upper']}/{rec['total']}"
-            line = f"{path}: OK {rec['correct']}/{rec['total']}{upper} ({rec['strategy']}, {rec['seconds']:.1f} s)"
-            out.print(_text(line), highlight=False, markup=False)
-        elif rec["status"] == "malformed":
-            err.print(_text(f"error: {rec['message']}"), highlight=False, markup=False)
-        else:
-            word = "FAIL " if rec["status"] == "fail" else ""
-            err.print(_text(f"{path}: {word}{rec['message']}"), highlight=False, markup=False)
+    for path, found in paths:
+        records.append(rec := _check_one(path, found))
+        if not as_json:
+            _print_record(rec)
+    skipped = [rec["path"] for rec in records if rec["status"] == "skipped"]
+    if len(skipped) == len(records):
+        others = f" ({len(skipped)} JSON files whose format is not a certificate's)" if skipped else ""
+        raise InputError(None, "CERTIFICATES", f"no certificate files found in {[str(p) for p in certificates]}{others}")
+    if skipped and not as_json:
+        names = ", ".join(skipped[:5]) + (", …" if len(skipped) > 5 else "")
+        line = f"skipped {len(skipped)} file{'s' if len(skipped) > 1 else ''} whose format is not a certificate's: {names}"
+        out.print(_text(line), highlight=False, markup=False)
     status = max(rec["exit_code"] for rec in records)
     if as_json:
         _print_json({"exit_code": status, "files": records})
     raise typer.Exit(status)
 
 
-def _check_one(path: Path) -> dict[str, Any]:
+def _print_record(rec: dict[str, Any]) -> None:
+    """One file's line of `check` (markup=False: a file name such as a[/b]/c.json is text, not rich markup)."""
+    path, status = rec["path"], rec["status"]
+    if status == "ok":
+        upper = "" if rec["upper"] is None else f" ≤ accuracy ≤ {rec['upper']}/{rec['total']}"
+        line = f"{path}: OK {rec['correct']}/{rec['total']}{upper} ({rec['strategy']}, {rec['seconds']:.1f} s)"
+        out.print(_text(line), highlight=False, markup=False)
+    elif status == "malformed":
+        err.print(_text(f"error: {rec['message']}"), highlight=False, markup=False)
+    elif status != "skipped":
+        word = "FAIL " if status == "fail" else ""
+        err.print(_text(f"{path}: {word}{rec['message']}"), highlight=False, markup=False)
+
+
+def _check_one(path: Path, found: bool = False) -> dict[str, Any]:
     """Check one certificate; every outcome, a crash included, becomes that file's record (exit code 0-3), so
-    one bad file neither stops the others nor passes for a verdict."""
+    one bad file neither stops the others nor passes for a verdict. A file `found` in a folder whose format is
+    not a certificate's, and that holds none of a certificate's own fields, is skipped (a file named on the command
+    line is checked as a certificate)."""
     from ..checker import ClaimFailure, check as run
 
     rec: dict[str, Any] = {"path": str(path)}
@@ -191,6 +242,8 @@ def _check_one(path: Path) -> dict[str, Any]:
     except ClaimFailure as e:
         return rec | {"status": "fail", "exit_code": 1, "claim": e.claim_id, "message": str(e)}
     except InputError as e:  # the message starts with this certificate even when its weights file is at fault
+        if found and e.path == str(path) and e.field == "format" and not _shaped_like_a_certificate(path):
+            return rec | {"status": "skipped", "exit_code": 0, "message": str(e)}
         message = str(e) if e.path == str(path) else f"{path}: {e}"
         return rec | {"status": "malformed", "exit_code": 2, "field": e.field, "message": message}
     except Exception as e:
@@ -202,60 +255,94 @@ def _check_one(path: Path) -> dict[str, Any]:
         "correct": res.correct,
         "total": res.total,
         "upper": res.upper,
-        "strategy": res.strategy,
+        "strategy": _strategy_name(res.strategy, res.params),
         "operations": res.total_ops,
         "seconds": seconds,
     }
 
 
-def _expand(paths: list[Path]) -> list[Path]:
-    found: list[Path] = []
+# Keys only a certificate has at its top level: a file found in a folder that holds one of them is a certificate
+# whose `format` was damaged (malformed, exit 2), never another tool's file to skip.
+CERTIFICATE_KEYS = frozenset({"claims", "bound", "strategy"})
+
+
+def _shaped_like_a_certificate(path: Path) -> bool:
+    try:
+        doc = json.loads(path.read_bytes())
+    except (OSError, ValueError):
+        return False
+    return isinstance(doc, dict) and not CERTIFICATE_KEYS.isdisjoint(doc)
+
+
+def _strategy_name(strategy: str, params: dict[str, Any]) -> str:
+    """The name `mechproof strategies` lists (a subcubic certificate's variant, -paper with the paper's count)."""
+    if strategy != "subcubic":
+        return strategy
+    from ..strategies.subcubic import VARIANTS
+
+    keys = {v.names: v.key for v in VARIANTS}
+    key = keys.get((params.get("eupu"), params.get("attention"), params.get("qk")), strategy)
+    return key + ("-paper" if params.get("count") == "paper" else "")
+
+
+def _expand(paths: list[Path]) -> list[tuple[Path, bool]]:
+    """Every file to check, and whether it was found in a folder (rather than named)."""
+    found: list[tuple[Path, bool]] = []
     for p in paths:
         try:
             folder = p.is_dir()
         except OSError:  # e.g. a name too long for the file system: checked (and reported) as a file
             folder = False
         if folder:
-            found += sorted(f for f in p.rglob("*.json") if f.name != "weights.json" and not f.name.startswith("."))
+            found += [(f, True) for f in sorted(p.rglob("*.json")) if f.name != "weights.json" and not f.name.startswith(".")]
         else:
-            found.append(p)
+            found.append((p, False))
     return found
+
+
+def _claim_help() -> str:
+    from ..checker.audit import CLAIM_IDS
+
+    return f"Claim id (docs/certificate.md). {CLAIM_IDS}"
 
 
 @app.command()
 def audit(
     certificate: Path = typer.Argument(..., help="Certificate file."),
-    claim: Optional[str] = typer.Option(
-        None,
-        help="Claim id. Cubic: inv_sqrt_d_head, exp_eqke[q,k], exp_eqkp[q,p], case[q,m,c], case[q,m,c]/k, bound. "
-        "Subcubic: case[q,m,c], bound.",
-    ),
-    case: Optional[str] = typer.Option(
-        None, help="A cubic case as m,q,k,c (max, query, non-max token, count), listed in the certificate or not."
-    ),
+    claim: str = typer.Option(..., help=_claim_help()),
 ) -> None:
-    """Show one step of a certificate: its inputs, its rule and the recomputed exact values."""
-    from ..checker.audit import audit_case, audit_claim
+    """Show one step of a certificate: its inputs, its rule and the recomputed exact values.
 
-    if (claim is None) == (case is None):
-        raise InputError(None, "--claim/--case", "give exactly one of --claim ID or --case m,q,k,c")
-    if claim is not None:
+    The checker runs first, on the whole certificate: exit 2 if it is malformed, 1 if the checker rejects it
+    (with the first claim that fails), else 0 and the claim's lines."""
+    from ..checker.audit import audit_claim
+
+    with _rejection_is_exit_1(certificate):
         lines = audit_claim(certificate, claim)
-    else:
-        parts = case.split(",")  # type: ignore[union-attr]
-        if len(parts) != 4 or not all(p.strip().isdigit() for p in parts):
-            raise InputError(None, "--case", f"expected four integers m,q,k,c, got {case!r}")
-        m, q, k, c = (int(p) for p in parts)
-        lines = audit_case(certificate, m, q, k, c)
     for line in lines:
         out.print(line, highlight=False, markup=False)
+
+
+@contextmanager
+def _rejection_is_exit_1(certificate: Path) -> Iterator[None]:
+    """A report that runs the checker first: a certificate the checker rejects is exit 1, said as such."""
+    from ..checker import ClaimFailure
+
+    try:
+        yield
+    except ClaimFailure as e:
+        err.print(_text(f"{certificate}: the checker rejects this certificate: FAIL {e}"), highlight=False, markup=False)
+        raise typer.Exit(1) from None
 
 
 @app.command()
 def explain(
     certificate: Path = typer.Argument(..., help="Certificate file (a model small enough to brute-force: Max-of-4)."),
     out_dir: Optional[Path] = typer.Option(
-        None, "--out", help="Where to write slack.png/.svg and slack.json (default: beside the certificate, <name>.slack.*)."
+        None,
+        "--out",
+        help="Folder for <name>.slack.png/.svg and <name>.slack.json (default: out/explain/<the certificate's folder "
+        "name>/, never beside the certificates).",
     ),
     worst: int = typer.Option(15, min=1, help="How many of the worst cases to list."),
     as_json: bool = typer.Option(False, "--json", help="Print the breakdown as one JSON document."),
@@ -266,13 +353,18 @@ def explain(
 
     The lost inputs sum to (exact correct − certified lower bound). The margin of a case is the upper bound the
     proof obtained on max_j (logit_j − logit_m) for its hardest lost input: positive means the argument could
-    not show that the max token wins there."""
+    not show that the max token wins there.
+
+    The checker runs first: exit 2 if the certificate is malformed, 1 if the checker rejects it."""
     import numpy as np
 
     from ..explain import explain as run, heatmap, save_json, to_json
 
-    slack = run(certificate, worst=worst, progress=not quiet and not as_json)
-    base = (out_dir or certificate.parent) / f"{certificate.stem}.slack"
+    folder = out_dir or Path("out") / "explain" / certificate.absolute().parent.name
+    _check_output(folder, "--out", folder=True)
+    with _rejection_is_exit_1(certificate):
+        slack = run(certificate, worst=worst, progress=not quiet and not as_json)
+    base = folder / f"{certificate.stem}.slack"
     files = heatmap(slack, base) + [base.with_name(f"{base.name}.json")]
     save_json(slack, files[-1])
     if as_json:
@@ -283,6 +375,10 @@ def explain(
         f"{slack.lost:,} correct inputs not covered",
         highlight=False,
     )
+    if not slack.lost:
+        out.print("nothing to draw: the certificate covers every correct input (certified = exact)", highlight=False)
+        out.print(f"wrote {files[-1]}", highlight=False, markup=False)
+        return
     V = len(slack.by_m)
     gaps = Table(title="lost inputs by gap m − (largest non-max token)", show_edge=False)
     for col in ("gap", "lost", "share"):
@@ -303,4 +399,4 @@ def explain(
         table.add_row(str(case["q"]), str(case["m"]), str(case["c"]), f"{case['lost']:,}", margin)
     out.print(table)
     for f in files:
-        out.print(f"wrote {f}", highlight=False)
+        out.print(f"wrote {f}", highlight=False, markup=False)

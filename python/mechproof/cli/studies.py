@@ -56,8 +56,14 @@ def sweep(
     stages.csv (seconds per stage and seed) are rebuilt from the rows at the
     end of every run, Ctrl-C included, and runs.jsonl records its wall time.
 
+    Never loses a row: the tables are rebuilt from every row the folder
+    holds (row files, and results.json/results.csv of earlier runs or a
+    committed study), and a task whose row is there is not run again. One
+    run at a time per folder: a second one is refused at once, naming the
+    first.
+
     Exit 0 when every task has a row, 1 if some failed (see <out>/failures/),
-    2 for bad arguments, 130 if interrupted.
+    2 for bad arguments (or a folder in use), 130 if interrupted.
     """
     import importlib.util
     import os
@@ -65,12 +71,14 @@ def sweep(
     for var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):  # before numpy loads: one core per
         os.environ.setdefault(var, "1")  # worker (a 64×64 SVD took 500× longer with BLAS threads on a busy machine)
     from ..sweep import Engine, SweepSpec, parse_seeds, resolve_device, run_sweep, select_strategies
+    from ..sweep.folder import usable_folder
     from ..sweep.runner import DEFAULT_BATCH
 
     model_cfg = _named_config(config)
     seed_list = parse_seeds(seeds)
     names = select_strategies(strategies)
     dev = resolve_device(device)
+    usable_folder(out_dir)
     target = (out_dir / "certificates").resolve()
     for committed in {Path("certificates").resolve(), Path(__file__).resolve().parents[3] / "certificates"}:
         if target == committed or committed in target.parents or target in committed.parents:
@@ -123,23 +131,37 @@ def sweep_merge(
 ) -> None:
     """Merge sweep folders into one: the union of their rows, certificates and run records, then the tables.
 
-    Rows are keyed by (weights SHA-256, strategy, certificate format
-    version). Exit 2, naming both row files and the differing column, if
-    two rows of one key disagree in anything but timings and where they ran,
-    or if two rows for one seed and strategy have different keys.
+    Nothing a shard says is taken on trust: every new row's certificate is
+    checked again by the independent checker and must prove exactly the
+    row's numbers, and no row may claim more than the brute-force row of the
+    same weights. Rows are keyed by (weights SHA-256, strategy, certificate
+    format version).
+
+    Exit 1, writing nothing, if any new row fails a check (each is named
+    with its reason). Exit 2 for malformed input: an unreadable row, a
+    certificate path other than the one a sweep writes, two rows of one key
+    that disagree in anything but timings and where they ran, or two rows
+    for one seed and strategy with different keys (naming both and the
+    column).
     """
     from ..sweep import merge_shards
+    from ..sweep.verify import Refusal
+    from .common import _text
 
-    summary = merge_shards(out_dir, shards)
+    try:
+        summary = merge_shards(out_dir, shards)
+    except Refusal as e:
+        for where, why in e.problems:
+            err.print(_text(f"REFUSED {where}: {why}"), highlight=False, markup=False)
+        err.print(f"{len(e.problems)} row{'s' * (len(e.problems) != 1)} refused; nothing was written to {out_dir}",
+                  highlight=False, markup=False)
+        raise typer.Exit(1) from None
     out.print(
         f"merged {len(shards)} shard{'s' * (len(shards) != 1)} → {out_dir}: {summary.rows} rows "
-        f"({summary.added} added, {summary.duplicates} found twice and agreeing), "
+        f"({summary.added} added, each re-checked; {summary.duplicates} found twice and agreeing), "
         f"{summary.certificates} certificates copied",
         highlight=False,
     )
-    if summary.missing_certificates:
-        err.print(f"{len(summary.missing_certificates)} rows came without their certificate file "
-                  f"(e.g. {summary.missing_certificates[0]}); rerun those seeds to regenerate them", highlight=False)
 
 
 @app.command("paper-check")
@@ -157,13 +179,12 @@ def paper_check(
     """
     from rich.table import Table as RichTable
 
-    from ..sweep import read_csv_table
+    from ..sweep.folder import read_table
     from ..sweep.paper import compare_with_committed
 
     if not (against / "results.csv").is_file():
         raise InputError(against / "results.csv", None, "no committed study here yet (`make paper` creates it)")
-    committed = read_csv_table(against / "results.csv")
-    fresh = read_csv_table(recomputed / "results.csv")
+    committed, fresh = (read_table(folder / "results.csv") for folder in (against, recomputed))
     checks = compare_with_committed(committed, fresh)
     table = RichTable(title=f"{recomputed} against {against}")
     for col in ("seed", "strategy", "result"):

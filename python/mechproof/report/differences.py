@@ -23,21 +23,21 @@ def differences_text(gstats: Sequence[Mapping[str, Any]]) -> list[str]:
         "**The models.** Ours are retrained from the paper's 151 seeds with its recipe (AdamW, lr 10⁻³, weight decay "
         "0.01, 3000 steps of 128 uniform sequences), deterministically in plain torch with seeds derived by SHA-256; "
         "the paper's own weights (trained with TransformerLens/Lightning in 2024) are not reachable from here "
-        "(paper-spec §2), so the same seed number is a different model. Every comparison is therefore between "
+        "(docs/paper.md §2), so the same seed number is a different model. Every comparison is therefore between "
         f"distributions over seeds, not model for model. Brute force: ours {mean('brute-force')}, the paper's "
         f"{PAPER_FIGURES['brute-force'].text()}.",
         "",
         "**Cubic: the same argument, exact.** The case split, extreme attention, the E*/V* pessimisation and the "
-        "counting are the paper's (paper-spec §4). Soundness costs it nothing measurable: every decision is taken on "
+        "counting are the paper's (docs/paper.md §4). Soundness costs it nothing measurable: every decision is taken on "
         "an outward-rounded upper bound of exact integers and exp enclosures, and the certified count equals the "
         "same algorithm in plain float64. The c = 0 cases (single inputs) are decided by an exact per-input rule "
         "(docs/certificate.md §8), at least as tight as the paper's joint maximum over the wrong logit: on seed 42 "
         f"the count is the paper's algorithm's own, 15,998,745. Normalized: ours {mean('cubic')}, the paper's "
         f"{PAPER_FIGURES['cubic'].text()}.",
         "",
-        "**Subcubic: higher for three reasons (2–4), despite one that lowers it (1).** (1) Soundness (paper-spec §9.2): the "
+        "**Subcubic: higher for three reasons (2–4), despite one that lowers it (1).** (1) Soundness (docs/paper.md §8.2): the "
         "mean+diff correction is sign-aware here; the paper's is not, which on its seed 123 overstated 97–101 cases "
-        "per strategy; this lowers our bounds relative to the paper's code. (2) The count fix (§9.1): a case with gap "
+        "per strategy; this lowers our bounds relative to the paper's code. (2) The count fix (docs/paper.md §8.1): a case with gap "
         "g admits m − g + 1 non-max tokens, the paper's code counted m − g (`--paper-compatible` restores the "
         "undercount). (3) Gap search: with the per-(m, c) average attention fixed, the gaps are searched again, and "
         "every case takes the smallest gap that the exact re-check accepts. On seed 42, `subcubic-mx-avg-exact` goes "

@@ -8,11 +8,14 @@ import math
 from typing import Any, Mapping, Sequence
 
 from .figures import label_box
-from .paper import BRUTE, group_color, group_order, paper_key
+from .paper import BRUTE, PAPER_CUBIC_BOUND, PAPER_FIGURES, group_color, group_order, paper_key
 from .stats import frontier_of
 
 OUTSIDE_CLUSTER = {"brute-force", "cubic"}
 """Groups drawn in the full panel only; every other group belongs to the subcubic cluster of the zoom panel."""
+
+PAPER_LINE = (0, (4, 3))
+"""How the paper's means are drawn: dashed, in their group's colour."""
 
 
 def _in_cluster(group: str) -> bool:
@@ -40,6 +43,7 @@ def plot_bound_vs_length(rows: Sequence[Mapping[str, Any]], sstats: Sequence[Map
     box = _cluster_box(cluster) if zoom else None
     _scatter(full, measured, groups, size=9 if len(measured) > 2000 else 16)
     _frontier(full, front, box)
+    _paper_means(full, groups, [g for g in groups if not zoom or not _in_cluster(g)])
     full.set_xscale("log")
     lo, hi = min(r["check_ops"] for r in measured), max(r["check_ops"] for r in measured)
     full.set_xlim(lo / 3, hi * 3)
@@ -57,6 +61,7 @@ def plot_bound_vs_length(rows: Sequence[Mapping[str, Any]], sstats: Sequence[Map
         _scatter(near, cluster, groups, size=7 if len(cluster) > 2000 else 18, alpha=0.22 if len(cluster) > 2000 else 0.6)
         _strategy_means(near, [s for s in sstats if _in_cluster(s["group"])], groups)
         _frontier(near, [p for p in front if x0 <= p[1] <= x1], None, key=key)
+        _paper_means(near, groups, [g for g in groups if _in_cluster(g)])
         near.set_xlim(x0, x1)
         near.set_ylim(y0, y1)
         near.grid(True, alpha=0.35)
@@ -68,6 +73,33 @@ def plot_bound_vs_length(rows: Sequence[Mapping[str, Any]], sstats: Sequence[Map
     fig.legend(handles, labels, loc="outside lower center", ncol=min(4, len(labels)), fontsize=8.5, frameon=False)
     fig.suptitle("Certified accuracy bound vs proof length (every bound accepted by the exact checker)", fontsize=12.5)
     return fig
+
+
+def paper_mean_bound(group: str) -> float | None:
+    """The paper's mean for `group` in this figure's metric, the bound itself (docs/paper.md §6.1–§6.2): brute
+    force's accuracy and the cubic bound as published; a subcubic group's published mean is normalized, so it is
+    multiplied by the paper's mean accuracy (None for a group the paper does not have)."""
+    key = paper_key(group)
+    if key is None:
+        return None
+    if key == "cubic":
+        return PAPER_CUBIC_BOUND.mean
+    fig = PAPER_FIGURES[key]
+    return fig.mean if fig.metric == "accuracy" else fig.mean * PAPER_FIGURES[BRUTE].mean
+
+
+def _paper_means(ax: Any, groups: Sequence[str], drawn: Sequence[str]) -> None:
+    """A dashed line at the paper's mean of each group in `drawn`, with its value at the panel's left edge."""
+    from matplotlib.transforms import blended_transform_factory
+
+    at_left = blended_transform_factory(ax.transAxes, ax.transData)
+    for g in drawn:
+        y = paper_mean_bound(g)
+        if y is not None:
+            color = group_color(g, groups)
+            ax.axhline(y, color=color, ls=PAPER_LINE, lw=1.1, alpha=0.9, zorder=3)
+            ax.text(0.004, y, f"paper {y:.3f}", transform=at_left, fontsize=7, color=color, ha="left", va="center",
+                    zorder=7, bbox={**label_box(), "pad": 0.08, "ec": "none"})
 
 
 def _cluster_box(cluster: Sequence[Mapping[str, Any]]) -> tuple[float, float, float, float]:
@@ -159,4 +191,7 @@ def _legend_entries(ax: Any, rows: Sequence[Mapping[str, Any]], groups: Sequence
         labels.append(f"{g} ({n} strateg{'y' if n == 1 else 'ies'})")
     handles.append(Line2D([], [], color="black", marker="D", mfc="none", lw=1.3))
     labels.append("Pareto frontier of the per-strategy means")
+    if any(paper_mean_bound(g) is not None for g in groups):
+        handles.append(Line2D([], [], color="0.35", ls=PAPER_LINE, lw=1.1))
+        labels.append(f"the paper's means (subcubic groups: normalized × its mean accuracy {PAPER_FIGURES[BRUTE].mean})")
     return handles, labels

@@ -1,4 +1,4 @@
-"""The paper's published numbers (paper-spec §7) and how our group names map onto the paper's.
+"""The paper's published numbers (docs/paper.md §6) and how our group names map onto the paper's.
 
 `PAPER_FIGURES` holds the numbers under the paper's group names and `PAPER_GROUP_ALIASES` maps other spellings
 onto them; names are also matched loosely (case, punctuation, '²' vs '2' and the order of '+'-joined tags do not
@@ -42,10 +42,10 @@ PAPER_FIGURES: dict[str, PaperFigure] = {
         "attention-quadratic + direct-quadratic", 0.283, 0.037, "normalized", 3
     ),
 }
-"""Published mean ± std over the 151 seeds (paper-spec §7.1), best strategy per seed within each group."""
+"""Published mean ± std over the 151 seeds (docs/paper.md §6.1), best strategy per seed within each group."""
 
 PAPER_CUBIC_BOUND = PaperFigure("cubic accuracy bound", 0.95307, 0.00871, "accuracy", 4)
-"""The cubic bound itself (not normalized), recomputed from the paper's per-seed table (paper-spec §7.2)."""
+"""The cubic bound itself (not normalized), recomputed from the paper's per-seed table (docs/paper.md §6.2)."""
 
 PAPER_GROUP_ALIASES: dict[str, str] = {
     "brute force": "brute-force",

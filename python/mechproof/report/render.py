@@ -79,7 +79,7 @@ def render(results: str | Path, out_dir: str | Path | None = None) -> Report:
         "",
         "## Groups (best strategy per seed within each group) vs the paper",
         "",
-        "Paper: Gross et al. 2024, camera-ready figure legends, 151 seeds (paper-spec §7.1). The paper's brute-force "
+        "Paper: Gross et al. 2024, camera-ready figure legends, 151 seeds (docs/paper.md §6.1). The paper's brute-force "
         "figure is the true accuracy; the others are normalized bounds. The paper's bounds were computed in float32 "
         "without a checker; these are exact and checked. *Seeds above paper mean*: how many of our seeds' best "
         "bounds in the group exceed the paper's mean (in the paper's metric).",
@@ -89,7 +89,10 @@ def render(results: str | Path, out_dir: str | Path | None = None) -> Report:
         "## Bound vs proof length",
         "",
         "Left: every proof. Right: the subcubic strategies (the dashed box at left), with each strategy's mean over "
-        "seeds. The frontier links the per-strategy means that no shorter strategy beats on average.",
+        "seeds. The frontier links the per-strategy means that no shorter strategy beats on average. Dashed: the "
+        "paper's means (docs/paper.md §6.1–§6.2) in this figure's metric, the bound itself: its brute-force accuracy, "
+        "its cubic bound, and each subcubic group's normalized mean times its mean accuracy. Its x-axis counts FLOPs "
+        "of its float32 code (docs/paper.md §6.3), so only the heights compare.",
         "",
         "![bound vs proof length](bound_vs_length.png)",
         "",
@@ -100,7 +103,7 @@ def render(results: str | Path, out_dir: str | Path | None = None) -> Report:
         md += [
             "## Per seed: brute-force accuracy and the cubic bound",
             "",
-            "The paper's cubic *bound* (not normalized) is the mean over its per-seed table (paper-spec §7.2).",
+            "The paper's cubic *bound* (not normalized) is the mean over its per-seed table (docs/paper.md §6.2).",
             "",
             "![per seed](per_seed.png)",
             "",

@@ -28,7 +28,7 @@ PAPER_SCALING: dict[str, tuple[float, float]] = {
     "k20": (0.888, 0.995),
 }
 """The paper's published means over its 151 models (issue 9): cubic bound normalized by its accuracy estimate,
-and that estimated accuracy (importance sampling, scaling-spec §4)."""
+and that estimated accuracy (importance sampling, docs/paper.md §3)."""
 
 def config_rows(root: Path) -> dict[str, list[dict[str, Any]]]:
     """Rows per named configuration found under `root` (one sweep folder per config, named by it)."""
@@ -43,12 +43,29 @@ def config_rows(root: Path) -> dict[str, list[dict[str, Any]]]:
     return out
 
 
+def accuracy_by_seed(rows: Sequence[Mapping[str, Any]]) -> dict[int, float]:
+    """Per seed, the accuracy a bound is divided by: exact brute force where it ran, else the sampled estimate."""
+    out: dict[int, float] = {}
+    for r in rows:
+        if r["strategy"] == BRUTE:
+            out[int(r["seed"])] = num(r["brute_accuracy"])
+        elif r["strategy"] == ESTIMATE:
+            out[int(r["seed"])] = num(r["estimate_accuracy"])
+    return out
+
+
+def normalized(rows: Sequence[Mapping[str, Any]], accuracy: Mapping[int, float]) -> list[float]:
+    """bound ÷ accuracy of each row whose seed has an accuracy reference."""
+    return [num(r["bound"]) / accuracy[int(r["seed"])] for r in rows if accuracy.get(int(r["seed"]))]
+
+
 def summarize(name: str, rows: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
     """One configuration's line of the table (means over seeds, population std)."""
     cfg = CONFIGS[name]
     seeds = sorted({int(r["seed"]) for r in rows})
     ref = {int(r["seed"]): r for r in rows if r["strategy"] in REFERENCES}
     exact = all(r["strategy"] == BRUTE for r in ref.values()) and bool(ref)
+    acc = accuracy_by_seed(rows)
     proofs = _proofs(rows)
     cubic = [r for r in proofs if r["strategy"] == "cubic"]
     best: dict[int, Mapping[str, Any]] = {}
@@ -58,21 +75,7 @@ def summarize(name: str, rows: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
             if s not in best or num(r["bound"]) > num(best[s]["bound"]):
                 best[s] = r
 
-    def accuracy(seed: int) -> float | None:
-        r = ref.get(seed)
-        if r is None:
-            return None
-        return num(r["brute_accuracy"]) if r["strategy"] == BRUTE else num(r["estimate_accuracy"])
-
-    def normalized(rs: Sequence[Mapping[str, Any]]) -> list[float]:
-        out = []
-        for r in rs:
-            a = accuracy(int(r["seed"]))
-            if a:
-                out.append(num(r["bound"]) / a)
-        return out
-
-    refs = [accuracy(s) for s in seeds if accuracy(s) is not None]
+    refs = [acc[s] for s in seeds if s in acc]
     highs = [num(r["estimate_high"]) for r in ref.values() if r["strategy"] == ESTIMATE]
     return {
         "config": name,
@@ -84,9 +87,9 @@ def summarize(name: str, rows: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
         "accuracy": mean_std(refs) if refs else None,
         "estimate_high_min": min(highs) if highs else None,
         "cubic": mean_std([num(r["bound"]) for r in cubic]) if cubic else None,
-        "cubic_normalized": mean_std(normalized(cubic)) if cubic else None,
+        "cubic_normalized": mean_std(normalized(cubic, acc)) if cubic else None,
         "subcubic": mean_std([num(r["bound"]) for r in best.values()]) if best else None,
-        "subcubic_normalized": mean_std(normalized(list(best.values()))) if best else None,
+        "subcubic_normalized": mean_std(normalized(list(best.values()), acc)) if best else None,
         "best_subcubic_names": sorted({str(r["strategy"]) for r in best.values()}),
         "cubic_prove": mean_std([num(r["prove_seconds"]) for r in cubic]) if cubic else None,
         "cubic_check": mean_std([num(r["check_seconds"]) for r in cubic]) if cubic else None,
@@ -133,43 +136,63 @@ def _best_by_group(rows: Sequence[Mapping[str, Any]]) -> dict[str, list[Mapping[
 
 
 def plot_scaling(per_config: Mapping[str, Sequence[Mapping[str, Any]]]) -> Any:
-    """Bound (left) and proof length (right) against V^K, one line per strategy family (cubic and the paper's
-    subcubic groups, best strategy per seed, mean over seeds)."""
+    """Bound ÷ accuracy (left; the metric of the paper's markers) and proof length (right) against V^K, one colour
+    per strategy family (cubic and the paper's subcubic groups; best strategy per seed, mean over seeds).
+
+    A line joins only configurations of one vocabulary (they differ in K alone); a configuration of a single seed
+    is drawn hollow, since its point is one model and not a mean."""
     import matplotlib
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
+    from matplotlib.lines import Line2D
 
     from .paper import group_color, group_order
 
-    fig, (ax_b, ax_l) = plt.subplots(1, 2, figsize=(13, 5.2), dpi=130)
+    fig, (ax_b, ax_l) = plt.subplots(1, 2, figsize=(13, 5.6), dpi=130)
     order = sorted(per_config, key=lambda n: CONFIGS[n].n_inputs)
     best = {name: _best_by_group(per_config[name]) for name in order}
+    acc = {name: accuracy_by_seed(per_config[name]) for name in order}
+    seeds = {name: len({int(r["seed"]) for r in per_config[name]}) for name in order}
     groups = group_order({g for b in best.values() for g in b})
+    handles: list[Any] = []
     for group, marker in zip(groups, "osD^v<>p"):
-        xs, bounds, lengths = [], [], []
+        color = group_color(group, groups)
+        points: dict[str, tuple[float, float | None, float]] = {}
         for name in order:
             sel = best[name].get(group)
             if not sel:
                 continue
-            cfg = CONFIGS[name]
-            xs.append(float(cfg.n_inputs))
-            bounds.append(sum(num(r["bound"]) for r in sel) / len(sel))
-            lengths.append(sum(num(r["check_ops"]) for r in sel) / len(sel))
-        color = group_color(group, groups)
-        ax_b.plot(xs, bounds, marker=marker, color=color, label=group)
-        ax_l.plot(xs, lengths, marker=marker, color=color, label=group)
+            norm = normalized(sel, acc[name])
+            points[name] = (float(CONFIGS[name].n_inputs), sum(norm) / len(norm) if norm else None,
+                            sum(num(r["check_ops"]) for r in sel) / len(sel))
+        for ax, col in ((ax_b, 1), (ax_l, 2)):
+            for vocab in sorted({CONFIGS[n].d_vocab for n in points}):
+                chain = [(points[n][0], points[n][col]) for n in points if CONFIGS[n].d_vocab == vocab]
+                chain = [(x, y) for x, y in chain if y is not None]
+                if len(chain) > 1:
+                    ax.plot(*zip(*chain), color=color, label=f"_{group} V={vocab}")
+            for name, pt in points.items():
+                if pt[col] is not None:
+                    ax.plot([pt[0]], [pt[col]], marker=marker, ls="none", color=color, label=f"_{group} {name}",
+                            mfc="none" if seeds[name] == 1 else color, mew=1.4)
+        handles.append(Line2D([], [], marker=marker, color=color, label=group))
     for name in order:
-        cfg = CONFIGS[name]
-        ax_b.annotate(name, (float(cfg.n_inputs), 1.0), textcoords="offset points", xytext=(-8, 4), fontsize=8)
+        x = float(CONFIGS[name].n_inputs)
+        ax_b.annotate(f"{name} ({seeds[name]} seed{'s' * (seeds[name] != 1)})", (x, 0.02), fontsize=7.5, rotation=90,
+                      ha="center", va="bottom", color="0.3")
         if name in PAPER_SCALING:
-            ax_b.scatter([float(cfg.n_inputs)], [PAPER_SCALING[name][0]], marker="x", color="black", zorder=5)
-    ax_b.scatter([], [], marker="x", color="black", label="paper: cubic ÷ estimated accuracy (mean, 151 models)")
+            ax_b.scatter([x], [PAPER_SCALING[name][0]], marker="x", color="black", zorder=5)
+    handles.append(Line2D([], [], marker="x", ls="none", color="black",
+                          label="paper: its cubic bound ÷ its estimated accuracy (mean over its models)"))
+    handles.append(Line2D([], [], marker="o", ls="none", color="0.3", mfc="none",
+                          label="hollow: a single seed (one model, not a mean)"))
+    handles.append(Line2D([], [], ls="none", label=_joins_text(order)))
     ax_b.set_xscale("log")
     ax_b.set_ylim(0, 1.05)
     ax_b.set_xlabel("input space V^K (log scale)")
-    ax_b.set_ylabel("certified bound, best strategy per seed (mean over seeds)")
-    ax_b.set_title("bound against the input space")
+    ax_b.set_ylabel("bound ÷ accuracy: best strategy per seed,\nmean over seeds")
+    ax_b.set_title("bound ÷ accuracy (exact at K = 5, estimated beyond)")
     ax_b.grid(alpha=0.3)
     ax_l.set_xscale("log")
     ax_l.set_yscale("log")
@@ -178,12 +201,25 @@ def plot_scaling(per_config: Mapping[str, Sequence[Mapping[str, Any]]]) -> Any:
     ax_l.set_title("proof length against the input space")
     ax_l.grid(alpha=0.3, which="both")
     xs = sorted(float(CONFIGS[n].d_vocab) ** CONFIGS[n].n_ctx for n in per_config)
-    ax_l.plot(xs, [x * 1.1e3 for x in xs], linestyle=":", color="grey", label="brute force (≈1.1·10³ ops per input)")
-    handles, labels = ax_l.get_legend_handles_labels()
-    bh, bl = ax_b.get_legend_handles_labels()
-    fig.legend(bh + handles[-1:], bl + labels[-1:], loc="lower center", ncol=3, fontsize=8, frameon=False)
-    fig.tight_layout(rect=(0, 0.14, 1, 1))
+    (brute,) = ax_l.plot(xs, [x * 1.1e3 for x in xs], linestyle=":", color="grey",
+                         label="brute force (≈1.1·10³ ops per input)")
+    fig.legend([*handles, brute], [h.get_label() for h in (*handles, brute)], loc="lower center", ncol=3,
+               fontsize=8, frameon=False)
+    fig.tight_layout(rect=(0, 0.17, 1, 1))
     return fig
+
+
+def _joins_text(names: Sequence[str]) -> str:
+    """What the lines of plot_scaling join: the configurations of each vocabulary, by K."""
+    by_vocab: dict[int, list[int]] = {}
+    for name in names:
+        by_vocab.setdefault(CONFIGS[name].d_vocab, []).append(CONFIGS[name].n_ctx)
+    joined = [f"K = {', '.join(map(str, sorted(ks)))} at V = {v}" for v, ks in sorted(by_vocab.items()) if len(ks) > 1]
+    alone = [str(v) for v, ks in sorted(by_vocab.items()) if len(ks) == 1]
+    parts = [f"lines join {'; '.join(joined)}"] if joined else ["no line: no two configurations share V"]
+    if alone and joined:
+        parts.append(f"V = {' and '.join(alone)} stand{'s' * (len(alone) == 1)} alone")
+    return "; ".join(parts)
 
 
 def render_scaling(root: str | Path, out_dir: str | Path | None = None) -> tuple[list[Path], str]:
@@ -205,7 +241,7 @@ def render_scaling(root: str | Path, out_dir: str | Path | None = None) -> tuple
         "",
         markdown_table(header, rows),
         "",
-        "![bound and proof length against V^K](scaling.png)",
+        "![bound ÷ accuracy and proof length against V^K](scaling.png)",
         "",
         "Best subcubic variants per configuration: "
         + "; ".join(f"{s['config']}: {', '.join(s['best_subcubic_names']) or '—'} ({s['subcubic_variants']} variants run)" for s in lines),
@@ -213,7 +249,7 @@ def render_scaling(root: str | Path, out_dir: str | Path | None = None) -> tuple
     ]
     md += ["## Against the paper's means", "",
            "The paper's bounds are for its own models; ours are retrained with its recipe (the same seeds give "
-           "different models, paper-spec §2). The cubic proof is the paper's algorithm made exact (on Max-of-4 it "
+           "different models, docs/paper.md §2). The cubic proof is the paper's algorithm made exact (on Max-of-4 it "
            "certifies the paper's own count on the same weights), so a difference in the *normalized* bound is "
            "the proof's slack on a different model, and a difference in accuracy is the models':", ""]
     for line in lines:

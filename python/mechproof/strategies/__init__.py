@@ -1,6 +1,6 @@
 """Proof strategies: each turns exact weights into the claims of a certificate that a checker verifies.
 
-One module per proof family: `cubic` (paper-spec §4), `subcubic` (§5, 100 variants) and `cubic+residual` (cubic
+One module per proof family: `cubic` (docs/paper.md §4), `subcubic` (§5, 100 variants) and `cubic+residual` (cubic
 plus every other input decided one by one: the exact accuracy, docs §9). A strategy is a function
 (ExactWeights, paper_compatible) → ProofOutput, registered in STRATEGIES under its name. `with_upper` adds an
 upper bound (the `wrong` claim of docs §9) to any strategy's proof.

@@ -1,4 +1,4 @@
-"""The cubic proof (paper-spec §4), made sound, in the version-2 encoding (docs/certificate.md §4.4).
+"""The cubic proof (docs/paper.md §4), made sound, in the version-2 encoding (docs/certificate.md §4.4).
 
 Cases. An input is classified by its max token m, its query (last) token q ≤ m, and the number c of non-query
 positions holding a token < m. For fixed (q, m, c) and a non-max token k < m, the "pure" input puts k in all c

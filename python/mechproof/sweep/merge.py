@@ -2,37 +2,33 @@
 
 Rows are matched by key (rows.row_key: weights SHA-256, strategy, certificate format version). Two rows of one
 key are two computations of the same proof and must agree in every column but the volatile ones (timings and
-where they ran); a folder also holds one row per (seed, strategy), so two rows for the same seed and strategy
-with different keys (other weights, another certificate version) cannot both be kept. Either conflict refuses
-the whole merge before anything is written, naming both row files and the differing column (InputError: exit 2).
+where they ran); a folder also holds one row per (seed, strategy) and one model per seed, so two rows for the
+same seed and strategy with different keys, or rows of one seed with different weights, cannot both be kept.
+Any such conflict refuses the whole merge before anything is written, naming both rows and the differing column
+(InputError: exit 2). A shard's rows are every row it holds (folder.py: its row files and its tables).
 
-The merged folder gets the union of the rows, the shards' certificates (each verified against the row's
-cert_sha256 before it is copied; a shard without its certificates still contributes its rows, which were
-checked where they were computed), the failures that no row has since fixed, every shard's run records, and
-rebuilt tables.
+Every row new to the target is then verified as verify.py says (its certificate re-checked by the checker, its
+columns compared with what the checker finds and with the brute-force row of the same weights); if any fails,
+the merge is refused (verify.Refusal: exit 1) naming each failing row and why, and nothing is written.
+
+Only then, holding the target's lock, the merged folder gets the new rows with their checked certificates and
+weights, the failures that no row has since fixed, every shard's run records, and rebuilt tables.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from ..errors import InputError
 from ..files import atomic_write
-from .rows import (
-    build_tables,
-    differing_columns,
-    failure_path,
-    read_json,
-    row_key,
-    row_path,
-    store_row,
-    write_json,
-)
+from .folder import TABLES, Found, build_tables, folder_lock, present_rows, usable_folder
+from .rows import differing_columns, failure_path, read_failure, row_key, store_row, write_json
 from .timing import read_runs
+from .verify import Incoming, Refusal, Verified, cross_check, inside, source_of, verify_certificate
 
 
 @dataclass
@@ -40,109 +36,139 @@ class MergeSummary:
     rows: int = 0  # rows in the merged folder
     added: int = 0  # rows new to it
     duplicates: int = 0  # rows found in more than one place (and agreeing)
-    certificates: int = 0  # certificate files copied
-    missing_certificates: list[str] = field(default_factory=list)  # rows whose shard had no certificate file
-
-
-def _row_files(folder: Path) -> list[Path]:
-    return sorted((folder / "rows").glob("seed*/*.json"))
+    certificates: int = 0  # certificate files copied (each re-checked first)
 
 
 def merge_shards(out: Path, shards: list[Path]) -> MergeSummary:
     """Merge the `shards` (sweep folders) into `out` (created, or merged into if it is a sweep folder)."""
     out = Path(out)
-    shards = [Path(s) for s in shards if Path(s).resolve() != out.resolve()]
+    usable_folder(out, "OUT")
+    shards = [Path(s) for s in dict.fromkeys(shards) if Path(s).resolve() != out.resolve()]
     for s in shards:
-        if not (s / "rows").is_dir():
-            raise InputError(s, None, "not a sweep folder (no rows/ in it)")
-    by_key: dict[Any, tuple[dict[str, Any], Path]] = {}
-    by_slot: dict[tuple[int, str], tuple[dict[str, Any], Path]] = {}
-    new: list[tuple[dict[str, Any], Path, Path]] = []  # (row, its file, its shard)
-    summary = MergeSummary()
-    for folder in [out, *shards]:
-        for f in _row_files(folder):
-            row = read_json(f)
-            key, slot = row_key(row), (int(row["seed"]), str(row["strategy"]))
-            seen = by_key.get(key) or by_slot.get(slot)
-            if seen is not None:
-                diff = differing_columns(seen[0], row)
-                if diff:
-                    _refuse(seen, (row, f), diff, same_key=key == row_key(seen[0]))
-                summary.duplicates += 1
-                continue
-            by_key[key] = by_slot[slot] = (row, f)
-            if folder != out:
-                new.append((row, f, folder))
-    for row, _, shard in new:  # every certificate is verified before anything is written
-        _verify_certificate(row, shard)
-    for row, _, shard in new:
-        summary.certificates += _copy_certificate(row, shard, out, summary)
-        store_row(out, row)
-        summary.added += 1
-    for shard in shards:
-        _take_failures(shard, out, by_slot)
-        _take_runs(shard, out)
-    summary.rows = len(build_tables(out))
+        if not s.is_dir() or not ((s / "rows").is_dir() or any((s / t).is_file() for t in TABLES)):
+            raise InputError(s, None, "not a sweep folder (no rows/, results.json or results.csv in it)")
+    target = present_rows(out) if out.is_dir() else {}
+    new, summary = _new_rows(target, shards)
+    failures = [read_failure(f) for s in shards for f in sorted((s / "failures").glob("seed*/*.json"))]
+    runs = [(s, read_runs(s)) for s in shards]
+    verified = _verify(new, target, out)
+    with folder_lock(out, "OUT"):
+        if present_rows(out) != target:
+            raise InputError(out, None, "changed while the merge was checking its shards; run the merge again")
+        for v in verified:
+            summary.certificates += _copy_certificate(v, out)
+            store_row(out, v.incoming.row)
+            summary.added += 1
+        for fail in failures:  # to be retried; build_tables drops those that a row now answers
+            write_json(failure_path(out, fail["seed"], fail["strategy"]), fail)
+        _take_runs(runs, out)
+        summary.rows = len(build_tables(out))
     return summary
 
 
-def _refuse(a: tuple[dict[str, Any], Path], b: tuple[dict[str, Any], Path], diff: list[str], same_key: bool) -> None:
+def _new_rows(target: dict[Any, Found], shards: list[Path]) -> tuple[list[Incoming], MergeSummary]:
+    """The shards' rows that the target lacks, after refusing any that conflict with a row seen before them."""
+    summary = MergeSummary()
+    by_key: dict[Any, Found] = {}
+    by_slot: dict[tuple[int, str], Found] = {}
+    model_of: dict[int, Found] = {}
+    for f in target.values():
+        by_key[row_key(f.row)] = by_slot[(f.row["seed"], f.row["strategy"])] = f
+        model_of.setdefault(f.row["seed"], f)
+    new: list[Incoming] = []
+    for shard in shards:
+        for f in present_rows(shard).values():
+            key, slot = row_key(f.row), (f.row["seed"], f.row["strategy"])
+            seen = by_key.get(key) or by_slot.get(slot)
+            if seen is not None:
+                diff = differing_columns(seen.row, f.row)
+                if diff:
+                    _refuse(seen, f, diff, same_key=key == row_key(seen.row))
+                summary.duplicates += 1
+                continue
+            same_seed = model_of.get(slot[0])
+            if same_seed is not None and same_seed.row["model_sha256"] != f.row["model_sha256"]:
+                _refuse(same_seed, f, ["model_sha256"], same_key=False)
+            by_key[key] = by_slot[slot] = f
+            model_of.setdefault(slot[0], f)
+            new.append(Incoming(f.row, f.where, shard))
+    return new, summary
+
+
+def _refuse(a: Found, b: Found, diff: list[str], same_key: bool) -> None:
     if not same_key:  # the key column that differs says the most: other weights, or another format version
         diff = sorted(diff, key=lambda c: c not in ("model_sha256", "cert_version"))
     col = diff[0]
     why = ("same weights, strategy and certificate version" if same_key else
-           f"same seed {a[0]['seed']} and strategy {a[0]['strategy']!r}, but a folder holds one row per pair")
+           f"same seed {a.row['seed']}, but a folder holds one row per seed and strategy, and one model per seed")
     more = f" (also differs: {', '.join(diff[1:])})" if len(diff) > 1 else ""
-    raise InputError(
-        b[1], col, f"disagrees with {a[1]} ({why}): {a[0].get(col)!r} there, {b[0].get(col)!r} here{more}"
-    )
+    raise InputError(b.where, col, f"disagrees with {a.where} ({why}): {a.row.get(col)!r} there, "
+                                   f"{b.row.get(col)!r} here{more}")
 
 
-def _verify_certificate(row: dict[str, Any], shard: Path) -> None:
-    src = shard / str(row.get("certificate"))
-    if row.get("certificate") and src.is_file():
-        if hashlib.sha256(src.read_bytes()).hexdigest() != row.get("cert_sha256"):
-            raise InputError(src, "cert_sha256", f"the file does not hash to its row's cert_sha256 {row.get('cert_sha256')}")
+def _verify(new: list[Incoming], target: dict[Any, Found], out: Path) -> list[Verified]:
+    """Every new row verified (verify.py), or Refusal naming each that is not; InputError for unsafe paths."""
+    verified: list[Verified] = []
+    problems: list[tuple[str, str]] = []
+    sources = [(item, source_of(item)) for item in new]  # unsafe paths are refused before anything is checked
+    for item, src in sources:
+        if src is None:
+            verified.append(Verified(item))
+            continue
+        inside(out / src.relative_to(item.shard), out, item.where)
+        ok, why = verify_certificate(item, src)
+        if ok is None:
+            problems.append((item.where, str(why)))
+        else:
+            _require_same_weights(ok, out)
+            verified.append(ok)
+    refused = {where for where, _ in problems}  # rows already refused are compared with nothing
+    rows = [(f.row, f.where, False) for f in target.values()]
+    rows += [(i.row, i.where, True) for i in new if i.where not in refused]
+    problems += cross_check(rows)
+    if problems:
+        raise Refusal(sorted(set(problems)))
+    return verified
 
 
-def _copy_certificate(row: dict[str, Any], shard: Path, out: Path, summary: MergeSummary) -> int:
-    rel = row.get("certificate")
-    if not rel:
+def _require_same_weights(v: Verified, out: Path) -> None:
+    """The target's weights.json for this seed, if it has one, must be the weights the certificate was checked on."""
+    assert v.cert is not None and v.weights is not None
+    dst = out / v.cert.relative_to(v.incoming.shard).parent / "weights.json"
+    if dst.is_file() and hashlib.sha256(dst.read_bytes()).hexdigest() != v.weights_sha256:
+        from .. import weights as weights_io
+        from ..jsonfile import read_json
+
+        if weights_io.parse(read_json(dst, "weights"), dst).sha256 != v.incoming.row["model_sha256"]:
+            raise InputError(dst, "model_sha256", f"holds other weights than {v.incoming.where} was computed on")
+
+
+def _copy_certificate(v: Verified, out: Path) -> int:
+    """Copy a verified row's certificate (and its weights, if the target has none) into the target."""
+    if v.cert is None or v.weights is None:
         return 0
-    src, dst = shard / rel, out / rel
-    if not src.is_file():
-        summary.missing_certificates.append(rel)
-        return 0
-    weights = src.parent / "weights.json"
-    if weights.is_file() and not (dst.parent / "weights.json").is_file():
-        atomic_write(dst.parent / "weights.json", weights.read_bytes())
-    atomic_write(dst, src.read_bytes())
+    rel = v.cert.relative_to(v.incoming.shard)
+    data, wdata = v.cert.read_bytes(), v.weights.read_bytes()
+    if (hashlib.sha256(data).hexdigest() != v.incoming.row["cert_sha256"]
+            or hashlib.sha256(wdata).hexdigest() != v.weights_sha256):
+        raise InputError(v.cert, None, "changed while the merge was running; run the merge again")
+    if not (out / rel.parent / "weights.json").is_file():
+        atomic_write(out / rel.parent / "weights.json", wdata)
+    atomic_write(out / rel, data)
     return 1
 
 
-def _take_failures(shard: Path, out: Path, by_slot: dict[tuple[int, str], Any]) -> None:
-    """Failures of tasks that no shard has a row for come along (to be retried); the rest are dropped."""
-    for f in sorted((shard / "failures").glob("seed*/*.json")):
-        fail = read_json(f)
-        if (int(fail["seed"]), str(fail["strategy"])) not in by_slot:
-            write_json(failure_path(out, fail["seed"], fail["strategy"]), fail)
-    for f in sorted((out / "failures").glob("seed*/*.json")):
-        fail = read_json(f)
-        if row_path(out, fail["seed"], fail["strategy"]).is_file():
-            f.unlink()
-
-
-def _take_runs(shard: Path, out: Path) -> None:
-    """The shard's run records, tagged with the shard, appended once each to <out>/runs.jsonl."""
+def _take_runs(runs: list[tuple[Path, list[dict[str, Any]]]], out: Path) -> None:
+    """The shards' run records, tagged with their shard, appended once each to <out>/runs.jsonl."""
     have = {json.dumps(r, sort_keys=True) for r in read_runs(out)}
     lines = []
-    for r in read_runs(shard):
-        r.setdefault("shard", str(shard))
-        text = json.dumps(r, sort_keys=True, ensure_ascii=False)
-        if text not in have:
-            have.add(text)
-            lines.append(text)
+    for shard, records in runs:
+        for r in records:
+            r.setdefault("shard", str(shard))
+            text = json.dumps(r, sort_keys=True, ensure_ascii=False)
+            if text not in have:
+                have.add(text)
+                lines.append(text)
     if lines:
-        out.mkdir(parents=True, exist_ok=True)
         with open(out / "runs.jsonl", "a", encoding="utf-8") as fh:
             fh.write("".join(line + "\n" for line in lines))

@@ -24,7 +24,7 @@ def brute_force_ops(cfg: ModelConfig) -> dict[str, int]:
     1098 operations per input, 1.84·10¹⁰ in all. It counts every input as checked on its own, which is what a
     brute-force proof is; bruteforce.py's implementation shares partial sums between inputs with a common suffix
     and does about 2V+6 float operations per input. (The paper's 1.4·10¹⁴ FLOPs count a full unfactored
-    TransformerLens forward pass per input, paper-spec §7.4.)
+    TransformerLens forward pass per input, docs/paper.md §6.3.)
     """
     V, n = cfg.d_vocab, cfg.n_ctx
     mats = matrix_ops(cfg)

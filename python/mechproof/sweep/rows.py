@@ -6,9 +6,11 @@ Layout of a sweep folder <out>:
     rows/seed<N>/<strategy>.json         one finished row (written atomically, so a crash leaves whole rows only)
     failures/seed<N>/<strategy>.json     why a task failed last time (it is retried on the next run)
     certificates/seed<N>/                the checked certificates and weights.json (regenerable, never committed)
-    results.json, results.csv            every row, rebuilt from rows/ at the end of every run
+    results.json, results.csv            every row, rebuilt at the end of every run from the row files and the
+                                         earlier tables (folder.py: a table never loses a row)
     stages.csv                           per seed: seconds spent training, brute-forcing, proving, checking
     runs.jsonl                           one line per run: wall time and stage totals of what it computed
+    .lock                                held by the run writing into the folder, and says which run that is
 
 A row's identity is its key, (weights SHA-256, strategy, certificate format version): the same key means the
 same proof of the same weights, whichever machine computed it, so rows of shards merge by key (merge.py). Its
@@ -25,7 +27,9 @@ import json
 import math
 import re
 from pathlib import Path
-from typing import Any, Iterable, Mapping
+from typing import Annotated, Any, Iterable, Mapping
+
+from pydantic import BaseModel, ConfigDict, Field, StrictInt, StrictStr, ValidationError
 
 from ..errors import InputError
 from ..files import atomic_write
@@ -113,8 +117,66 @@ def write_json(path: Path, doc: Mapping[str, Any]) -> None:
 def read_json(path: Path) -> Any:
     try:
         return json.loads(Path(path).read_text(encoding="utf-8"))
-    except (OSError, ValueError) as e:
-        raise InputError(path, None, f"unreadable sweep file ({e}); delete it to recompute") from None
+    except json.JSONDecodeError as e:
+        raise InputError(path, f"line {e.lineno} column {e.colno}", f"not valid JSON ({e.msg})") from None
+    except (OSError, ValueError, RecursionError) as e:
+        why = "nested too deeply" if isinstance(e, RecursionError) else str(e)
+        raise InputError(path, None, f"unreadable sweep file ({why})") from None
+
+
+# ------------------------------------------------------------------------------------------------ row schema
+
+_SHA256 = r"^[0-9a-f]{64}$"
+_Count = Annotated[StrictInt, Field(ge=0)]
+
+
+class _RowFields(BaseModel):
+    """The columns a row is filed, keyed and compared by; every other column is kept as it is."""
+
+    model_config = ConfigDict(extra="allow")
+    seed: _Count
+    strategy: StrictStr = Field(min_length=1, max_length=200)
+    model_sha256: StrictStr = Field(pattern=_SHA256)
+    cert_version: StrictInt | None = None
+    cert_sha256: Annotated[StrictStr, Field(pattern=_SHA256)] | None = None
+    certificate: StrictStr | None = None
+    correct: _Count | None = None
+    total: _Count | None = None
+    upper: _Count | None = None
+    brute_correct: _Count | None = None
+
+
+class _FailureFields(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    seed: _Count
+    strategy: StrictStr = Field(min_length=1, max_length=200)
+    error: StrictStr
+
+
+def _validated(doc: Any, schema: type[BaseModel], path: Path | str, what: str) -> dict[str, Any]:
+    if not isinstance(doc, dict):
+        kind = {list: "an array", str: "a string", bool: "a boolean", type(None): "null"}.get(type(doc), "a number")
+        raise InputError(path, "(top level)", f"expected a JSON object ({what}), got {kind}")
+    try:
+        schema.model_validate(doc)
+    except ValidationError as e:
+        from ..certificate import _input_error  # the certificate parser's located message, reused
+
+        raise _input_error(e, path) from None
+    return doc
+
+
+def check_row(doc: Any, path: Path | str) -> dict[str, Any]:
+    """`doc` if it is a row: an object whose seed, strategy, hashes and counts have the types a sweep writes."""
+    return _validated(doc, _RowFields, path, "a sweep row")
+
+
+def read_row(path: Path) -> dict[str, Any]:
+    return check_row(read_json(path), path)
+
+
+def read_failure(path: Path) -> dict[str, Any]:
+    return _validated(read_json(path), _FailureFields, path, "a failure record")
 
 
 def store_row(out: Path, row: Mapping[str, Any]) -> None:
@@ -127,38 +189,11 @@ def store_failure(out: Path, seed: int, strategy: str, error: str) -> None:
     write_json(failure_path(out, seed, strategy), {"seed": seed, "strategy": strategy, "error": error})
 
 
-def check_same_model(out: Path, seed: int, sha: str) -> None:
-    """Rows already present for this seed must have been computed on these weights (one model per seed)."""
-    folder = Path(out) / "rows" / f"seed{seed}"
-    if not folder.is_dir():
-        return
-    for f in sorted(folder.glob("*.json")):
-        row = read_json(f)
-        if row.get("model_sha256") != sha:
-            raise InputError(
-                f,
-                "model_sha256",
-                f"row was computed for model {str(row.get('model_sha256'))[:12]}…, but seed{seed} now has weights "
-                f"{sha[:12]}…; delete {folder} to recompute this seed, or restore the old weights",
-            )
-
-
 # ------------------------------------------------------------------------------------------------ tables
 
 
 def sort_key(row: Mapping[str, Any]) -> tuple:
     return (int(row["seed"]), row["strategy"] not in REFERENCES, str(row["strategy"]))
-
-
-def load_rows(out: Path) -> list[dict[str, Any]]:
-    """Every row file under <out>/rows, sorted by (seed, brute-force first, strategy name)."""
-    rows = [read_json(f) for f in sorted((Path(out) / "rows").glob("seed*/*.json"))]
-    return sorted(rows, key=sort_key)
-
-
-def load_failures(out: Path) -> list[dict[str, Any]]:
-    fails = [read_json(f) for f in sorted((Path(out) / "failures").glob("seed*/*.json"))]
-    return sorted(fails, key=sort_key)
 
 
 def csv_columns(rows: Iterable[Mapping[str, Any]]) -> list[str]:
@@ -168,26 +203,6 @@ def csv_columns(rows: Iterable[Mapping[str, Any]]) -> list[str]:
     known = set(BASE_COLUMNS) | set(TAIL_COLUMNS) | {"ops"}
     extra = sorted({k for r in rows for k in r if k not in known})
     return [*BASE_COLUMNS, *(f"ops_{k}" for k in kinds), *TAIL_COLUMNS, *extra]
-
-
-def build_tables(out: Path) -> list[dict[str, Any]]:
-    """(Re)write <out>/results.json, results.csv and stages.csv from the row files; returns the rows."""
-    from .timing import stages_csv
-
-    out = Path(out)
-    rows = load_rows(out)
-    columns = csv_columns(rows)
-    doc = {
-        "format": "mechproof-sweep-results",
-        "version": 2,
-        "columns": columns,
-        "rows": rows,
-        "failures": load_failures(out),
-    }
-    atomic_write(out / "results.json", json.dumps(doc, indent=1, ensure_ascii=False) + "\n")
-    atomic_write(out / "results.csv", table_csv(rows, columns))
-    atomic_write(out / "stages.csv", stages_csv(rows))
-    return rows
 
 
 def table_csv(rows: Iterable[Mapping[str, Any]], columns: list[str]) -> str:
@@ -239,7 +254,7 @@ def read_csv_table(path: Path) -> list[dict[str, Any]]:
                 if len(cells) != len(header):
                     raise InputError(path, f"line {i}", f"{len(cells)} cells, the header has {len(header)}")
                 rows.append({c: parse_cell(v) for c, v in zip(header, cells)})
-    except OSError as e:
+    except (OSError, UnicodeDecodeError, csv.Error) as e:
         raise InputError(path, None, f"cannot read ({e})") from None
     for need in ("seed", "strategy"):
         if need not in header:
@@ -252,3 +267,13 @@ def flat_row(row: Mapping[str, Any]) -> dict[str, Any]:
     flat = {k: v for k, v in row.items() if k != "ops"}
     flat.update({f"ops_{k}": v for k, v in (row.get("ops") or {}).items()})
     return {k: parse_cell(str(_cell(v))) for k, v in flat.items()}
+
+
+def unflat_row(flat: Mapping[str, Any]) -> dict[str, Any]:
+    """A row as results.csv holds it (`read_csv_table`) turned back into a row: the ops_<kind> cells gathered
+    into `ops`; table_csv writes the same line for it as for the row it was read from."""
+    row = {k: v for k, v in flat.items() if not k.startswith("ops_")}
+    ops = {k[4:]: v for k, v in flat.items() if k.startswith("ops_") and v is not None}
+    if ops:
+        row["ops"] = ops
+    return row

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable
 
-from .rows import build_tables, row_path
+from .folder import build_tables, folder_lock, load_failures, present_rows
 from .tasks import SweepSpec
 from .timing import record_run, stage_totals, now_utc
 
@@ -42,11 +42,13 @@ class SweepSummary:
 
 
 def pending_tasks(spec: SweepSpec) -> tuple[list[tuple[int, list[str]]], int]:
-    """[(seed, [names without a row yet])] for seeds with work left, and the number of rows already present."""
+    """[(seed, [names without a row yet])] for seeds with work left, and the number of rows already present (in
+    row files or in the folder's tables: folder.py)."""
+    have = present_rows(spec.out)
     todo: list[tuple[int, list[str]]] = []
     present = 0
     for seed in spec.seeds:
-        names = [name for name in (spec.reference, *spec.strategies) if not row_path(spec.out, seed, name).is_file()]
+        names = [name for name in (spec.reference, *spec.strategies) if (seed, name) not in have]
         present += 1 + len(spec.strategies) - len(names)
         if names:
             todo.append((seed, names))
@@ -60,15 +62,22 @@ def run_sweep(
     on_event: Callable[[tuple], None] | None = None,
     engine: Engine = Engine(),
 ) -> SweepSummary:
-    """Run every missing (seed, strategy) task, then rebuild the tables (rows.py) and append the run to runs.jsonl.
+    """Run every missing (seed, strategy) task, then rebuild the tables (folder.py) and append the run to runs.jsonl.
 
     Ctrl-C stops the workers (only complete rows remain), rebuilds the tables and returns with
-    `interrupted=True`. The Ray engine's module (and so `ray`) is imported only when `engine.kind == "ray"`."""
+    `interrupted=True`. The Ray engine's module (and so `ray`) is imported only when `engine.kind == "ray"`.
+    The folder is locked for the whole run: a second run into it is an InputError naming this one."""
+    with folder_lock(spec.out):
+        return _run_locked(spec, progress, console, on_event, engine)
+
+
+def _run_locked(spec: SweepSpec, progress: bool, console: Any, on_event: Callable[[tuple], None] | None,
+                engine: Engine) -> SweepSummary:
     start = time.perf_counter()
     started = now_utc()
     out = Path(spec.out)
-    out.mkdir(parents=True, exist_ok=True)
     todo, present = pending_tasks(spec)
+    load_failures(out)  # the tables are rebuilt from these too: a malformed one is refused before any work
     n_tasks = present + sum(len(names) for _, names in todo)
     summary = SweepSummary(tasks=n_tasks, skipped=present, done=0)
     computed: list[tuple[int, str]] = []

@@ -7,7 +7,7 @@ import re
 from typing import Any, Mapping
 
 from ..config import PAPER_SEEDS
-from ..errors import InputError
+from ..errors import InputError, did_you_mean
 from .rows import BRUTE
 
 
@@ -62,11 +62,7 @@ def select_strategies(spec: str, registry: Mapping[str, Any] | None = None) -> l
         elif part in registry:
             chosen.add(part)
         else:
-            import difflib
-
-            close = difflib.get_close_matches(part, keys, n=3)
-            hint = f"did you mean {', '.join(close)}? " if close else ""
-            raise InputError(None, "--strategies", f"unknown strategy {part!r}; {hint}{_known(keys)}")
+            raise InputError(None, "--strategies", f"unknown strategy {part!r}; {did_you_mean(part, keys)}{_known(keys)}")
     return [k for k in keys if k in chosen]
 
 

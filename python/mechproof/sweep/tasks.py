@@ -25,7 +25,8 @@ from typing import Any, Callable, Mapping
 from ..config import ModelConfig, TrainConfig
 from ..errors import InputError
 from .ops import brute_force_ops
-from .rows import BRUTE, ESTIMATE, cert_dir, check_same_model, read_json, reference_name, row_path, safe_name, store_failure, store_row
+from .folder import check_same_model, find_row
+from .rows import BRUTE, ESTIMATE, cert_dir, reference_name, safe_name, store_failure, store_row
 
 BRUTE_COMPLEXITY = "O(V^n · n V)"
 
@@ -271,7 +272,9 @@ def run_seed(seed: int, names: list[str], spec: SweepSpec, emit: Emit) -> None:
             remaining.remove(ref)
             emit(("done", seed, ref, brute["prove_seconds"]))
         else:
-            brute = read_json(row_path(out, seed, ref))
+            brute = find_row(out, seed, ref)
+            if brute is None:
+                raise InputError(out, None, f"the {ref} row of seed{seed} went missing during the run")
         if remaining:
             save_weights_copy(w, cert_dir(out, seed) / "weights.json")
     except Exception as e:  # the whole seed fails: every task gets a failure record

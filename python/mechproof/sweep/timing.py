@@ -13,6 +13,7 @@ import time
 from pathlib import Path
 from typing import Any, Iterable, Mapping
 
+from ..errors import InputError
 from .rows import REFERENCES, sort_key, table_csv
 
 STAGES = ("train", "brute", "prove", "check")
@@ -61,10 +62,26 @@ def record_run(out: Path, record: Mapping[str, Any]) -> None:
 
 
 def read_runs(out: Path) -> list[dict[str, Any]]:
+    """The run records of <out>/runs.jsonl, each a JSON object on its own line."""
     path = Path(out) / "runs.jsonl"
     if not path.is_file():
         return []
-    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except (OSError, UnicodeDecodeError) as e:
+        raise InputError(path, None, f"unreadable run records ({e})") from None
+    runs = []
+    for i, line in enumerate(lines, start=1):
+        if not line.strip():
+            continue
+        try:
+            run = json.loads(line)
+        except (ValueError, RecursionError) as e:
+            raise InputError(path, f"line {i}", f"not a JSON run record ({type(e).__name__})") from None
+        if not isinstance(run, dict):
+            raise InputError(path, f"line {i}", "expected a JSON object (a run record)")
+        runs.append(run)
+    return runs
 
 
 def now_utc() -> str:

@@ -1,11 +1,11 @@
-"""The subcubic proofs (paper-spec §5), made sound: 100 variants of one gap-based argument.
+"""The subcubic proofs (docs/paper.md §5), made sound: 100 variants of one gap-based argument.
 
 Cases are (q, m, c) with c counting every position that holds a token < m (the query's included when q < m),
 and a gap g: the case covers the inputs whose non-max tokens are all ≤ m − g. The token dimension of the cubic
 proof is gone; token dependence is bounded by worst cases over the range [0, m − g], which is what makes the
 argument cheaper than cubic. docs/certificate.md §7 states the argument and why it is sound.
 
-Three options make the 100 variants (5 × 2 × 10, paper-spec §5.4): how the direct path EUPU is bounded
+Three options make the 100 variants (5 × 2 × 10, docs/paper.md §5.4): how the direct path EUPU is bounded
 (`eupu`), whether a per-(m, c) average attention is used (`attention`), and how the attention scores EQKE are
 approximated and how the approximation error is bounded (`qk`).
 

@@ -1,7 +1,7 @@
 """The gap search (untrusted, plain float64): the smallest gap g per case (q, m, c ≥ 1) whose bound is < −tol.
 
 Cells are the pairs q ≤ m; a pair's gaps are 1..gmax with gmax = m − q (q < m: the query must be an allowed
-token) or m (q = m). Two searches, as in the paper's code (paper-spec §5.4):
+token) or m (q = m). Two searches, as in the paper's code (docs/paper.md §5.4):
 
 * with a fixed average v[m, c] (`fixed_v`; v = 0 for the drop rule): the bound is non-increasing in g (a larger
   gap shrinks [a_lo, a_hi] and W, and the bound is convex in α), so a vectorized bisection over all cells finds
@@ -167,7 +167,7 @@ def _blocks(V: int) -> Iterator[tuple[np.ndarray, np.ndarray, np.ndarray, np.nda
 
 def per_gap_v(at: AttnF, ms: Masses, out: OutF, cache: TripleCache, n: int, tol: float) -> np.ndarray:
     """gaps[c, q, m]: the smallest g with bound < −tol when v = v_g[m] = mean over q of a_lo at the uniform gap g
-    (paper-spec §5.4's search); every triple is evaluated."""
+    (docs/paper.md §5.4's search); every triple is evaluated."""
     V = at.A.shape[0]
     q_all, m_all, _ = pairs(V)
     gaps = np.zeros((n, V, V), dtype=np.int64)

@@ -1,4 +1,4 @@
-"""The 100 subcubic variants (paper-spec §5.4): 5 direct-path rules × 2 attention rules × 10 QK rules."""
+"""The 100 subcubic variants (docs/paper.md §5.4): 5 direct-path rules × 2 attention rules × 10 QK rules."""
 
 from __future__ import annotations
 
@@ -53,7 +53,7 @@ class Variant:
 
     @property
     def group(self) -> str:
-        """The paper's plot groups (paper-spec §5.4): attention and direct-path tags, or plain "subcubic"."""
+        """The paper's plot groups (docs/paper.md §5.4): attention and direct-path tags, or plain "subcubic"."""
         eupu, _, qk = self.names
         tags = []
         if qk in RECURSIVE:

@@ -23,7 +23,8 @@ from ... import weights as weights_io
 from ...certify import save_weights_copy
 from ...errors import InputError
 from ...files import atomic_write
-from ..rows import cert_dir, check_same_model, read_json, row_path, safe_name, store_failure, store_row
+from ..folder import check_same_model, find_row
+from ..rows import cert_dir, safe_name, store_failure, store_row
 from ..runner import DEFAULT_BATCH
 from ..tasks import Emit, SweepSpec, describe, model_file, prepare_remote, prove_remote
 from .local import torch_threads
@@ -47,12 +48,57 @@ def run_ray(todo: list[tuple[int, list[str]]], spec: SweepSpec, handle: Emit, ad
         if address == "local":
             start_local(num_cpus=spec.workers)
         else:
-            ray.init(address=address, logging_level=logging.WARNING)
+            connect(address)
     try:
         _Driver(spec, handle, batch).run(todo)
     finally:
         if owned:
             ray.shutdown()
+
+
+CONNECT_TIMEOUT = 5.0
+"""Seconds to wait for the cluster's address to accept a TCP connection before Ray is asked to join it."""
+CONNECT_TRIES = 1
+"""How many times Ray itself may try to join (about 40 s each where the address answers but is not Ray's)."""
+
+
+def connect(address: str) -> None:
+    """Join the Ray cluster at `address` (auto, HOST:PORT or ray://HOST:PORT), or InputError (naming --ray) within a
+    bounded time: Ray's own client retries for many minutes where nothing answers, so a HOST:PORT is first tried
+    with a plain TCP connection, and Ray is then given one try rather than its default twenty."""
+    if address != "auto":
+        _probe(address)
+    env = "RAY_gcs_server_port_wait_time_s"
+    before = os.environ.get(env)
+    os.environ.setdefault(env, str(CONNECT_TRIES))
+    try:
+        ray.init(address=address, logging_level=logging.WARNING)
+    except (ConnectionError, TimeoutError, ValueError, RuntimeError) as e:
+        raise InputError(None, "--ray", f"cannot join a Ray cluster at {address}: {_first_line(e)}") from None
+    finally:
+        if before is None:
+            os.environ.pop(env, None)
+
+
+def _probe(address: str) -> None:
+    """InputError unless HOST:PORT (of `address`, a ray:// prefix allowed) accepts a TCP connection in time."""
+    import socket
+
+    hostport = address.removeprefix("ray://")
+    host, sep, port = hostport.rpartition(":")
+    if not sep or not port.isdigit() or not host:
+        raise InputError(None, "--ray", f"expected auto, local, HOST:PORT or ray://HOST:PORT; got {address!r}")
+    try:
+        socket.create_connection((host.strip("[]"), int(port)), timeout=CONNECT_TIMEOUT).close()
+    except OSError as e:
+        why = "timed out" if isinstance(e, TimeoutError) else (e.strerror or str(e))
+        raise InputError(None, "--ray", f"cannot reach a Ray cluster at {address} ({why}); is `ray start --head` "
+                         "running there, and is the address HOST:PORT of its head node?") from None
+
+
+def _first_line(e: BaseException) -> str:
+    text = str(e).strip().splitlines()
+    return text[0] if text else type(e).__name__
 
 
 def _prepare(seed: int, text: str | None, brute: dict | None, spec: SweepSpec, model_path: str) -> dict[str, Any]:
@@ -99,8 +145,7 @@ class _Driver:
                 path = model_file(seed, self.spec)
                 text = path.read_text(encoding="utf-8") if path.is_file() else None
                 ref_name = self.spec.reference
-                brute_file = row_path(self.out, seed, ref_name)
-                brute = read_json(brute_file) if ref_name not in names and brute_file.is_file() else None
+                brute = find_row(self.out, seed, ref_name) if ref_name not in names else None
                 self.model_paths[seed] = str(path)
                 ref = prepare.remote(seed, text, brute, self.spec, str(path))
                 self.prepared[seed] = ref
