@@ -80,7 +80,8 @@ def uncovered(V: int, n: int, groups: Iterable[GroupProof]) -> np.ndarray:
             base = np.zeros(n, dtype=np.int64)
             for p, t in known.items():
                 base[p] = t
-            fill = np.array(list(itertools.permutations(tokens, len(rest))), dtype=np.int64).reshape(-1, len(rest))
+            perms = list(itertools.permutations(tokens, len(rest)))
+            fill = np.array(perms, dtype=np.int64).reshape(len(perms), len(rest))
             block = np.repeat(base[None, :], len(fill), axis=0)
             block[:, rest] = fill
             out.append(block)
@@ -120,7 +121,8 @@ def prove(w: ExactWeights, name: str = "windows", depth: int = DEFAULT_DEPTH, up
     start = time.perf_counter()
     V, n = w.cfg.d_vocab, w.cfg.n_ctx
     groups = prove_groups(w, depth, workers)
-    claims: dict = {"cases": {"rule": "induction-cases", "entries": [g.entry() for g in groups]}}
+    entries = [g.entry() for g in groups if g.cases]  # a group with no proven case is left out
+    claims: dict = {"cases": {"rule": "induction-cases", "entries": entries}}
     correct = sum(g.covered for g in groups)
     residual = name == "windows+residual"
     up = None
