@@ -198,3 +198,20 @@ def test_claims_do_not_transfer_to_other_weights(honest, tmp_path, name):
     """The same claims with a tensor negated and the hash updated: the claims are checked against the new weights."""
     with pytest.raises(ClaimFailure):
         check(_with_weights(honest, tmp_path, name, lambda m: [-x for x in m], rehash=True))
+
+
+def test_the_proof_length_does_not_depend_on_what_was_checked_before(tmp_path):
+    """A certificate's operation count is what checking it alone costs: the same after a cold start, after
+    checking it once already, and after checking another certificate of the same weights."""
+    from mechproof.checker.arith import clear_memo
+
+    exact = write(tmp_path / "a", "tiny", "windows+residual", depth=1)
+    other = write(tmp_path / "b", "tiny", "windows", depth=1, upper=True)
+    clear_memo()
+    cold = check(exact).ops
+    again = check(exact).ops
+    check(other)
+    clear_memo()
+    check(other)
+    after_other = check(exact).ops
+    assert cold == again == after_other

@@ -22,14 +22,24 @@ from .tables import Tables
 __all__ = ["check_induction", "model_context"]
 
 
+TABLES = ("S1", "qe", "qv", "ke", "kv", "ye", "yv", "ze", "zv", "PE", "PV")
+CASE_TABLES = ("W1", "PE", "PV", "yv", "ye", "zv", "ze")
+
+
 class Context:
-    """One model's exact tables, the case rule and the input rule (kept per weights by the checker's memo)."""
+    """One model's exact and fixed-point tables and its case rule (kept per weights by the checker's memo).
+
+    Every table is formed here, not on first use, so that the memo replays their operation counts on reuse and a
+    certificate's proof length does not depend on what was checked before it in the same process."""
 
     def __init__(self, w: ExactWeights) -> None:
         self.tables = Tables(w)
         self.case_tables = CaseTables(self.tables)
+        for name in TABLES:
+            getattr(self.tables, name)
+        for name in CASE_TABLES:
+            getattr(self.case_tables, name)
         self.cases = CaseRule(self.case_tables)
-        self.inputs = InputRule(self.tables)
 
 
 def model_context(w: ExactWeights) -> Context:
@@ -47,5 +57,5 @@ def check_induction(cert, claims, w: ExactWeights, path: Path) -> tuple[int, int
         covered = groups.check(ctx.cases)
     except InputError as e:
         raise InputError(path, e.field, e.message) from None
-    n_right, n_wrong = check_input_claims(claims, ctx.inputs, groups.covers)
+    n_right, n_wrong = check_input_claims(claims, InputRule(ctx.tables), groups.covers)  # its row cache: this check's
     return covered + n_right, n_wrong
