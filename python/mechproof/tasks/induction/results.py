@@ -88,6 +88,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--depth", type=int, default=DEFAULT_DEPTH, help="refinement depth of the cases")
     ap.add_argument("--upper", action="store_true", help="also certify an upper bound (the `wrong` claim) for windows")
     ap.add_argument("--no-bruteforce", action="store_true", help="skip the brute-force / estimate row")
+    ap.add_argument("--bruteforce-only", action="store_true", help="only the brute-force / estimate row")
     ap.add_argument("--samples", type=int, default=0, help="estimate from this many samples instead of brute force")
     ap.add_argument("--workers", type=int, default=min(2, os.cpu_count() or 1))
     ap.add_argument("--out", type=Path, default=Path("out") / "induction")
@@ -97,7 +98,7 @@ def main(argv: list[str] | None = None) -> int:
     rows = []
     if not args.no_bruteforce:
         rows.append(bruteforce_row(args.model, w, args.workers, args.samples))
-    for s in args.strategy or list(STRATEGIES):
+    for s in [] if args.bruteforce_only else args.strategy or list(STRATEGIES):
         rows.append(strategy_row(args.model, w, folder, s, args.depth, args.upper and s == "windows", args.workers))
     if rows and rows[0]["kind"] == "bruteforce":
         for r in rows[1:]:
