@@ -257,7 +257,13 @@ class CaseRule:
         valid |= others
         PV = ct.PV[case.q]
         X = PV[r[:, None, :], kn[:, :, None]]  # [nw, m, R']
-        r_max = PV[r][:, :, fc].max(axis=2) if len(fc) else np.zeros(r.shape, dtype=np.int64)
+        if len(fc):  # the largest entry over the free columns, per component (a window only picks components)
+            by_col = np.zeros(ct.N, dtype=np.int64)
+            by_col[q.r] = PV[q.r][:, fc].max(axis=1)
+            count("cmp", len(q.r) * len(fc))
+            r_max = by_col[r]
+        else:
+            r_max = np.zeros(r.shape, dtype=np.int64)
         upper, _ = rows.bounds(X, int(np.abs(PV).max()) + 1, r_max, None)
         g = ct.PE[case.q][r, row[:, None]] + 1 + upper + q.ans_by_col[r]
         count("add", 3 * g.size)
