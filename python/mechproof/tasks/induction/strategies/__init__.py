@@ -11,6 +11,7 @@
 
 from __future__ import annotations
 
+import itertools
 import time
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
@@ -68,8 +69,6 @@ def prove_groups(w: ExactWeights, depth: int, workers: int = 1) -> list[GroupPro
 
 def uncovered(V: int, n: int, groups: Iterable[GroupProof]) -> np.ndarray:
     """The tokens [k, n] of every input in the cases the groups left unproven."""
-    import itertools
-
     out = []
     for g in groups:
         for prefix in g.failed:
