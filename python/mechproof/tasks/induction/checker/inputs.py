@@ -10,11 +10,11 @@ from __future__ import annotations
 
 from collections import OrderedDict
 from functools import cached_property
-from typing import Callable, Iterator
+from typing import Callable
 
 from ....checker.arith import count, exp_bounds
 from ....checker.failures import ClaimFailure, require
-from ....jsonfile import short_int
+from ....checker.inputs import indices
 from .fixed import div_down, div_up, down, shr_down, shr_up, up
 from .tables import Tables
 
@@ -43,21 +43,6 @@ def decode(x: int, V: int, n: int) -> tuple[int, ...]:
         out.append(free.pop(c))
     out.append(out[i])
     return tuple(out)
-
-
-def indices(deltas: list[int], total: int, cid: str) -> Iterator[int]:
-    """The delta-coded input list of docs §9, checked as it is read: strictly increasing, within [0, total)."""
-    x = -1
-    for j, d in enumerate(deltas):
-        if j == 0:
-            if d < 0:
-                raise ClaimFailure(f"{cid}[{short_int(d)}]", "the first input index must be ≥ 0", d, 0)
-        elif d < 1:
-            raise ClaimFailure(f"{cid}[{x}]", "inputs must be strictly increasing (a delta of 0 lists one twice)", d, 1)
-        x = d if j == 0 else x + d
-        if x >= total:
-            raise ClaimFailure(f"{cid}[{short_int(x)}]", "input index out of range (must be < the number of inputs)", x, total)
-        yield x
 
 
 # ---------------------------------------------------------------------------------------- interval helpers
@@ -201,7 +186,7 @@ def check_input_claims(claims, rule: InputRule, covers: Covers) -> tuple[int, in
     total = n_inputs(V, n)
     right_set: set[int] = set()
     if claims.residual is not None:
-        for x in indices(claims.residual.inputs, total, "residual"):
+        for x in indices(claims.residual.inputs, V, n, "residual", total):
             tokens = decode(x, V, n)
             require(not covers(tokens), f"residual[{x}]", "input already covered by the cases", list(tokens), "uncovered")
             ok, c = rule.right(tokens)
@@ -213,7 +198,7 @@ def check_input_claims(claims, rule: InputRule, covers: Covers) -> tuple[int, in
         return len(right_set), None
     require(len(wrong.witness) == len(wrong.inputs), "wrong", "one witness per input", len(wrong.witness), len(wrong.inputs))
     seen = 0
-    for x, c in zip(indices(wrong.inputs, total, "wrong"), wrong.witness):
+    for x, c in zip(indices(wrong.inputs, V, n, "wrong", total), wrong.witness):
         tokens = decode(x, V, n)
         a = tokens[tokens[: n - 2].index(tokens[-1]) + 1]
         cid = f"wrong[{x}]"
