@@ -11,17 +11,20 @@ import re
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StrictInt, StrictStr, ValidationError, field_validator, model_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StrictInt, StrictStr, ValidationError, ValidationInfo, field_validator, model_validator
 
 from .config import ModelConfig, config_from_file
 from .errors import InputError
 from .files import atomic_write
 from .jsonfile import read_json, short
+from .tasks import INDUCTION, MAXK, TASKS, config_class
 
 FORMAT = "mechproof-certificate"
 VERSION = 2
-"""The version the producer writes; checkers read VERSIONS (docs/certificate.md: version 1 has no v2 features)."""
-VERSIONS = (1, 2)
+"""The version the Max-of-K producer writes; checkers read VERSIONS (docs/certificate.md: version 1 has no v2
+features; version 3 names its task in a top-level `task` field, versions 1 and 2 are Max-of-K)."""
+VERSION_TASK = 3
+VERSIONS = (1, 2, 3)
 
 
 class _Strict(BaseModel):
@@ -279,26 +282,56 @@ PARAM_SCHEMAS: dict[str, type[BaseModel]] = {
 }
 
 
+def _schemas(task: str) -> tuple[dict[str, type[BaseModel]], dict[str, type[BaseModel]]]:
+    """(claim schemas, parameter schemas) by strategy name, for a task."""
+    if task == INDUCTION:
+        from .tasks.induction.schema import CLAIM_SCHEMAS as claims, PARAM_SCHEMAS as params
+
+        return claims, params
+    return CLAIM_SCHEMAS, PARAM_SCHEMAS
+
+
 class Certificate(_Strict):
     format: Literal["mechproof-certificate"]
-    version: Literal[1, 2]
+    version: Literal[1, 2, 3]
+    task: StrictStr | None = None  # version 3 only (docs §3); versions 1 and 2 are Max-of-K
     model: ModelRef
     config: ModelConfig
     strategy: StrategyRef
     claims: dict[str, Any]
     bound: Bound
 
+    @model_validator(mode="before")
+    @classmethod
+    def _task_by_version(cls, data: Any) -> Any:
+        if isinstance(data, dict):
+            if data.get("version") == VERSION_TASK:
+                if "task" not in data:
+                    raise ValueError("version 3 names its task: the field `task` is required")
+                if data["task"] not in TASKS:
+                    raise ValueError(f"task must be one of {list(TASKS)}, got {short(data['task'])}")
+            elif "task" in data:
+                raise ValueError("the field `task` needs version 3 (versions 1 and 2 are Max-of-K)")
+        return data
+
     @field_validator("config", mode="before")
     @classmethod
-    def _strict_config(cls, v: Any) -> ModelConfig:
+    def _strict_config(cls, v: Any, info: ValidationInfo) -> ModelConfig:
         if isinstance(v, ModelConfig):
             return v
-        return config_from_file(v)  # InputError: turned into a located error by load_certificate
+        task = info.data.get("task") or MAXK
+        return config_from_file(v, cls=config_class(task))  # InputError: located by load_certificate
+
+    @property
+    def task_name(self) -> str:
+        """The certificate's task: its `task` field, or Max-of-K for versions 1 and 2."""
+        return self.task or MAXK
 
     def typed_claims(self, path: str | Path | None = None) -> Any:
-        schema = CLAIM_SCHEMAS.get(self.strategy.name)
+        claim_schemas, _ = _schemas(self.task_name)
+        schema = claim_schemas.get(self.strategy.name)
         if schema is None:
-            raise InputError(path, "strategy.name", f"unknown strategy {self.strategy.name!r}; known: {sorted(CLAIM_SCHEMAS)}")
+            raise InputError(path, "strategy.name", f"unknown strategy {self.strategy.name!r} for task {self.task_name}; known: {sorted(claim_schemas)}")
         try:
             return schema.model_validate(self.claims)
         except ValidationError as e:
@@ -306,7 +339,7 @@ class Certificate(_Strict):
 
     def typed_params(self, path: str | Path | None = None) -> Any:
         """`strategy.params` validated by its strategy's schema (the plain dict for strategies without one)."""
-        schema = PARAM_SCHEMAS.get(self.strategy.name)
+        schema = _schemas(self.task_name)[1].get(self.strategy.name)
         if schema is None:
             return self.strategy.params
         try:
@@ -338,9 +371,18 @@ def load_certificate(path: str | Path) -> tuple[Certificate, Any]:
         raise InputError(path, "format", f"expected {FORMAT!r}, got {short(doc.get('format'))}")
     version = doc.get("version")
     if not (type(version) is int and version in VERSIONS):
-        raise InputError(path, "version", f"expected the integer 1 or 2 (this mechproof reads {list(VERSIONS)}), got {short(version)}")
+        raise InputError(path, "version", f"expected the integer 1, 2 or 3 (this mechproof reads {list(VERSIONS)}), got {short(version)}")
+    task = MAXK
+    if version == VERSION_TASK:
+        task = doc.get("task")
+        if "task" not in doc:
+            raise InputError(path, "task", "missing (version 3 names its task)")
+        if not (isinstance(task, str) and task in TASKS):
+            raise InputError(path, "task", f"expected one of {list(TASKS)}, got {short(task)}")
+    elif "task" in doc:
+        raise InputError(path, "task", "unknown key for this version (versions 1 and 2 are Max-of-K; a `task` needs version 3)")
     try:
-        config_from_file(doc.get("config"), path)
+        config_from_file(doc.get("config"), path, cls=config_class(task))
         cert = Certificate.model_validate(doc)
     except ValidationError as e:
         raise _input_error(e, path) from None
@@ -351,7 +393,10 @@ def load_certificate(path: str | Path) -> tuple[Certificate, Any]:
 
 
 def _version_features(cert: Certificate, claims: Any, path: Path) -> None:
-    """docs: version 1 has none of the v2 features; version 2 encodes cubic cases as `cubic-prefix`."""
+    """docs: version 1 has none of the v2 features; version 2 encodes cubic cases as `cubic-prefix`; a version-3
+    Max-of-K certificate is read as version 2. Other tasks define their own claims (their schemas)."""
+    if cert.task_name != MAXK:
+        return
     v1 = cert.version == 1
     if v1:
         if cert.strategy.name not in ("cubic", "subcubic"):
@@ -371,6 +416,8 @@ def _version_features(cert: Certificate, claims: Any, path: Path) -> None:
 def dumps_certificate(cert: Certificate) -> str:
     """Canonical text: keys in schema order, one claim array row per line; same content → same bytes."""
     doc = cert.model_dump(mode="json")
+    if doc.get("task") is None:
+        doc.pop("task", None)  # versions 1 and 2: no `task` field (unchanged bytes)
     if doc["bound"].get("upper") is None:
         doc["bound"].pop("upper", None)  # optional (v2): absent, not null
     out = ["{"]

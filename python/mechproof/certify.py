@@ -26,6 +26,7 @@ from .files import atomic_write
 from .modelstore import load_or_train, model_name
 from .strategies import STRATEGIES, ProofOutput, with_upper
 from .strategies.coverage import require_enumerable
+from .tasks import MAXK
 from .weights import ExactWeights
 
 CERT_ROOT = Path("out") / "certificates"
@@ -54,9 +55,11 @@ def build_certificate(w: ExactWeights, proof: ProofOutput, weights_rel: str = "w
     bound = {"correct": proof.correct, "total": proof.total}
     if proof.upper is not None:
         bound["upper"] = proof.upper
+    task = {} if w.task == MAXK else {"task": w.task}  # versions 1 and 2 (Max-of-K) have no `task` field
     return Certificate(
         format="mechproof-certificate",
         version=proof.version,
+        **task,
         model={"weights": weights_rel, "sha256": w.sha256},
         config=w.cfg,
         strategy={"name": proof.strategy, "params": proof.params},

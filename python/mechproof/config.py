@@ -6,6 +6,8 @@ The defaults are the paper's Max-of-4 setup (docs/paper.md §1–§2). Everythin
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 
@@ -13,6 +15,8 @@ class ModelConfig(BaseModel):
     """One-layer, one-head, attention-only transformer without LayerNorm or biases."""
 
     model_config = ConfigDict(frozen=True, extra="forbid")
+    task: ClassVar[str] = "maxk"
+    """The task this configuration belongs to (a weights or certificate file names it, docs §1, §3)."""
 
     d_vocab: int = Field(64, ge=2, le=4096, description="number of tokens (and of output logits)")
     n_ctx: int = Field(4, ge=2, le=64, description="sequence length K; the answer is read at position K-1")
@@ -104,12 +108,13 @@ PAPER_SEEDS: tuple[int, ...] = (
 """The 151 seeds of the paper's Max-of-4 study (docs/paper.md §2)."""
 
 
-def config_from_file(doc: object, path: object = None, field: str = "config") -> ModelConfig:
+def config_from_file(doc: object, path: object = None, field: str = "config", cls: type[ModelConfig] = ModelConfig) -> ModelConfig:
     """The `config` object of a weights or certificate file, read strictly (docs/certificate.md §10): exactly the
-    four keys, each a JSON integer (no bools, decimals or strings), no defaults filled in."""
+    four keys, each a JSON integer (no bools, decimals or strings), no defaults filled in. `cls` is the task's
+    configuration class (ModelConfig for Max-of-K)."""
     from .errors import InputError
 
-    keys = tuple(ModelConfig.model_fields)
+    keys = tuple(cls.model_fields)
     if not isinstance(doc, dict):
         raise InputError(path, field, f"expected an object with the integer keys {list(keys)}")
     missing = [k for k in keys if k not in doc]
@@ -121,7 +126,7 @@ def config_from_file(doc: object, path: object = None, field: str = "config") ->
         if not isinstance(v, int) or isinstance(v, bool):
             raise InputError(path, f"{field}.{k}", f"expected a JSON integer, got {type(v).__name__}")
     try:
-        return ModelConfig(**doc)
+        return cls(**doc)
     except ValueError as e:  # pydantic.ValidationError: a value out of range
         err = e.errors()[0] if hasattr(e, "errors") else {"loc": (), "msg": str(e)}
         loc = ".".join(str(x) for x in err["loc"])

@@ -22,10 +22,15 @@ from .config import ModelConfig, config_from_file
 from .errors import InputError
 from .files import atomic_write
 from .jsonfile import MAX_DEPTH, depth, read_json, short
+from .tasks import MAXK, TASKS, config_class
 
 FORMAT = "mechproof-weights"
 VERSION = 1
+"""The version written for Max-of-K (unchanged bytes); other tasks are written as VERSION_TASK."""
+VERSION_TASK = 2
+VERSIONS = (1, 2)
 TENSOR_ORDER = ("W_E", "W_pos", "W_Q", "W_K", "W_V", "W_O", "W_U")
+"""Max-of-K's tensors in payload order; a task's order is that of its config's `tensor_shapes()`."""
 
 
 @dataclass(frozen=True)
@@ -57,16 +62,20 @@ class ExactWeights:
     @cached_property
     def sha256(self) -> str:
         """payload_sha256 of the tensors (computed once: checkers key their caches by it)."""
-        return payload_sha256(self.tensors)
+        return payload_sha256(self.tensors, tuple(self.cfg.tensor_shapes()))
+
+    @property
+    def task(self) -> str:
+        return self.cfg.task
 
     def to_torch(self) -> dict[str, torch.Tensor]:
         return {name: t.to_float32() for name, t in self.tensors.items()}
 
 
-def payload_sha256(tensors: dict[str, ExactTensor]) -> str:
-    """SHA-256 of `name:shape:exponent:mantissas;` for each tensor in TENSOR_ORDER (docs/weights.md)."""
+def payload_sha256(tensors: dict[str, ExactTensor], order: tuple[str, ...] = TENSOR_ORDER) -> str:
+    """SHA-256 of `name:shape:exponent:mantissas;` for each tensor in payload order (docs §1)."""
     h = hashlib.sha256()
-    for name in TENSOR_ORDER:
+    for name in order:
         t = tensors[name]
         shape = ",".join(str(s) for s in t.shape)
         mant = ",".join(str(m) for m in t.mantissas)
@@ -107,7 +116,7 @@ def from_torch(
             raise InputError(None, name, f"expected shape {list(shape)}, got {list(tensors[name].shape)}")
         if not torch.isfinite(tensors[name]).all():
             raise InputError(None, name, "contains NaN or Inf")
-    exact = {name: exact_tensor(tensors[name]) for name in TENSOR_ORDER}
+    exact = {name: exact_tensor(tensors[name]) for name in cfg.tensor_shapes()}
     return ExactWeights(cfg, exact, seed, dict(provenance or {}))
 
 
@@ -116,22 +125,24 @@ def from_torch(
 
 def dumps(w: ExactWeights) -> str:
     """Canonical text: fixed key order, one line per tensor, so the same weights give the same bytes."""
-    head = {
-        "format": FORMAT,
-        "version": VERSION,
+    head: dict[str, Any] = {"format": FORMAT, "version": VERSION}
+    if w.task != MAXK:
+        head.update(version=VERSION_TASK, task=w.task)
+    head.update({
         "config": w.cfg.model_dump(),
         "seed": w.seed,
         "provenance": w.provenance,
         "payload_sha256": w.sha256,
-    }
+    })  # fmt: skip
     lines = ["{"]
     for key, value in head.items():
         lines.append(f"  {json.dumps(key)}: {json.dumps(value, sort_keys=True)},")
     lines.append('  "tensors": {')
-    for i, name in enumerate(TENSOR_ORDER):
+    order = tuple(w.cfg.tensor_shapes())
+    for i, name in enumerate(order):
         t = w.tensors[name]
         body = {"shape": list(t.shape), "dtype": "float32", "exponent": t.exponent, "mantissas": list(t.mantissas)}
-        comma = "," if i + 1 < len(TENSOR_ORDER) else ""
+        comma = "," if i + 1 < len(order) else ""
         lines.append(f"    {json.dumps(name)}: {json.dumps(body, separators=(',', ':'))}{comma}")
     lines.append("  }")
     lines.append("}")
@@ -148,6 +159,8 @@ def load(path: str | Path) -> ExactWeights:
 
 
 TOP_KEYS = ("format", "version", "config", "seed", "provenance", "payload_sha256", "tensors")
+TOP_KEYS_TASK = ("format", "version", "task", "config", "seed", "provenance", "payload_sha256", "tensors")
+"""Version 1 (Max-of-K) has no `task`; version 2 requires it."""
 TENSOR_KEYS = ("shape", "dtype", "exponent", "mantissas")
 EXPONENT_RANGE = (-149, 127)
 """docs §10: a tensor's exponent (canonical: the smallest 2-adic valuation of its values) lies in this range."""
@@ -161,12 +174,16 @@ def parse(doc: Any, path: str | Path | None = None) -> ExactWeights:
 
     if not isinstance(doc, dict):
         raise fail("(top level)", "expected a JSON object")
-    _exact_keys(doc, TOP_KEYS, "(top level)", fail)
+    version = doc.get("version")
+    _exact_keys(doc, TOP_KEYS_TASK if version == VERSION_TASK and type(version) is int else TOP_KEYS, "(top level)", fail)
     if doc["format"] != FORMAT:
         raise fail("format", f"expected {FORMAT!r}, got {short(doc['format'])}")
-    if not (type(doc["version"]) is int and doc["version"] == VERSION):
-        raise fail("version", f"expected the integer {VERSION} (this mechproof reads version {VERSION}), got {short(doc['version'])}")
-    cfg = config_from_file(doc["config"], path)
+    if not (type(version) is int and version in VERSIONS):
+        raise fail("version", f"expected the integer 1 or 2 (this mechproof reads versions {list(VERSIONS)}), got {short(version)}")
+    task = doc.get("task", MAXK)
+    if not (isinstance(task, str) and task in TASKS):
+        raise fail("task", f"expected one of {list(TASKS)}, got {short(task)}")
+    cfg = config_from_file(doc["config"], path, cls=config_class(task))
     seed = doc["seed"]
     if seed is not None and not _is_int(seed):
         raise fail("seed", f"expected an integer or null, got {short(seed)}")
@@ -177,7 +194,7 @@ def parse(doc: Any, path: str | Path | None = None) -> ExactWeights:
     tensors_doc = doc["tensors"]
     if not isinstance(tensors_doc, dict):
         raise fail("tensors", "expected an object of tensors")
-    _exact_keys(tensors_doc, TENSOR_ORDER, "tensors", fail)
+    _exact_keys(tensors_doc, tuple(cfg.tensor_shapes()), "tensors", fail)
     tensors = {}
     for name, shape in cfg.tensor_shapes().items():
         tensors[name] = _parse_tensor(tensors_doc[name], shape, f"tensors.{name}", fail)

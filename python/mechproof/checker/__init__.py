@@ -15,6 +15,7 @@ from .. import weights as weights_io
 from ..certificate import load_certificate
 from ..errors import InputError
 from ..jsonfile import decode_json, is_file
+from ..tasks import MAXK
 from ..weights import ExactWeights
 from .arith import OPS, memo
 from .cubic import check_cubic
@@ -66,9 +67,14 @@ def _check(path: Path) -> CheckResult:
         raise InputError(path, "model.weights", f"weights file {wpath} not found")
     w = _load_weights(wpath)
     require(w.sha256 == cert.model.sha256, "model.sha256", "weights payload hash differs", w.sha256, cert.model.sha256)
+    require(w.task == cert.task_name, "task", "the weights are of another task", cert.task_name, w.task)
     require(w.cfg == cert.config, "config", "certificate config differs from the weights'", cert.config, w.cfg)
     cfg = cert.config
-    if cert.strategy.name in ("cubic", "cubic+residual"):
+    if cert.task_name != MAXK:  # the task's own rules (docs §11); never Max-of-K's
+        from ..tasks.induction.checker import check_induction
+
+        correct, wrong = check_induction(cert, claims, w, path)
+    elif cert.strategy.name in ("cubic", "cubic+residual"):
         correct, wrong = check_cubic(claims, w, path)
     elif cert.strategy.name == "subcubic":  # never forms EQKE or EUPU unless the variant says so
         params = cert.typed_params(path)
@@ -77,8 +83,9 @@ def _check(path: Path) -> CheckResult:
         correct, wrong = check_subcubic(params, claims, w, path)
     else:  # load_certificate only admits known strategies
         raise InputError(path, "strategy.name", f"no checker for {cert.strategy.name!r}")
-    total = cfg.d_vocab**cfg.n_ctx
-    require(cert.bound.total == total, "bound", "total must be d_vocab^n_ctx", cert.bound.total, total)
+    total = cfg.n_inputs
+    what = "total must be d_vocab^n_ctx" if cert.task_name == MAXK else "total must be the number of inputs of the task"
+    require(cert.bound.total == total, "bound", what, cert.bound.total, total)
     require(cert.bound.correct == correct, "bound", "claimed count differs from the covered count", cert.bound.correct, correct)
     upper = None
     if wrong is not None:

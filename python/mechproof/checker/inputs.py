@@ -35,12 +35,14 @@ def decode(x: int, V: int, n: int) -> tuple[int, ...]:
     return tuple(out)
 
 
-def indices(deltas: list[int], V: int, n: int, cid: str) -> Iterator[int]:
-    """The delta-coded input list of docs §9, checked as it is read: strictly increasing, within [0, V^n).
+def indices(deltas: list[int], V: int, n: int, cid: str, total: int | None = None) -> Iterator[int]:
+    """The delta-coded input list of docs §9, checked as it is read: strictly increasing, within [0, V^n) (or
+    [0, total) for a task whose inputs are numbered otherwise, docs §11.1).
 
     An index outside the range is named abbreviated (`short_int`): a 4300-digit delta added to the previous index
     can have more digits than Python converts to text."""
-    total, x = V**n, -1
+    what = "input index out of range (must be < d_vocab^n_ctx)" if total is None else "input index out of range (must be < the number of inputs)"
+    total, x = (V**n if total is None else total), -1
     for i, d in enumerate(deltas):
         if i == 0:
             if d < 0:
@@ -49,7 +51,7 @@ def indices(deltas: list[int], V: int, n: int, cid: str) -> Iterator[int]:
             raise ClaimFailure(f"{cid}[{x}]", "inputs must be strictly increasing (a delta of 0 lists one twice)", d, 1)
         x = d if i == 0 else x + d
         if x >= total:
-            raise ClaimFailure(f"{cid}[{short_int(x)}]", "input index out of range (must be < d_vocab^n_ctx)", x, total)
+            raise ClaimFailure(f"{cid}[{short_int(x)}]", what, x, total)
         yield x
 
 

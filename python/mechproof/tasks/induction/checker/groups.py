@@ -1,0 +1,76 @@
+"""The cases of a certificate, grouped by (q, i, a) (docs/certificate.md §11.5.5): well-formedness, disjointness,
+coverage, and which inputs they cover (for `residual` and `wrong`).
+
+A group [q, i, a, order, cases] lists the free positions in a refinement order (a permutation of the positions
+< n−1 other than i and i+1); a case fixes the tokens at the first d positions of that order (its prefix). Two
+cases of a group share an input exactly when one's prefix is a prefix of the other's, so the cases are disjoint
+when no prefix extends another (checked on the sorted prefixes, each against its successor).
+"""
+
+from __future__ import annotations
+
+import math
+
+from ....checker.arith import count
+from ....checker.failures import ClaimFailure, require
+from .cases import Case, CaseRule, case_parts, verify
+
+
+def _perm(m: int, k: int) -> int:
+    return math.perm(m, k) if 0 <= k <= m else 0
+
+
+class Groups:
+    def __init__(self, entries: list, cfg, depth: int) -> None:  # noqa: ANN001
+        self.V, self.n = cfg.d_vocab, cfg.n_ctx
+        self.depth = depth
+        self.entries = entries
+        self.prefixes: dict[tuple[int, int, int], tuple[list[int], set[tuple[int, ...]]]] = {}
+
+    def _well_formed(self, g: int, q: int, i: int, a: int, order: list[int], cases: list) -> list[int]:
+        V, n = self.V, self.n
+        gid = f"group[{q},{i},{a}]"
+        require(0 <= q < V and 0 <= a < V and q != a, gid, "q and a must be distinct tokens", [q, a], f"< {V}")
+        require(0 <= i <= n - 3, gid, "the match position i must lie in 0..n−3", i, n - 3)
+        require((q, i, a) not in self.prefixes, gid, "a group appears twice", [q, i, a], "once")
+        free = [p for p in range(n - 1) if p not in (i, i + 1)]
+        require(sorted(order) == free and len(order) == len(free), gid, "the order must list the free positions once each", order, free)
+        require(len(cases) >= 1, gid, "a group lists at least one case", len(cases), 1)
+        return free
+
+    def check(self, rule: CaseRule) -> int:
+        """Verify every case; returns the number of inputs covered."""
+        V, n = self.V, self.n
+        covered = 0
+        for g, (q, i, a, order, cases) in enumerate(self.entries):
+            free = self._well_formed(g, q, i, a, order, cases)
+            seen: list[tuple[int, ...]] = []
+            for prefix, lam in cases:
+                cid = f"case[{q},{i},{a}/{','.join(map(str, prefix))}]"
+                d = len(prefix)
+                require(d <= min(self.depth, len(free)), cid, "the prefix fixes more positions than the strategy's depth allows", d, self.depth)
+                require(all(0 <= t < V for t in prefix) and len(set(prefix) | {q, a}) == d + 2, cid,
+                        "prefix tokens must be distinct tokens other than q and a", prefix, "distinct")  # fmt: skip
+                require(len(lam) == n and lam[i + 1] == 0, cid, "λ has one entry per key position, 0 at the answer's key i+1", len(lam), n)
+                seen.append(tuple(prefix))
+                known = {i: q, i + 1: a, n - 1: q}
+                known.update(zip(order[:d], prefix))
+                case = Case(q, i, a, known, [p for p in free if p not in known], [t for t in range(V) if t not in known.values()])
+                verify(case_parts(rule, case), lam, cid)
+                covered += _perm(V - 2 - d, len(free) - d)
+            ordered = sorted(seen)
+            count("cmp", len(ordered))
+            for x, y in zip(ordered, ordered[1:]):
+                require(y[: len(x)] != x, f"case[{q},{i},{a}/{','.join(map(str, y))}]", "cases overlap: a prefix extends another", list(x), list(y))
+            self.prefixes[(q, i, a)] = (order, set(seen))
+        return covered
+
+    def covers(self, tokens: tuple[int, ...]) -> bool:
+        n = self.n
+        q = tokens[-1]
+        i = tokens[: n - 2].index(q)
+        hit = self.prefixes.get((q, i, tokens[i + 1]))
+        if hit is None:
+            return False
+        order, seen = hit
+        return any(tuple(tokens[p] for p in order[:d]) in seen for d in range(len(order) + 1))

@@ -1,0 +1,46 @@
+"""Proving one case of the induction task (the producer side of docs/certificate.md §11.5).
+
+For a case it forms the checker's exact test arrays once (tasks/induction/checker/cases.py: `case_parts`), chooses
+every claimed bound as the least one its λ-test accepts (solve.py), and evaluates the logit test. A case is
+proven when that test holds for every logit; the returned slack (the largest left side, in logits) says by how
+much it holds or fails.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from ..checker.casetables import FC
+from ....checker.failures import ClaimFailure
+from ..checker.cases import Case, CaseRule, case_parts, totals, verify
+from .solve import solve_last, solve_linear
+
+
+@dataclass(frozen=True)
+class CaseProof:
+    proven: bool
+    lam: list[int]
+    slack: float  # max over c of the logit test's left side, divided by 2^(2FC): < 0 when proven
+    worst_key: int  # the key whose term is largest in the worst logit's test (−1 if none is positive)
+
+
+def prove_case(rule: CaseRule, case: Case) -> CaseProof:
+    V, n, a = rule.V, rule.n, case.a
+    p = case_parts(rule, case)
+    cs = [c for c in range(V) if c != a]
+    lam = [0] * n
+    for k, t in p.keys.items():
+        lam[k] = solve_linear(t)
+    lam[n - 1] = solve_last(p.last)
+    try:
+        verify(p, lam, "case")  # every λ-test and the logit test, exactly as the checker runs them
+        proven = True
+    except ClaimFailure:
+        proven = False
+    terms: dict = {}
+    t = totals(p, lam, terms)
+    worst = max(t)
+    c = cs[t.index(worst)]
+    mine = {k: x for (cc, k), x in terms.items() if cc == c}
+    key = max(mine, key=mine.get) if mine else -1
+    return CaseProof(proven, lam, worst / float(1 << (2 * FC)), key)

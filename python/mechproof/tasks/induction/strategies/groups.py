@@ -1,0 +1,80 @@
+"""Proving a group (q, i, a) with refinement (docs/certificate.md §11.5.5): the producer's search.
+
+A group is first tried as one case. While some cases fail and the depth allows, the group's next refinement
+position is chosen (the window position of the key that contributes most to the failing cases' worst logit
+tests, by vote), and every failing case is split by the token at that position. Cases that still fail at the
+depth limit are left out (their inputs are not covered; `windows+residual` settles them one by one).
+"""
+
+from __future__ import annotations
+
+import math
+from collections import Counter
+from dataclasses import dataclass
+
+from ..checker.cases import Case, CaseRule
+from .cases import CaseProof, prove_case
+
+
+@dataclass(frozen=True)
+class GroupProof:
+    q: int
+    i: int
+    a: int
+    order: list[int]
+    cases: list[tuple[tuple[int, ...], CaseProof]]  # the proven cases: (prefix, proof)
+    failed: list[tuple[int, ...]]  # prefixes of the cases left unproven
+    covered: int
+    tried: int  # cases proven or tried
+
+    def entry(self) -> list:
+        """The certificate's group entry [q, i, a, order, cases] (docs §11.5.5)."""
+        cases = [[list(prefix), p.lam] for prefix, p in sorted(self.cases)]
+        return [self.q, self.i, self.a, self.order, cases]
+
+
+def _case(rule: CaseRule, q: int, i: int, a: int, order: list[int], prefix: tuple[int, ...]) -> Case:
+    n, V = rule.n, rule.V
+    known = {i: q, i + 1: a, n - 1: q}
+    known.update(zip(order, prefix))
+    free = [p for p in range(n - 1) if p not in known]
+    return Case(q, i, a, known, free, [t for t in range(V) if t not in known.values()])
+
+
+def _next_position(rule: CaseRule, proofs: list[CaseProof], choices: list[int]) -> int:
+    """The refinement position: for each failing case, the free window position of its worst key (k−1 first,
+    then k; n−2 for the query position as a key); the most voted, ties to the smaller position."""
+    votes: Counter[int] = Counter()
+    for p in proofs:
+        k = p.worst_key
+        for cand in (k - 1, k) if k >= 0 else ():
+            if cand in choices:
+                votes[cand] += 1
+                break
+    if not votes:
+        return choices[0]
+    return min(votes, key=lambda x: (-votes[x], x))
+
+
+def prove_group(rule: CaseRule, q: int, i: int, a: int, depth: int) -> GroupProof:
+    n, V = rule.n, rule.V
+    free = [p for p in range(n - 1) if p not in (i, i + 1)]
+    order: list[int] = []
+    frontier: list[tuple[int, ...]] = [()]
+    proven: list[tuple[tuple[int, ...], CaseProof]] = []
+    tried = 0
+    while True:
+        failing = []
+        for prefix in frontier:
+            proof = prove_case(rule, _case(rule, q, i, a, order, prefix))
+            tried += 1
+            (proven if proof.proven else failing).append((prefix, proof))
+        if not failing or len(order) >= min(depth, len(free)):
+            break
+        choices = [p for p in free if p not in order]
+        order.append(_next_position(rule, [p for _, p in failing], choices))
+        used = {q, a}
+        frontier = [pre + (t,) for pre, _ in failing for t in range(V) if t not in used | set(pre)]
+    order += [p for p in free if p not in order]
+    covered = sum(math.perm(V - 2 - len(pre), len(free) - len(pre)) for pre, _ in proven)
+    return GroupProof(q, i, a, order, proven, [pre for pre, _ in failing], covered, tried)
