@@ -204,19 +204,4 @@ Module CubicSound (I : INT) (Import K : CHECK I).
   Proof. intros Hnd Hn Hres. rewrite bound_correct, Hn. now apply cases_lower_acc. Qed.
 
   End Acc.
-
-  (** The lower bound of a certificate without a residual list: C(n−1, c)·|G|^c summed over its cases. *)
-  Theorem lower_no_residual (W : weights) (C : cert) :
-    check W C = true -> residual C = None -> (cert_correct C <= Z.of_nat (correct_count W))%Z.
-  Proof.
-    intros H Hr. destruct (check_accepted W C H) as (r & cr & nres & nwrong & A).
-    assert (Hn : nres = 0%Z).
-    { pose proof (ac_inputs _ _ _ _ _ _ A) as Hi. rewrite Hr in Hi. unfold check_input_claims in Hi.
-      simpl in Hi. destruct (wrong C) as [w|].
-      - destruct (indices (acc_total W) (wr_inputs w)) as [wx|]; [|discriminate].
-        destruct (wrong_ok _ _ _ _ _ _); inversion Hi; reflexivity.
-      - inversion Hi. reflexivity. }
-    apply (lower_acc W C r cr nres nwrong A [] (NoDup_nil _) Hn). intros x [].
-  Qed.
-
 End CubicSound.

@@ -33,7 +33,7 @@ TOP = {
     "Coverage": ("covered_spec",),
     "CubicCase": ("case_right",),
     "CasesSound": ("cases_lower",),
-    "CubicSound": ("case_pos_acc", "lower_acc", "lower_no_residual"),
+    "CubicSound": ("case_pos_acc", "lower_acc"),
 }
 
 
