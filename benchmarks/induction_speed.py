@@ -59,7 +59,9 @@ print(json.dumps({"prove_s": prove_s, "check_s": check_s, "ops": sum(OPS.values(
 
 def run(tree: Path, model: str, depth: int, groups: int) -> dict:
     env = dict(os.environ, PYTHONPATH=str(tree), OPENBLAS_NUM_THREADS="1", OMP_NUM_THREADS="1")
-    out = subprocess.run([sys.executable, "-c", CHILD, model, str(depth), str(groups)], env=env, capture_output=True, text=True, check=True)
+    out = subprocess.run([sys.executable, "-c", CHILD, model, str(depth), str(groups)], env=env, capture_output=True, text=True)
+    if out.returncode:
+        sys.exit(f"the run in {tree} failed:\n{out.stderr}")
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
