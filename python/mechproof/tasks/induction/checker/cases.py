@@ -138,6 +138,14 @@ class CaseRule:
     def __init__(self, ct: CaseTables) -> None:
         self.ct = ct
         self.V, self.n = ct.V, ct.n
+        self._xmax: dict[tuple[str, int], int] = {}
+
+    def xmax(self, name: str, t: int) -> int:
+        """max |X̂| + 1 over the plane t of the fixed-point table `name` (PV per query token, yv per answer)."""
+        key = (name, t)
+        if key not in self._xmax:
+            self._xmax[key] = int(np.abs(getattr(self.ct, name)[t]).max()) + 1
+        return self._xmax[key]
 
     # ------------------------------------------------------------------------------------------ query side
     def query(self, case: Case) -> Query:
@@ -164,8 +172,9 @@ class CaseRule:
         own = ct.col(case.q, self.n - 1)
         zv = ct.zv[a][q.r].T + 1  # [V, R]: upper bounds of each component's difference
         gv = zv + ct.yv[a][q.r].T + 1
-        z = ct.ze[a][own] + 1 + least_bound(zv, q.w_lo, q.w_hi, q.seg)
-        g = ct.ze[a][own] + ct.ye[a][own] + 2 + least_bound(gv, q.w_lo, q.w_hi, q.seg)
+        both = least_bound(np.concatenate([zv, gv]), q.w_lo, q.w_hi, q.seg)  # one search for both, row by row
+        z = ct.ze[a][own] + 1 + both[: len(zv)]
+        g = ct.ze[a][own] + ct.ye[a][own] + 2 + both[len(zv) :]
         count("add", 4 * zv.size)
         return z, g
 
@@ -205,12 +214,14 @@ class CaseRule:
         # a query component at a free position j fixes the token there for the answer's row too
         same = ((cols_ % n)[None, :] == q.pos[:, None]) & ~q.known[:, None]
         valid = ~same | ((cols_ // n)[None, :] == q.tok[:, None])
-        q.ans = -ct.PE[case.q][q.r, row] + least_bound(-PV, w_lo, w_hi, seg_, valid)  # −(lower bound of the average)
+        Y = ct.yv[a][cols_].T + 1  # [V, P]
+        # one search for both, row by row: −(lower bounds of the average of PV) per component, then Y's bounds
+        both = least_bound(np.concatenate([-PV, Y]), w_lo, w_hi, seg_, np.concatenate([valid, np.ones(Y.shape, dtype=bool)]))
+        q.ans = -ct.PE[case.q][q.r, row] + both[: len(PV)]
         q.ans_by_col = np.zeros(ct.N, dtype=np.int64)
         q.ans_by_col[q.r] = q.ans
-        Y = ct.yv[a][cols_].T + 1  # [V, P]
         count("add", PV.size + Y.size)
-        return ct.ye[a][row] + 1 + least_bound(Y, w_lo, w_hi, seg_)
+        return ct.ye[a][row] + 1 + both[len(PV) :]
 
     # ------------------------------------------------------------------------------------------ keys
     def windows(self, case: Case, k: int) -> tuple[list[int], np.ndarray]:
@@ -240,14 +251,16 @@ class CaseRule:
         # the query components per window: r [nw, R'], grouped by position
         comps, seg, rest = [], [], []
         A = np.array(case.tokens)
+        width = 0
         for j in range(n):
-            seg.append(sum(c.shape[1] for c in comps))
+            seg.append(width)
             if j in tok_at:
                 comps.append((tok_at[j] * n + j)[:, None])
                 rest.append(np.zeros((nw, 1), dtype=bool))
             else:
                 comps.append(np.broadcast_to(A * n + j, (nw, len(A))))
                 rest.append(np.ones((nw, len(A)), dtype=bool))
+            width += comps[-1].shape[1]
         r = np.concatenate(comps, axis=1)
         valid = ~np.concatenate(rest, axis=1)
         tok = r // n
@@ -264,7 +277,7 @@ class CaseRule:
             r_max = by_col[r]
         else:
             r_max = np.zeros(r.shape, dtype=np.int64)
-        upper, _ = rows.bounds(X, int(np.abs(PV).max()) + 1, r_max, None)
+        upper, _ = rows.bounds(X, self.xmax("PV", case.q), r_max, None)
         g = ct.PE[case.q][r, row[:, None]] + 1 + upper + q.ans_by_col[r]
         count("add", 3 * g.size)
         lo, hi = ct.W1
@@ -272,7 +285,7 @@ class CaseRule:
         yv = ct.yv[case.a]
         Y = yv[kn]  # [nw, m, V]
         y_max = yv[fc].max(axis=0) if len(fc) else np.zeros(self.V, dtype=np.int64)
-        yup, _ = rows.bounds(Y, int(np.abs(yv).max()) + 1, y_max, None)
+        yup, _ = rows.bounds(Y, self.xmax("yv", case.a), y_max, None)
         return KeyTerms(g, valid, lo[qrow][r], hi[qrow][r], np.array(seg), ct.ye[case.a][row] + 1 + yup)
 
     def last_key(self, case: Case, q: Query) -> "Pairs":

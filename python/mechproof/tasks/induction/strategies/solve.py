@@ -17,15 +17,11 @@ SHIFT = FC - LB
 NEG = np.iinfo(np.int64).min
 
 
-def _root(t: KeyTerms) -> np.ndarray:
-    """The root of φ per window (row of t.g), in float (precision-FC units)."""
-    gf = t.g.astype(np.float64)
-    wl, wh = t.w_lo.astype(np.float64), t.w_hi.astype(np.float64)
-    ok = t.valid
-    g = t.g
+def _root(gf: np.ndarray, wl: np.ndarray, wh: np.ndarray, ok: np.ndarray, seg: np.ndarray) -> np.ndarray:
+    """The root of φ(λ) = Σ_j max_r max(wl·(g − λ), wh·(g − λ)) per row of g [B, R] (float, precision-FC units):
+    φ is convex and decreasing, so Newton's (Dinkelbach's) iteration from below rises to it."""
     lam = np.where(ok, gf, np.inf).min(axis=1)
-    seg = t.seg
-    lens = np.diff(np.append(seg, g.shape[1]))
+    lens = np.diff(np.append(seg, gf.shape[1]))
     for _ in range(60):
         x = gf - lam[:, None]
         w = np.where(x >= 0, wh, wl)
@@ -43,6 +39,10 @@ def _root(t: KeyTerms) -> np.ndarray:
     return lam
 
 
+def _key_root(t: KeyTerms) -> np.ndarray:
+    return _root(t.g.astype(np.float64), t.w_lo.astype(np.float64), t.w_hi.astype(np.float64), t.valid, t.seg)
+
+
 def to_claim(root: np.ndarray) -> np.ndarray:
     """A claim (precision LB) at least the root (precision FC), with one unit to spare."""
     return np.floor(root / (1 << SHIFT)).astype(np.int64) + 2
@@ -50,7 +50,7 @@ def to_claim(root: np.ndarray) -> np.ndarray:
 
 def solve_linear(t: KeyTerms) -> int:
     """The least claim λ (precision LB) for which every window passes the key's λ-test."""
-    lam = int(to_claim(_root(t)).max())
+    lam = int(to_claim(_key_root(t)).max())
     step = 1
     while int(lambda_sum(t.g, lam << SHIFT, t.w_lo, t.w_hi, t.seg, t.valid).max()) > 0:
         lam += step
@@ -64,5 +64,8 @@ def solve_last(terms) -> int:  # noqa: ANN001
         return np.array([CaseRule.last_key_sum(terms, int(x) << SHIFT) <= 0 for x in lam])
 
     bound = 1 << 25
-    guess = np.array([0], dtype=np.int64)
+    # the test is φ(λ) = Σ max(lo·c·(H/c − λ), hi·c·(H/c − λ)) over the pairs: its float root guides the search
+    c = terms.c.astype(np.float64)
+    root = _root((terms.H / c)[None, :], (terms.lo * c)[None, :], (terms.hi * c)[None, :], np.ones((1, len(c)), dtype=bool), terms.seg)
+    guess = np.clip(np.floor(root / (1 << SHIFT)), -bound + 1, bound).astype(np.int64)
     return int(least_integer(passes, guess, np.array([-bound]), np.array([bound]))[0])
