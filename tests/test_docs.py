@@ -155,5 +155,5 @@ def test_readme_induction_tables_state_the_committed_rows():
         est, w10 = rows[("ind10-seed0", "bruteforce", 0)], rows[("ind10-seed0", "windows", 1)]
         line10 = _induction_line(readme, "| 10 |")
         sampled = f"({_n(est['sample_correct'])} of {_n(est['samples'])} samples"
-        assert f"*estimate* {est['estimate']:.6g} {sampled}" in line10
+        assert f"*estimate* {est['estimate']:.6g} {sampled}; 95%: ≥ {est['ci95'][0]:.5f})" in line10
         assert f"{w10['bound']:.4f} in {w10['prove_s']:.0f} + {w10['check_s']:.0f} s" in line10
