@@ -15,6 +15,8 @@ PAPER  ?= results/paper-max4
 PAPER_CHECK ?= results/paper-max4-check
 PAPER_STRATEGIES ?= cubic,subcubic-*
 SCALING ?= results/scaling
+INDUCTION ?= results/induction
+INDUCTION_MODELS ?= ind6
 SCALING_SEEDS ?= 50,104,123,519,742
 SCALING_CONFIGS ?= k5 k10 k20 k10v128
 RAY    ?=
@@ -23,7 +25,7 @@ EXTRAS ?= test
 comma  := ,
 STAMP  := $(VENV)/.installed-$(subst $(comma),-,$(EXTRAS))
 
-.PHONY: help setup train accuracy certify check test test-quick bench lean coq coq-extract coq-certificates sweep report paper scaling clean
+.PHONY: help setup train accuracy certify check test test-quick bench lean coq coq-extract coq-certificates sweep report paper scaling induction clean
 
 help:
 	@echo "make certify MODEL=seed42   train if missing, prove, write + check the certificate in out/certificates/, summary"
@@ -44,6 +46,8 @@ help:
 	@echo "make paper [RAY=auto]       the paper's study (151 seeds x all strategies) -> $(PAPER)/ and its report"
 	@echo "make paper SEEDS=50,104     recompute those seeds and compare every row with the committed study"
 	@echo "make setup EXTRAS=test,cluster   also install Ray (for --ray / RAY=...)"
+	@echo "make induction              the induction task's missing n = 6 rows (~1 min per seed) -> $(INDUCTION)/, and table.csv rebuilt from every row"
+	@echo "make induction INDUCTION_MODELS=   every missing run (n = 8 brute force ~18 min, n = 10 ~10 min)"
 	@echo "make scaling                the larger Max-of-K configurations (5 seeds each) -> $(SCALING)/ and report.md"
 
 setup: $(STAMP)
@@ -156,6 +160,9 @@ scaling: setup
 	done
 	$(BIN)/mechproof sweep --config k20v512 --seeds 50 --strategies cubic --out $(SCALING)/k20v512 --quiet
 	$(BIN)/mechproof report-scaling $(SCALING)
+
+induction: setup
+	$(BIN)/python -m mechproof.tasks.induction.study --out $(INDUCTION) --models '$(INDUCTION_MODELS)'
 
 clean:
 	rm -rf $(VENV) .pytest_cache .hypothesis .lake

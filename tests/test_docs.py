@@ -119,3 +119,41 @@ def test_relative_links_resolve(name):
     for target in re.findall(r"\]\(([^)#\s]+)(?:#[^)]*)?\)", text):
         if "://" not in target:
             assert (base / target).exists(), f"{name}: {target}"
+
+
+def _induction_line(readme: str, start: str) -> str:
+    section = readme.split("### A second task: the two-layer induction head", 1)[1].split("\n## ", 1)[0]
+    lines = [ln for ln in section.splitlines() if ln.startswith(start)]
+    assert len(lines) == 1, start
+    return lines[0]
+
+
+def test_readme_induction_tables_state_the_committed_rows():
+    """Every number of the README's induction tables is the committed row's (results/induction/rows.jsonl)."""
+    from mechproof.tasks.induction.study import read_rows
+
+    rows = read_rows(ROOT / "results" / "induction")
+    readme = _text("README.md")
+    bounds = []
+    for seed in range(7):
+        m = f"ind6-seed{seed}"
+        bf, win, res = rows[(m, "bruteforce", 0)], rows[(m, "windows", 1)], rows[(m, "windows+residual", 1)]
+        cells = [c.strip() for c in _induction_line(readme, f"| {seed} |").split("|")[1:-1]]
+        assert cells[1].startswith(f"{bf['accuracy']:.7g}") and cells[2] == f"{win['bound']:.5f}", seed
+        assert cells[4] == f"= {res['bound']:.7g}" and res["correct"] == bf["correct"], seed
+        assert cells[5] == f"{res['proof_length'] / bf['proof_length']:.2%}", seed
+        assert cells[6] == f"{res['prove_s']:.1f} + {res['check_s']:.1f} s", seed
+        bounds.append(win["bound"])
+    assert f"| **{sum(bounds) / len(bounds):.5f}** |" in _induction_line(readme, "| mean |")
+    assert f"{bf['proof_length'] / 1e10:.2f}·10¹⁰ operations at n = 6" in " ".join(readme.split())
+    bf8, d1, d2 = (rows[("ind8-seed0", s, d)] for s, d in (("bruteforce", 0), ("windows", 1), ("windows", 2)))
+    line8 = _induction_line(readme, "| 8 |").replace("**", "")
+    assert f"{bf8['accuracy']:.6f} (brute force, {_n(bf8['correct'])} / {_n(bf8['total'])}" in line8
+    for r in (d1, d2):
+        assert f"{r['bound']:.4f} in {r['prove_s']:.0f} + {r['check_s']:.0f} s" in line8
+    if ("ind10-seed0", "windows", 1) in rows:
+        est, w10 = rows[("ind10-seed0", "bruteforce", 0)], rows[("ind10-seed0", "windows", 1)]
+        line10 = _induction_line(readme, "| 10 |")
+        sampled = f"({_n(est['sample_correct'])} of {_n(est['samples'])} samples"
+        assert f"*estimate* {est['estimate']:.6g} {sampled}; 95%: ≥ {est['ci95'][0]:.5f})" in line10
+        assert f"{w10['bound']:.4f} in {w10['prove_s']:.0f} + {w10['check_s']:.0f} s" in line10

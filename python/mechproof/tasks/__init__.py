@@ -19,7 +19,8 @@ A task package provides (tasks/induction/ as the example):
   its checker entry point (`checker.check_induction(cert, claims, w, path)` → (inputs proven right, inputs
   proven wrong or None)), which
   mechproof.checker.check calls for a certificate of the task;
-* `results`: the results-table rows of a model.
+* `results`: the results-table rows of a model (and, for induction, `study`: the committed rows of
+  results/induction/ and the table rebuilt from them).
 """
 
 from __future__ import annotations

@@ -65,7 +65,7 @@ def bruteforce_row(name: str, w: ExactWeights, workers: int, samples: int) -> di
 
 def strategy_row(name: str, w: ExactWeights, folder: Path, strategy: str, depth: int, upper: bool, workers: int) -> dict:
     proof = prove(w, strategy, depth, upper, workers)
-    path = folder / f"{proof.file_stem}.json"
+    path = folder / f"{proof.file_stem}{'' if depth == DEFAULT_DEPTH else f'-depth{depth}'}.json"
     save_weights_copy(w, folder / "weights.json")  # the certificate names it beside itself
     clear_memo()
     result, check_s = write_proven(build_certificate(w, proof), path)
