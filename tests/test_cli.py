@@ -361,6 +361,7 @@ def test_check_reports_a_certified_upper_bound():
     assert f"≤ accuracy ≤ {rec['upper']}/{rec['total']}" in text.stdout
 
 
+@pytest.mark.slow
 def test_check_dir_memory_stays_bounded_over_distinct_choices(tmp_path, seed42):
     """`check DIR` over 300 subcubic certificates of one model, each with its own key_pos_centre (a free choice):
     the checker's per-process memo kept every certificate's derived values (about 1.4 MB each for this variant),

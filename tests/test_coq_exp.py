@@ -18,6 +18,8 @@ import pytest
 
 from mechproof.checker import arith
 
+pytestmark = pytest.mark.slow  # runs commands end to end or compiles Coq
+
 ROOT = Path(__file__).resolve().parents[1]
 COQ_DIR = ROOT / "coq"
 SOURCES = ("Int.v", "Dval.v", "Exp.v", "ExpSeries.v", "ExpSound.v")  # in dependency order

@@ -15,6 +15,8 @@ from pathlib import Path
 
 import pytest
 
+pytestmark = pytest.mark.slow  # runs commands end to end or compiles Coq
+
 ROOT = Path(__file__).resolve().parents[1]
 COQ_DIR = ROOT / "coq"
 SOURCES = ("Dval.v", "RealSums.v", "Softmax.v", "BoxBound.v", "Placement.v", "NatCounts.v", "Counting.v")  # dependency order

@@ -29,6 +29,8 @@ import pytest
 from mechproof.config import ModelConfig, TrainConfig
 from mechproof.sweep import VOLATILE, SweepSpec, read_csv_table, row_path, run_sweep
 
+pytestmark = pytest.mark.slow  # runs commands end to end or compiles Coq
+
 ROOT = Path(__file__).resolve().parents[1]
 SEED42 = ROOT / "certificates" / "seed42"
 STUDY = ROOT / "results" / "paper-max4"

@@ -120,6 +120,7 @@ def make_on_copy(target: str, **variables: str):
     return subprocess.run(args, cwd=ROOT, capture_output=True, text=True, env=env, timeout=600)
 
 
+@pytest.mark.slow
 def test_make_paper_never_shrinks_the_committed_table(tmp_path):
     """`make paper` over the committed study (here a copy of its committed files) adds nothing to compute and
     rebuilds results.csv and stages.csv byte for byte; it used to rebuild the table from row files alone."""

@@ -79,6 +79,7 @@ def test_a_k5_cubic_certificate_is_reproduced_byte_for_byte(tmp_path):
         assert train_and_prove(tmp_path / "b") == (model, correct, cert)
 
 
+@pytest.mark.slow
 def test_make_scaling_never_shrinks_the_committed_tables(tmp_path):
     """`make scaling` runs 5 seeds per configuration where the committed tables hold 20: every committed row is
     kept, byte for byte (the tables were rebuilt from the run's own rows, 2,041 lines down to a few hundred)."""
