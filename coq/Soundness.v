@@ -29,3 +29,11 @@ End Soundness.
 
 Module SoundZ := Soundness ZInt CheckZ.
 Module SoundB := Soundness BigInt CheckB.
+
+(** The theorem for the checker over Coq's [Z], stated outside any module type. The [Parameter]s of the module
+    types [SOUND] and [INT] are interface fields, which [Soundness] and [ZInt] define; they are no assumptions:
+    [Print Assumptions] of these two theorems lists the axioms of Coq's reals only. *)
+Theorem check_sound_lower : sound_lower CheckZ.check.
+Proof. exact SoundZ.lower. Qed.
+Theorem check_sound_upper : sound_upper CheckZ.check.
+Proof. exact SoundZ.upper. Qed.
