@@ -1,6 +1,7 @@
-"""The `mechproof` command line: train, measure, certify, check and audit Max-of-K models.
+"""The `mechproof` command line: train, measure, certify, check and audit models of both tasks (Max-of-K, induction).
 
-One module per kind of work (models, proofs, studies), each registering its commands on the shared `app`."""
+One module per kind of work (models, proofs, studies), each registering its commands on the shared `app`;
+cli/induction.py is the induction task behind them."""
 
 from __future__ import annotations
 

@@ -76,10 +76,12 @@ class _GuardedTyper(typer.Typer):
 
 app = _GuardedTyper(
     help=(
-        "Machine-checked lower bounds on the accuracy of Max-of-K transformers.\n\n"
-        "Models are referred to by name (seed42 → models/seed42.json, trained on demand) or by path (seed42.json, "
-        "models/x.json: a file, never trained). certify writes to out/certificates/<model>/, next to an exact copy "
-        "of the weights; certificates/ holds the committed ones."
+        "Machine-checked lower bounds on the accuracy of small transformers: one-layer Max-of-K models and two-layer "
+        "induction heads (docs/certificate.md §11).\n\n"
+        "Models are referred to by name (seed42 → models/seed42.json, trained on demand; ind6-seed0 is the induction "
+        "task's, the two tasks' names being distinct) or by path (seed42.json, models/x.json: a file, never trained). "
+        "certify writes to out/certificates/<model>/, next to an exact copy of the weights; certificates/ holds the "
+        "committed ones."
     ),
     no_args_is_help=True,
     add_completion=False,
@@ -125,8 +127,8 @@ def _threads_option() -> Any:
     return typer.Option(
         DEFAULT_THREADS,
         min=1,
-        help="torch CPU threads for brute force. More than the free cores slows it down many times over; "
-        "training always uses one (for byte-identical weights).",
+        help="torch CPU threads for brute force (induction: worker processes for brute force and proving). More "
+        "than the free cores slows it down many times over; training always uses one (for byte-identical weights).",
     )
 
 

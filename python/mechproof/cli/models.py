@@ -9,24 +9,39 @@ from typing import Optional
 import typer
 
 from ..errors import InputError
+from . import induction
 from .common import _check_output, _config_names, _named_config, _set_threads, _threads_option, app, err, out
 
 @app.command()
 def train(
     model: Optional[str] = typer.Argument(
-        None, help="Model name: seedN (k4) or <config>-seedN, e.g. k10-seed50; or give --seed and --config."
+        None, help="Model name: seedN (k4) or <config>-seedN, e.g. k10-seed50 or ind6-seed0 (induction); or give "
+        "--seed and --config (or --task induction --n N)."
     ),
     seed: Optional[int] = typer.Option(
-        None, min=0, help="Training seed (default 42): the same seed gives byte-identical weights on one machine."
+        None, min=0, help="Training seed (default 42; induction 0): the same seed gives byte-identical weights on one "
+        "machine."
     ),
-    config: Optional[str] = typer.Option(None, help=f"Named configuration (default k4): {_config_names()}."),
+    config: Optional[str] = typer.Option(
+        None, help=f"Named configuration (default k4): {_config_names()}; induction: {induction.config_names()}."
+    ),
+    task: Optional[str] = typer.Option(None, help="maxk (default) or induction; a model name or --config implies it."),
+    n: Optional[int] = typer.Option(
+        None, "--n", help="Induction: the context length n, one of the named configurations' (6, 8 or 10; default 6)."
+    ),
     out_path: Optional[Path] = typer.Option(
         None, "--out", help="Weights file (default models/seed<N>.json for k4, else models/<config>-seed<N>.json)."
     ),
     quiet: bool = typer.Option(False, help="No progress bar."),
 ) -> None:
-    """Train one Max-of-K model with the paper's recipe (AdamW, 3000 steps of 128 online samples) on CPU."""
+    """Train one model on CPU: Max-of-K with the paper's recipe (AdamW, 3000 steps of 128 online samples), or the
+    induction task with its recipe (AdamW, 6000 steps of 256)."""
     from ..modelstore import MODELS_DIR, is_path, parse_name, train_and_save, trainable_name
+
+    if induction.resolve_task(task, model, config) == induction.TASK:
+        return induction.train(model, seed, config, n, out_path, quiet)
+    induction.refuse("--n", n, "Max-of-K", "its context length is chosen by --config (k4, k5, k10, …); "
+                     "--task induction trains the induction task")
 
     if model is not None:
         if seed is not None or config is not None:
@@ -45,7 +60,7 @@ def train(
 
 @app.command()
 def accuracy(
-    model: str = typer.Argument(..., help="Model name (seed42, k10-seed42) or weights file."),
+    model: str = typer.Argument(..., help="Model name (seed42, k10-seed42, ind6-seed0) or weights file."),
     as_json: bool = typer.Option(False, "--json", help="Print {kind, correct, total, accuracy, ...} as JSON."),
     device: Optional[str] = typer.Option(None, help="torch device for the float pass (default: cuda if present)."),
     threads: int = _threads_option(),
@@ -56,7 +71,12 @@ def accuracy(
     confidence: float = typer.Option(0.95, help="Confidence of the Clopper–Pearson interval (with --samples)."),
     quiet: bool = typer.Option(False, help="No progress bar."),
 ) -> None:
-    """Exact brute-force accuracy over all d_vocab^n_ctx inputs, or with --samples an estimate.
+    """Exact brute-force accuracy over all inputs, or with --samples an estimate.
+
+    Max-of-K: all d_vocab^n_ctx inputs (up to 2^28). Induction (ind6-seed0, …): every input of the task, up to
+    n = 8 (brute force's limit is 2^30 inputs; n = 8 takes about half an hour on one core), decided by a float pass
+    with a proven error bound and the exact per-input rule where it is unsure; --threads is its number of worker
+    processes, and --device does not apply.
 
     A float pass decides an input only when its margin exceeds a proven bound on the rounding error; the rest
     are settled with interval arithmetic from the exact weights, and ties count as wrong. With --samples N the
@@ -68,6 +88,9 @@ def accuracy(
 
     if not 0 < confidence < 1:
         raise InputError(None, "--confidence", f"must lie strictly between 0 and 1, got {confidence}")
+    if induction.is_induction(model):
+        induction.refuse("--device", device, "induction", "its brute force runs on the CPU")
+        return induction.accuracy(model, as_json, threads, samples, sample_seed, confidence, quiet)
     _set_threads(threads)
     w, path, _ = load_or_train(model, progress=not quiet and not as_json)
     if samples is not None:  # an estimate: every line and field says so

@@ -13,24 +13,30 @@ import typer
 from rich.table import Table
 
 from ..errors import InputError, did_you_mean
+from . import induction
 from .common import _check_output, _internal, _print_json, _set_threads, _text, _threads_option, app, err, out
 
 @app.command()
 def certify(
-    model: str = typer.Argument("seed42", help="Model name (seed42) or weights file."),
-    strategy: str = typer.Option(
-        "cubic",
-        help="Proof strategy: cubic, one of the 100 subcubic-<eupu>-<attention>-<qk> variants, or cubic+residual "
-        "(the exact accuracy, for d_vocab^n_ctx ≤ 2^28); mechproof strategies lists them.",
+    model: str = typer.Argument("seed42", help="Model name (seed42, ind6-seed0) or weights file."),
+    strategy: Optional[str] = typer.Option(
+        None,
+        help="Proof strategy. Max-of-K (default cubic): cubic, one of the 100 subcubic-<eupu>-<attention>-<qk> "
+        "variants, or cubic+residual (the exact accuracy, for d_vocab^n_ctx ≤ 2^28). Induction (default windows): "
+        "windows or windows+residual (the exact accuracy). mechproof strategies lists them.",
+    ),
+    depth: Optional[int] = typer.Option(
+        None, min=0, help="Induction only: refinement depth of the windows cases (default 1; a certificate at another "
+        "depth is named <strategy>-depth<d>.json)."
     ),
     paper_compatible: bool = typer.Option(
-        False, help="Subcubic only: count m−g allowed tokens as the paper's code does (an undercount; still sound)."
+        False, help="Max-of-K subcubic only: count m−g allowed tokens as the paper's code does (an undercount; still sound)."
     ),
     upper: bool = typer.Option(
         False,
         "--upper",
         help="Also certify an upper bound: list the inputs the cases leave out that are proven wrong "
-        "(needs d_vocab^n_ctx ≤ 2^28; written to <strategy>-upper.json).",
+        "(Max-of-K: needs d_vocab^n_ctx ≤ 2^28; written to <strategy>-upper.json). windows+residual always has it.",
     ),
     cert_root: Optional[Path] = typer.Option(
         None,
@@ -40,7 +46,7 @@ def certify(
     lean: bool = typer.Option(
         True,
         help="Re-check in Lean if Lean is installed: `lake exe mechcheck` (under certificates/: write the Lean module "
-        "and run `lake build`).",
+        "and run `lake build`). Max-of-K only: Lean has no induction mirror yet.",
     ),
     brute: bool = typer.Option(
         True, help="Also compute the exact brute-force accuracy for the summary (--no-brute skips it, ~2 s)."
@@ -56,8 +62,9 @@ def certify(
 ) -> None:
     """Train if missing → prove → write the certificate → check it independently → summary.
 
-    The summary says whether the committed certificate of the same model and name (certificates/<model>/) is
-    reproduced byte for byte.
+    The summary says whether the committed certificate of the same model and name (certificates/<model>/, and for
+    induction the certificate SHA-256 in results/induction/rows.jsonl) is reproduced byte for byte. Lean has no
+    mirror of the induction task yet: its certificates are checked by the independent Python checker only.
 
     Exit 0 when the certificate is written and checked, 1 if the Lean check fails or the committed certificate of
     the same weights is not reproduced, 2 for bad input.
@@ -66,6 +73,11 @@ def certify(
     from ..modelstore import model_name
     from ..strategies import STRATEGIES
 
+    if induction.is_induction(model):
+        induction.refuse("--paper-compatible", paper_compatible, "induction", "it is a Max-of-K subcubic option")
+        return induction.certify(model, strategy, depth, upper, cert_root, brute, threads, as_json, quiet)
+    induction.refuse("--depth", depth, "Max-of-K", "only the induction strategies refine their cases to a depth")
+    strategy = strategy or "cubic"
     if strategy not in STRATEGIES:
         hint = did_you_mean(strategy, STRATEGIES)
         raise InputError(None, "--strategy", f"unknown strategy {strategy!r}; {hint}`mechproof strategies` lists all {len(STRATEGIES)}")
@@ -151,27 +163,39 @@ _COMMITTED = {
 @app.command()
 def strategies(
     as_json: bool = typer.Option(
-        False, "--json", help="Print one JSON document: name, group and complexity per strategy."
+        False, "--json", help="Print one JSON document: Max-of-K's strategies (name, group, complexity) and codes, and "
+        "the induction task's under `induction`."
     ),
+    task: Optional[str] = typer.Option(None, help="Only this task's strategies: maxk or induction (default both)."),
 ) -> None:
-    """List the proof strategies with their group and asymptotic checking cost."""
+    """List the proof strategies of each task with their group and asymptotic checking cost."""
     from ..strategies import STRATEGIES
     from ..strategies.subcubic import ATTENTION_OPTIONS, EUPU_OPTIONS, QK_OPTIONS
 
+    tasks = [induction.resolve_task(task)] if task is not None else [induction.MAXK, induction.TASK]
     codes = {"eupu": EUPU_OPTIONS, "attention": ATTENTION_OPTIONS, "qk": QK_OPTIONS}
     if as_json:
         rows = [{"name": i.name, "group": i.group, "complexity": i.complexity} for i in STRATEGIES.values()]
-        _print_json({"strategies": rows, "subcubic_codes": codes})
+        maxk = {"strategies": rows, "subcubic_codes": codes} if induction.MAXK in tasks else {}
+        _print_json(maxk | ({"induction": induction.strategy_rows()} if induction.TASK in tasks else {}))
         return
-    table = Table(title="proof strategies")
-    for col in ("name", "group", "checking cost"):
-        table.add_column(col)
-    for info in STRATEGIES.values():
-        table.add_row(info.name, info.group, info.complexity)
-    out.print(table)
-    out.print("subcubic-<eupu>-<attention>-<qk> codes, by part:", highlight=False)
-    for part, opts in codes.items():  # one line per part: `md` is a code of both eupu and qk
-        out.print(f"  {part}: " + "; ".join(f"{k} = {v}" for k, v in opts.items()), highlight=False)
+    if induction.MAXK in tasks:
+        table = Table(title="Max-of-K proof strategies")
+        for col in ("name", "group", "checking cost"):
+            table.add_column(col)
+        for info in STRATEGIES.values():
+            table.add_row(info.name, info.group, info.complexity)
+        out.print(table)
+        out.print("subcubic-<eupu>-<attention>-<qk> codes, by part:", highlight=False)
+        for part, opts in codes.items():  # one line per part: `md` is a code of both eupu and qk
+            out.print(f"  {part}: " + "; ".join(f"{k} = {v}" for k, v in opts.items()), highlight=False)
+    if induction.TASK in tasks:
+        table = Table(title="induction proof strategies (docs/certificate.md §11.5–§11.6)")
+        for col in ("name", "group", "checking cost", "--depth (default)"):
+            table.add_column(col)
+        for row in induction.strategy_rows():
+            table.add_row(row["name"], row["group"], row["complexity"], str(row["default_depth"]))
+        out.print(table)
 
 
 @app.command()

@@ -9,18 +9,25 @@ from typing import Optional
 import typer
 
 from ..errors import InputError
+from . import induction
 from .common import _config_names, _named_config, app, err, out
 
 @app.command()
 def sweep(
-    seeds: str = typer.Option(..., help="paper (the paper's 151 seeds), N..M (inclusive) or N,M,... (or a mix)."),
+    seeds: Optional[str] = typer.Option(
+        None, help="paper (the paper's 151 seeds), N..M (inclusive) or N,M,... (or a mix). Required for Max-of-K."
+    ),
     strategies: str = typer.Option(
         "all", help="all, or comma-separated names and shell-style globs (e.g. 'subcubic*'); a brute-force row is always added."
     ),
-    out_dir: Path = typer.Option(
-        Path("results/sweep"), "--out", help="Sweep folder: rows/, certificates/, results.csv, results.json."
+    out_dir: Optional[Path] = typer.Option(
+        None, "--out", help="Sweep folder (Max-of-K: results/sweep, with rows/, certificates/, results.csv, "
+        "results.json; induction: results/induction-sweep, with rows.jsonl, table.csv and <model>/ certificates)."
     ),
-    workers: Optional[int] = typer.Option(None, min=1, help="Worker processes, one seed at a time each (default: CPU cores)."),
+    workers: Optional[int] = typer.Option(
+        None, min=1, help="Worker processes, one seed at a time each (default: CPU cores); induction: processes for "
+        "each model's brute force and proofs (default 1)."
+    ),
     device: str = typer.Option(
         "auto",
         help="auto|cpu|cuda[:N]: where brute force and any training run (auto: cuda if present). Only CPU training is "
@@ -36,16 +43,26 @@ def sweep(
     ),
     batch: Optional[int] = typer.Option(None, min=1, help="With --ray: strategies per Ray task (default 10; each seed also "
                                         "has one task for its model and brute force)."),
-    config: str = typer.Option(
-        "k4", help=f"Named configuration of the models: {_config_names()}. Models are seedN (k4) or <config>-seedN; "
-        "where brute force is out of reach each seed gets a sampled accuracy ESTIMATE row instead. One folder per config."
+    config: Optional[str] = typer.Option(
+        None, help=f"Named configuration of the models (default k4): {_config_names()}; induction (default ind6): "
+        f"{induction.config_names()}. Models are seedN (k4) or <config>-seedN; where brute force is out of reach each "
+        "seed gets a sampled accuracy ESTIMATE row instead. One folder per config."
     ),
     samples: int = typer.Option(100_000, min=1, help="Uniform inputs of the accuracy estimate (configs beyond brute force)."),
+    task: Optional[str] = typer.Option(None, help="maxk (default) or induction; an induction --config implies it."),
+    models: Optional[str] = typer.Option(
+        None, help="Induction, instead of --seeds: comma-separated model names (ind6-seed0) or induction weights files."
+    ),
+    depths: Optional[str] = typer.Option(None, help="Induction: refinement depths of the cases, e.g. 1 or 1,2 (default 1)."),
+    upper: bool = typer.Option(
+        False, "--upper", help="Induction: windows also certifies its upper bound (windows-upper.json), as the committed "
+        "n = 6 rows do; a row already in the folder is kept as it is."
+    ),
     quiet: bool = typer.Option(False, help="No progress bar."),
 ) -> None:
     """Prove bounds with many strategies on many seeds; keep only checked results.
 
-    Per seed: train (or reuse models/seedN.json) and compute the exact
+    Max-of-K, per seed: train (or reuse models/seedN.json) and compute the exact
     brute-force accuracy; then per strategy: prove, write the certificate
     under <out>/certificates/seedN/ once the independent checker accepts it,
     and record a row (bound, normalized bound, proof length = checker
@@ -62,6 +79,13 @@ def sweep(
     run at a time per folder: a second one is refused at once, naming the
     first.
 
+    Induction (--task induction, or --config ind6/ind8/ind10): one row per
+    model (brute force, or an estimate beyond n = 8), and one per (model,
+    strategy, depth) like the rows of results/induction/rows.jsonl, in
+    <out>/rows.jsonl, with table.csv rebuilt from them; resumable, never
+    losing a row, one run per folder, failures in
+    <out>/failures/<model>/.
+
     Exit 0 when every task has a row, 1 if some failed (see <out>/failures/),
     2 for bad arguments (or a folder in use), 130 if interrupted.
     """
@@ -74,6 +98,15 @@ def sweep(
     from ..sweep.folder import usable_folder
     from ..sweep.runner import DEFAULT_BATCH
 
+    if induction.resolve_task(task, config=config) == induction.TASK:
+        for option, value in (("--ray", ray_address), ("--batch", batch), ("--device", None if device == "auto" else device)):
+            induction.refuse(option, value, "induction", "its sweep runs on this machine's CPUs")
+        return induction.sweep(seeds, models, config, strategies, depths, upper, out_dir, workers, samples, quiet)
+    for option, value in (("--models", models), ("--depths", depths), ("--upper", upper)):
+        induction.refuse(option, value, "Max-of-K", "it is the induction sweep's")
+    if seeds is None:
+        raise InputError(None, "--seeds", "required for Max-of-K: paper, N..M or N,M,...")
+    config, out_dir = config or "k4", out_dir or Path("results/sweep")
     model_cfg = _named_config(config)
     seed_list = parse_seeds(seeds)
     names = select_strategies(strategies)

@@ -82,7 +82,7 @@ def _run_locked(spec: SweepSpec, progress: bool, console: Any, on_event: Callabl
     summary = SweepSummary(tasks=n_tasks, skipped=present, done=0)
     computed: list[tuple[int, str]] = []
 
-    bar = _Bar(n_tasks, present, progress, console)
+    bar = ProgressBar(n_tasks, present, progress, console)
 
     def handle(event: tuple) -> None:
         kind, seed, name = event[0], event[1], event[2]
@@ -130,7 +130,7 @@ def _run_locked(spec: SweepSpec, progress: bool, console: Any, on_event: Callabl
     return summary
 
 
-class _Bar:
+class ProgressBar:
     """A rich progress bar over the tasks (or nothing)."""
 
     def __init__(self, total: int, completed: int, enabled: bool, console: Any) -> None:
@@ -152,7 +152,7 @@ class _Bar:
         )
         self.task = self.progress.add_task("", total=total, completed=completed)
 
-    def __enter__(self) -> "_Bar":
+    def __enter__(self) -> "ProgressBar":
         if self.enabled:
             self.progress.start()
         return self

@@ -14,7 +14,7 @@ import torch
 from ... import weights as weights_io
 from ...errors import InputError
 from ...weights import ExactWeights, from_torch
-from .config import CONFIGS, InductionConfig, induction_train_config
+from .config import CONFIGS, TASK, InductionConfig, induction_train_config
 from .training import train
 
 MODELS_DIR = Path("models")
@@ -34,11 +34,11 @@ def parse_name(name: str) -> tuple[str, int]:
     return m.group(1), int(m.group(2))
 
 
-def train_and_save(config: str, seed: int, out: Path) -> tuple[ExactWeights, float]:
+def train_and_save(config: str, seed: int, out: Path, progress: bool = False) -> tuple[ExactWeights, float]:
     """Train with the recipe (config.induction_train_config) and write the exact weights atomically."""
     cfg: InductionConfig = CONFIGS[config]
     tcfg = induction_train_config(seed)
-    res = train(cfg, tcfg)
+    res = train(cfg, tcfg, progress)
     provenance = {
         "trainer": "mechproof.tasks.induction.training",
         "torch": torch.__version__.split("+")[0],
@@ -50,7 +50,7 @@ def train_and_save(config: str, seed: int, out: Path) -> tuple[ExactWeights, flo
     return w, res.seconds
 
 
-def load_or_train(name: str, models_dir: Path = MODELS_DIR) -> tuple[ExactWeights, Path, bool]:
+def load_or_train(name: str, models_dir: Path = MODELS_DIR, progress: bool = False) -> tuple[ExactWeights, Path, bool]:
     """(weights, path, trained?) for a model name; a missing file is trained first."""
     config, seed = parse_name(name)
     path = models_dir / f"{name}.json"
@@ -59,5 +59,20 @@ def load_or_train(name: str, models_dir: Path = MODELS_DIR) -> tuple[ExactWeight
         if w.cfg != CONFIGS[config] or w.seed != seed:
             raise InputError(path, "config", f"the name {name!r} means {config} seed {seed}, but the file holds another model")
         return w, path, False
-    w, _ = train_and_save(config, seed, path)
+    w, _ = train_and_save(config, seed, path, progress)
     return w, path, True
+
+
+def load_ref(ref: str, models_dir: Path = MODELS_DIR, progress: bool = False) -> tuple[ExactWeights, Path, str, bool]:
+    """(weights, path, name, trained?) for a model name (load_or_train) or a weights file of the task (its name is
+    the file's stem; a missing file is an error, never a reason to train)."""
+    from ...modelstore import is_path
+
+    if not is_path(ref):
+        w, path, trained = load_or_train(ref, models_dir, progress)
+        return w, path, ref, trained
+    path = Path(ref)
+    w = weights_io.load(path)
+    if w.task != TASK:
+        raise InputError(path, "task", f"expected an induction weights file, got the {w.task} task's")
+    return w, path, path.stem, False

@@ -21,7 +21,6 @@ from pathlib import Path
 
 from ...certify import build_certificate, save_weights_copy, write_proven
 from ...checker.arith import OPS, clear_memo
-from ...files import atomic_write
 from ...weights import ExactWeights
 from .bruteforce import MAX_INPUTS, brute_force, estimate_accuracy
 from .checker.inputs import InputRule
@@ -29,6 +28,7 @@ from .checker.tables import Tables
 from .models import load_or_train
 from .space import decode, n_inputs
 from .strategies import DEFAULT_DEPTH, STRATEGIES, prove
+from .study import append_rows
 
 
 def brute_force_ops(w: ExactWeights) -> int:
@@ -103,10 +103,8 @@ def main(argv: list[str] | None = None) -> int:
     if rows and rows[0]["kind"] == "bruteforce":
         for r in rows[1:]:
             r["proof_length_vs_bruteforce"] = r["proof_length"] / rows[0]["proof_length"]
-    log = args.out / "rows.jsonl"
-    text = "".join(json.dumps(r) + "\n" for r in rows)
-    atomic_write(log, (log.read_text() if log.is_file() else "") + text)
-    sys.stdout.write(text)
+    append_rows(args.out, rows)
+    sys.stdout.write("".join(json.dumps(r) + "\n" for r in rows))
     return 0
 
 

@@ -71,6 +71,13 @@ def read_rows(folder: Path) -> dict[tuple[str, str, int], dict]:
     return out
 
 
+def append_rows(folder: Path, rows: list[dict]) -> None:
+    """Append rows to the folder's rows.jsonl (the whole file replaced atomically: a crash loses no row)."""
+    path = folder / ROWS
+    old = path.read_text(encoding="utf-8") if path.is_file() else ""
+    atomic_write(path, old + "".join(json.dumps(r) + "\n" for r in rows))
+
+
 def table_rows(rows: dict[tuple[str, str, int], dict]) -> list[dict]:
     """One line per certificate row, beside its model's brute force or estimate (which must be of the same weights)."""
     lines = []

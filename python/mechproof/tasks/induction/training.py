@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 import torch
 import torch.nn.functional as F
+from tqdm import tqdm
 
 from ...config import TrainConfig
 from ...training import _deterministic, derived_seed
@@ -30,17 +31,18 @@ class TrainResult:
     seconds: float
 
 
-def train(cfg: InductionConfig, tcfg: TrainConfig) -> TrainResult:
+def train(cfg: InductionConfig, tcfg: TrainConfig, progress: bool = False) -> TrainResult:
+    """`progress`: a progress bar on stderr (it reads the loss, and changes no number)."""
     threads = torch.get_num_threads()
     torch.set_num_threads(1)
     try:
         with _deterministic():
-            return _train(cfg, tcfg)
+            return _train(cfg, tcfg, progress)
     finally:
         torch.set_num_threads(threads)
 
 
-def _train(cfg: InductionConfig, tcfg: TrainConfig) -> TrainResult:
+def _train(cfg: InductionConfig, tcfg: TrainConfig, progress: bool) -> TrainResult:
     start = time.perf_counter()
     model = InductionTransformer(cfg)
     model.init_weights(torch.Generator().manual_seed(derived_seed(tcfg.seed, "model")))
@@ -51,7 +53,8 @@ def _train(cfg: InductionConfig, tcfg: TrainConfig) -> TrainResult:
     )  # fmt: skip
     loss = torch.tensor(float("nan"))
     acc = float("nan")
-    for step in range(tcfg.steps):
+    bar = tqdm(range(tcfg.steps), desc=f"train seed {tcfg.seed}", disable=not progress, unit="step")
+    for step in bar:
         tokens = sample_batch(cfg.d_vocab, cfg.n_ctx, tcfg.batch_size, data)
         labels = answers(tokens)
         logits = model(tokens)
@@ -61,4 +64,6 @@ def _train(cfg: InductionConfig, tcfg: TrainConfig) -> TrainResult:
         opt.step()
         if step == tcfg.steps - 1:
             acc = (logits.argmax(dim=1) == labels).float().mean().item()
+        if progress and step % 100 == 0:
+            bar.set_postfix(loss=f"{loss.item():.4f}")
     return TrainResult(model, float(loss.item()), acc, time.perf_counter() - start)
