@@ -17,10 +17,9 @@ from typing import Any, Optional
 from rich.table import Table
 
 from ..errors import InputError, did_you_mean
+from ..tasks import INDUCTION as TASK, MAXK, TASKS
 from .common import _check_output, _print_json, err, out
 
-TASK = "induction"
-MAXK = "maxk"
 _NAME = re.compile(r"^ind\d+-seed\d+$")
 SUMMARY_BRUTE_LIMIT = 1 << 22
 """certify's summary brute-forces an induction model up to this many inputs (n = 6: 2.1·10^6, about 20 s on one
@@ -50,7 +49,6 @@ def is_induction(ref: str) -> bool:
 def resolve_task(task: Optional[str], model: Optional[str] = None, config: Optional[str] = None) -> str:
     """The task a command works on: --task if given (it must agree with the model and --config), else the
     model's, else --config's, else Max-of-K."""
-    from ..tasks import TASKS
     from ..tasks.induction.config import CONFIGS
 
     implied = None
