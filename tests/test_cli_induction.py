@@ -68,6 +68,19 @@ def test_certify_writes_the_certificate_the_results_rows_are_made_of(here, strat
     assert cert.read_bytes() == Path(row["certificate"]).read_bytes()
 
 
+@pytest.mark.parametrize("sha, code, verdict", [(None, 0, "reproduced byte for byte"), ("0" * 64, 1, "NOT REPRODUCED")])
+def test_certify_compares_with_the_committed_rows_certificate_hash(here, sha, code, verdict):
+    row = strategy_row("tiny", model("tiny"), here / "elsewhere", "windows", 1, True, 1)
+    committed = here / study.FOLDER
+    committed.mkdir(parents=True)
+    study.append_rows(committed, [row | ({} if sha is None else {"certificate_sha256": sha})])
+    res = cli("certify", "tiny.json", "--strategy", "windows", "--upper", "--no-brute")
+    assert res.exit_code == code, res.output
+    assert verdict in res.stdout and str(study.FOLDER / study.ROWS) in res.stdout
+    other = cli("certify", "tiny.json", "--strategy", "windows", "--no-brute")  # windows.json: no committed row
+    assert other.exit_code == 0 and "committed row" not in other.stdout
+
+
 def test_certify_at_another_depth_names_the_file_by_it(here):
     res = cli("certify", "tiny.json", "--strategy", "windows", "--depth", "0", "--no-brute")
     assert res.exit_code == 0, res.output

@@ -192,14 +192,23 @@ def certify(model: str, strategy: Optional[str], depth: Optional[int], upper: bo
             table.add_row("brute-force accuracy", found)
         from .proofs import _COMMITTED
 
-        for path, match in reproduced:
-            table.add_row("committed copy", _COMMITTED[match].format(path))
+        if committed is not None:
+            table.add_row("committed copy", _COMMITTED[committed[1]].format(committed[0]))
+        if study is not None:
+            table.add_row("committed row", _STUDY[study[1]].format(study[0]))
         table.add_row("total time", f"{seconds:.1f} s" + (" (incl. training)" if trained else ""))
         out.print(table)
     if any(match == "differs" for _, match in reproduced):
         import typer
 
         raise typer.Exit(1)
+
+
+_STUDY = {
+    "identical": "the certificate SHA-256 that {} records: reproduced byte for byte",
+    "differs": "NOT REPRODUCED: {} records another certificate SHA-256 for the same weights",
+    "other weights": "{} is about other weights",
+}
 
 
 def _committed_row(row: dict[str, Any]) -> tuple[Path, str] | None:
