@@ -5,6 +5,7 @@ trains ind6-seed0 and compares certify's certificate with the results entry poin
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import shutil
@@ -266,6 +267,14 @@ def test_ind6_trains_the_same_by_either_form_and_certify_reproduces_the_results_
     ours = tmp_path / doc["certificate"]
     assert ours.read_bytes() == (tmp_path / "res" / "ind6-seed0" / ours.name).read_bytes()
     assert check(ours).correct == doc["correct"]
-    committed = study.read_rows(ROOT / study.FOLDER)[("ind6-seed0", "windows", 1)]
-    if committed["weights_sha256"] == weights_io.load(path).sha256:  # training is deterministic per machine
-        assert doc["committed_row"]["match"] == "identical" and doc["correct"] == committed["correct"]
+    swept = _run(tmp_path, "-m", "mechproof.cli", "sweep", "--task", "induction", "--seeds", "0", "--strategies",
+                 "windows", "--upper", "--out", "sw", "--quiet")
+    assert swept.returncode == 0, swept.stderr
+    rows = study.read_rows(tmp_path / "sw")
+    assert rows[("ind6-seed0", "windows", 1)]["certificate_sha256"] == hashlib.sha256(ours.read_bytes()).hexdigest()
+    committed = study.read_rows(ROOT / study.FOLDER)
+    if committed[("ind6-seed0", "windows", 1)]["weights_sha256"] == weights_io.load(path).sha256:  # per machine
+        assert doc["committed_row"]["match"] == "identical"
+        for key, row in rows.items():  # the sweep's rows are the committed study's, but for the times
+            assert {k: v for k, v in row.items() if k not in study.VOLATILE} == {
+                k: v for k, v in committed[key].items() if k not in study.VOLATILE}
