@@ -49,6 +49,9 @@ def test_accuracy_is_the_literal_models_count_or_a_labelled_estimate(here):
     assert est["kind"] == "estimate" and est["samples"] == 200
     assert est["ci_low"] <= doc["accuracy"] <= est["ci_high"]
     assert "ESTIMATE, not certified" in cli("accuracy", "tiny.json", "--samples", "50").stdout
+    shown = cli("accuracy", "tiny.json")  # with its progress bar
+    assert shown.exit_code == 0 and f"{doc['correct']}/{doc['total']} correct" in shown.stdout
+    assert "brute force" in shown.stderr
 
 
 @pytest.mark.parametrize("strategy, upper, name", [("windows", True, "windows-upper.json"),

@@ -121,7 +121,7 @@ def accuracy(model: str, as_json: bool, workers: int, samples: Optional[int], sa
     if w.cfg.n_inputs > MAX_INPUTS:
         raise InputError(path, "--samples", f"{w.cfg.n_inputs} inputs are beyond brute force (limit {MAX_INPUTS}); "
                          "estimate with --samples N")
-    res = brute_force(w, workers)
+    res = brute_force(w, workers, progress=not quiet and not as_json)
     doc = {
         "kind": "exact", "model": str(path), "correct": res.correct, "total": res.total, "accuracy": res.accuracy,
         "undecided_by_float": res.settled, "settled_exactly": res.settled - res.unresolved,
@@ -160,7 +160,7 @@ def certify(model: str, strategy: Optional[str], depth: Optional[int], upper: bo
     cert = Path(row["certificate"])
     committed = compare_committed(cert)
     study = _committed_row(row)
-    found = _brute(w, model, workers, brute)
+    found = _brute(w, model, workers, brute, progress)
     seconds = time.perf_counter() - start
     reproduced = [c for c in (committed, study) if c is not None]
     if as_json:
@@ -226,7 +226,7 @@ def _committed_row(row: dict[str, Any]) -> tuple[Path, str] | None:
     return where, "identical" if ref["certificate_sha256"] == row["certificate_sha256"] else "differs"
 
 
-def _brute(w: Any, model: str, workers: int, enabled: bool) -> dict[str, Any] | str | None:
+def _brute(w: Any, model: str, workers: int, enabled: bool, progress: bool) -> dict[str, Any] | str | None:
     """The summary's brute force: the result, or why it was left out."""
     if not enabled:
         return None
@@ -235,7 +235,7 @@ def _brute(w: Any, model: str, workers: int, enabled: bool) -> dict[str, Any] | 
                 f"`mechproof accuracy {model}` computes it (n ≤ 8), or estimates it with --samples N")
     from ..tasks.induction.bruteforce import brute_force
 
-    res = brute_force(w, workers)
+    res = brute_force(w, workers, progress)
     return {"correct": res.correct, "total": res.total, "accuracy": res.accuracy, "seconds": round(res.seconds, 3)}
 
 

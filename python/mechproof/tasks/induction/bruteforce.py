@@ -9,12 +9,14 @@ positions before n−1 is computed once per prefix.
 
 from __future__ import annotations
 
+import contextlib
 import math
 import time
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 
 import numpy as np
+from tqdm import tqdm
 
 from ...estimate import AccuracyEstimate, clopper_pearson
 from ...weights import ExactWeights
@@ -108,21 +110,28 @@ def _run(span: tuple[int, int]) -> tuple[list[int], int, int]:
     return _WORKER.run(*span)
 
 
-def brute_force(w: ExactWeights, workers: int = 1) -> BruteForceResult:
-    """The exact number of inputs the model gets right (docs §11.1), soundly; `workers` processes."""
+def brute_force(w: ExactWeights, workers: int = 1, progress: bool = False) -> BruteForceResult:
+    """The exact number of inputs the model gets right (docs §11.1), soundly; `workers` processes; `progress`: a
+    bar on stderr over the prefixes."""
     start = time.perf_counter()
     V, n = w.cfg.d_vocab, w.cfg.n_ctx
     total = n_inputs(V, n)
     if total > MAX_INPUTS:
         raise ValueError(f"{total} inputs is beyond brute force (limit {MAX_INPUTS}); estimate by sampling instead")
     n_pre = math.perm(V, n - 1)
-    if workers <= 1:
-        parts = [_Worker(w).run(0, n_pre)]
-    else:
-        step = -(-n_pre // (workers * 16))
-        spans = [(lo, min(n_pre, lo + step)) for lo in range(0, n_pre, step)]
-        with ProcessPoolExecutor(workers, initializer=_init, initargs=(w,)) as pool:
-            parts = list(pool.map(_run, spans))
+    step = -(-n_pre // (max(1, workers) * 16))
+    spans = [(lo, min(n_pre, lo + step)) for lo in range(0, n_pre, step)]
+    parts = []
+    with contextlib.ExitStack() as stack:
+        if workers <= 1:
+            results = map(_Worker(w).run, *zip(*spans))
+        else:
+            pool = stack.enter_context(ProcessPoolExecutor(workers, initializer=_init, initargs=(w,)))
+            results = pool.map(_run, spans)
+        bar = stack.enter_context(tqdm(total=n_pre, desc="brute force", disable=not progress, unit="prefix"))
+        for (lo, hi), part in zip(spans, results):
+            parts.append(part)
+            bar.update(hi - lo)
     wrong = np.sort(np.array([x for p in parts for x in p[0]], dtype=np.int64))
     return BruteForceResult(
         total - len(wrong), total, wrong, sum(p[1] for p in parts), sum(p[2] for p in parts), time.perf_counter() - start
