@@ -218,6 +218,18 @@ def test_sweep_refuses_a_second_run_on_one_folder(here):
     assert not (here / "sw" / study.ROWS).exists()
 
 
+def test_the_results_entry_point_waits_for_no_sweep(here):
+    """The results entry point rewrites rows.jsonl too: while a sweep holds the folder it is refused, before it
+    trains or proves anything."""
+    from mechproof.errors import InputError
+    from mechproof.sweep.folder import folder_lock
+    from mechproof.tasks.induction import results
+
+    with folder_lock(here / "sw"), pytest.raises(InputError, match="in use by another run"):
+        results.main(["ind6-seed0", "--out", "sw"])
+    assert not (here / "models").exists() and not (here / "sw" / study.ROWS).exists()
+
+
 def test_an_interrupted_sweep_keeps_its_finished_rows(here, monkeypatch):
     import mechproof.tasks.induction.results as results
 

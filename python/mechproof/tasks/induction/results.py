@@ -21,6 +21,7 @@ from pathlib import Path
 
 from ...certify import build_certificate, save_weights_copy, write_proven
 from ...checker.arith import OPS, clear_memo
+from ...sweep.folder import folder_lock
 from ...weights import ExactWeights
 from .bruteforce import MAX_INPUTS, brute_force, estimate_accuracy
 from .checker.inputs import InputRule
@@ -93,17 +94,18 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--workers", type=int, default=min(2, os.cpu_count() or 1))
     ap.add_argument("--out", type=Path, default=Path("out") / "induction")
     args = ap.parse_args(argv)
-    w, _, _ = load_or_train(args.model)
-    folder = args.out / args.model
-    rows = []
-    if not args.no_bruteforce:
-        rows.append(bruteforce_row(args.model, w, args.workers, args.samples))
-    for s in [] if args.bruteforce_only else args.strategy or list(STRATEGIES):
-        rows.append(strategy_row(args.model, w, folder, s, args.depth, args.upper and s == "windows", args.workers))
-    if rows and rows[0]["kind"] == "bruteforce":
-        for r in rows[1:]:
-            r["proof_length_vs_bruteforce"] = r["proof_length"] / rows[0]["proof_length"]
-    append_rows(args.out, rows)
+    with folder_lock(args.out):  # rows.jsonl is rewritten: one writer at a time (a sweep holds the same lock)
+        w, _, _ = load_or_train(args.model)
+        folder = args.out / args.model
+        rows = []
+        if not args.no_bruteforce:
+            rows.append(bruteforce_row(args.model, w, args.workers, args.samples))
+        for s in [] if args.bruteforce_only else args.strategy or list(STRATEGIES):
+            rows.append(strategy_row(args.model, w, folder, s, args.depth, args.upper and s == "windows", args.workers))
+        if rows and rows[0]["kind"] == "bruteforce":
+            for r in rows[1:]:
+                r["proof_length_vs_bruteforce"] = r["proof_length"] / rows[0]["proof_length"]
+        append_rows(args.out, rows)
     sys.stdout.write("".join(json.dumps(r) + "\n" for r in rows))
     return 0
 
