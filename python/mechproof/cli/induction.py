@@ -23,7 +23,7 @@ from .common import _check_output, _print_json, err, out
 _NAME = re.compile(r"^ind\d+-seed\d+$")
 SUMMARY_BRUTE_LIMIT = 1 << 22
 """certify's summary brute-forces an induction model up to this many inputs (n = 6: 2.1·10^6, about 20 s on one
-core); beyond, it says how to get the accuracy instead (n = 8 takes about half an hour)."""
+core); beyond, it says how to get the accuracy instead (n = 8 took 26 min with 2 workers)."""
 LEAN = "not run: Lean has no mirror of the induction task (docs/certificate.md §11) yet; the independent checker checked it"
 
 
