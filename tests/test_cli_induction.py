@@ -54,6 +54,22 @@ def test_accuracy_is_the_literal_models_count_or_a_labelled_estimate(here):
     assert "brute force" in shown.stderr
 
 
+def test_beyond_brute_force_accuracy_asks_for_samples_and_estimates(here):
+    import torch
+
+    from mechproof.tasks.induction.config import InductionConfig
+    from mechproof.weights import from_torch
+
+    cfg = InductionConfig(d_vocab=16, n_ctx=10, d_model=4, d_head=4)  # 3.3·10^10 inputs, as ind10
+    g = torch.Generator().manual_seed(0)
+    tensors = {k: 0.1 * torch.randn(shape, generator=g) for k, shape in cfg.tensor_shapes().items()}
+    weights_io.save(from_torch(cfg, tensors, seed=0), here / "big.json")
+    res = cli("accuracy", "big.json")
+    assert res.exit_code == 2 and "error: big.json: --samples:" in res.stderr and "beyond brute force" in res.stderr
+    est = json.loads(cli("accuracy", "big.json", "--samples", "100", "--json").stdout)
+    assert est["kind"] == "estimate" and est["samples"] == 100 and 0 <= est["ci_low"] <= est["ci_high"] <= 1
+
+
 @pytest.mark.parametrize("strategy, upper, name", [("windows", True, "windows-upper.json"),
                                                    ("windows+residual", False, "windows-residual.json")])
 def test_certify_writes_the_certificate_the_results_rows_are_made_of(here, strategy, upper, name):
