@@ -157,6 +157,7 @@ def test_strategies_lists_both_tasks():
     (["sweep", "--task", "induction", "--models", "tiny.json", "--strategies", "cubic"], "--strategies"),
     (["sweep", "--seeds", "0", "--depths", "1"], "--depths"),
     (["sweep", "--task", "maxk", "--config", "ind6", "--seeds", "0"], "--task"),
+    (["sweep", "--task", "maxk", "--models", "tiny.json"], "--models"),
     (["strategies", "--task", "k4"], "--task"),
 ])  # fmt: skip
 def test_bad_input_exits_2_naming_the_option(here, args, field):
@@ -176,7 +177,7 @@ def test_help_speaks_of_both_tasks():
 
 
 def _sweep(*args: str):
-    return cli("sweep", "--task", "induction", "--out", "sw", "--quiet", *args)
+    return cli("sweep", "--out", "sw", "--quiet", *args)  # --models implies --task induction
 
 
 def test_sweep_resumes_and_keeps_every_row(here):

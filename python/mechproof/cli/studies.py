@@ -49,7 +49,7 @@ def sweep(
         "seed gets a sampled accuracy ESTIMATE row instead. One folder per config."
     ),
     samples: int = typer.Option(100_000, min=1, help="Uniform inputs of the accuracy estimate (configs beyond brute force)."),
-    task: Optional[str] = typer.Option(None, help="maxk (default) or induction; an induction --config implies it."),
+    task: Optional[str] = typer.Option(None, help="maxk (default) or induction; an induction --config or --models implies it."),
     models: Optional[str] = typer.Option(
         None, help="Induction, instead of --seeds: comma-separated model names (ind6-seed0) or induction weights files."
     ),
@@ -98,7 +98,7 @@ def sweep(
     from ..sweep.folder import usable_folder
     from ..sweep.runner import DEFAULT_BATCH
 
-    if induction.resolve_task(task, config=config) == induction.TASK:
+    if induction.resolve_task(task or (induction.TASK if models is not None else None), config=config) == induction.TASK:
         for option, value in (("--ray", ray_address), ("--batch", batch), ("--device", None if device == "auto" else device)):
             induction.refuse(option, value, "induction", "its sweep runs on this machine's CPUs")
         return induction.sweep(seeds, models, config, strategies, depths, upper, out_dir, workers, samples, quiet)
