@@ -47,6 +47,12 @@ def test_lean_sources_exist():
         "MechProof/Inputs.lean",
         "MechProof/Cubic.lean",
         "MechProof/Subcubic.lean",
+        "MechProof/Induction/Fixed.lean",
+        "MechProof/Induction/Tables.lean",
+        "MechProof/Induction/Inputs.lean",
+        "MechProof/Induction/Cases.lean",
+        "MechProof/Induction/Groups.lean",
+        "MechProof/Induction/Check.lean",
         "MechProof/Check.lean",
     ):
         assert required in names, f"lean/{required} is missing"
