@@ -9,6 +9,8 @@ import MechProof.Subcubic
 import MechProof.Induction.Fixed
 import MechProof.Induction.Tables
 import MechProof.Induction.Inputs
+import MechProof.Induction.CaseTables
+import MechProof.Induction.Mixture
 import MechProof.Induction.Cases
 import MechProof.Induction.Groups
 import MechProof.Induction.Check
@@ -32,7 +34,9 @@ A mirror of the independent Python checker (`python/mechproof/checker/`), module
 | `MechProof/Induction/Fixed.lean`  | `tasks/induction/checker/fixed.py` (docs §11)   |
 | `MechProof/Induction/Tables.lean` | `tasks/induction/checker/tables.py` (§11.3)     |
 | `MechProof/Induction/Inputs.lean` | `tasks/induction/checker/inputs.py` (§11.4, §11.6) |
-| `MechProof/Induction/Cases.lean`  | `tasks/induction/checker/cases.py` (§11.5)      |
+| `MechProof/Induction/CaseTables.lean` | `tasks/induction/checker/casetables.py` (§11.5.1) |
+| `MechProof/Induction/Mixture.lean` | `tasks/induction/checker/mixture.py` (§11.5.2)  |
+| `MechProof/Induction/Cases.lean`  | `tasks/induction/checker/cases.py` (§11.5.3–11.5.6) |
 | `MechProof/Induction/Groups.lean` | `tasks/induction/checker/groups.py` (§11.5.5)   |
 | `MechProof/Induction/Check.lean`  | `tasks/induction/checker/__init__.py`           |
 | `MechProof/Check.lean`    | `checker/__init__.py` (`check`)                 |

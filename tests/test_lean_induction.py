@@ -311,6 +311,382 @@ def lean_check_ind_input_claims(residual, wrong, rule, covers):  # noqa: ANN001,
         raise wl[1]
     return len(res[0]), seen
 
+# ============================================================================== CaseTables.lean
+CASE_FC, CASE_LB, VALUE_BITS = 20, 16, 10
+
+
+def lean_case_col(n: int, tok: int, pos: int) -> int:
+    return tok * n + pos
+
+
+def lean_at3(x, i: int, j: int, k: int) -> int:  # noqa: ANN001
+    return x[i][j][k]
+
+
+def lean_at2(x, i: int, j: int) -> int:  # noqa: ANN001
+    return x[i][j]
+
+
+def lean_case_w1(t):  # noqa: ANN001, ANN201
+    n, N = t.n, t.V * t.n
+    lo, hi = [], []
+    for r in range(N):
+        row, p = t.S1[0][r], r % n
+        shift = row[p]
+        for c in range(N):
+            if c % n <= p:
+                shift = max(shift, row[c])
+        rlo, rhi = [], []
+        for c in range(N):
+            if c % n <= p:
+                ab = lean_exp_bounds_e((row[c] - shift, t.S1[1]))
+                rlo.append(lean_fix_down(ab[0][0], ab[0][1], CASE_FC))
+                rhi.append(lean_fix_up(ab[1][0], ab[1][1], CASE_FC))
+            else:
+                rlo.append(0)
+                rhi.append(0)
+        lo.append(rlo)
+        hi.append(rhi)
+    return lo, hi
+
+
+def lean_floor_array(values, e: int, what: str):  # noqa: ANN001, ANN201
+    limit = 2 ** (VALUE_BITS + CASE_FC)
+    out = []
+    for row in values:
+        r = [lean_fix_down(x, e, CASE_FC) for x in row]
+        for x in r:
+            if limit <= x or x <= -limit:
+                raise LeanMalformed(what, "beyond the case rule's range")
+        out.append(r)
+    return out
+
+
+def lean_pair_sum(t, a, b, what: str):  # noqa: ANN001, ANN201
+    ex = min(a[1], b[1])
+    sa, sb = 2 ** (a[1] - ex), 2 ** (b[1] - ex)
+    planes = []
+    for q in range(t.V):
+        arow = [x * sa for x in a[0][lean_case_col(t.n, q, t.n - 1)]]
+        sums = [[arow[c] + brow[c] * sb for c in range(len(brow))] for brow in b[0]]
+        planes.append(lean_floor_array(sums, ex, what))
+    return planes
+
+
+def lean_diff_table(m, V: int, what: str):  # noqa: ANN001, ANN201
+    return [lean_floor_array([[x - row[a] for x in row] for row in m[0]], m[1], what) for a in range(V)]
+
+
+def lean_mk_case_tables(t) -> SimpleNamespace:  # noqa: ANN001
+    w1 = lean_case_w1(t)
+    pe = lean_pair_sum(t, t.PE[0], t.PE[1], "PE")
+    pv = lean_pair_sum(t, t.PV[0], t.PV[1], "PV")
+    yv, ye = lean_diff_table(t.yv, t.V, "yv"), lean_diff_table(t.ye, t.V, "ye")
+    zv, ze = lean_diff_table(t.zv, t.V, "zv"), lean_diff_table(t.ze, t.V, "ze")
+    return SimpleNamespace(V=t.V, n=t.n, N=t.V * t.n, W1lo=w1[0], W1hi=w1[1], PE=pe, PV=pv, yv=yv, ye=ye, zv=zv, ze=ze)
+
+
+# ============================================================================== Mixture.lean
+def lean_ceil_shift(x: int) -> int:
+    return lean_shr_up(x, CASE_FC)
+
+
+def lean_mk_mix_row(w_lo, w_hi, w_free: int) -> SimpleNamespace:  # noqa: ANN001
+    s_lo = s_hi = 0
+    for j in range(len(w_lo)):
+        s_lo, s_hi = s_lo + w_lo[j], s_hi + w_hi[j]
+    one = 2**CASE_FC
+    beta, width, beta_sum = [], 0, 0
+    for j in range(len(w_lo)):
+        b = lean_floor_div(w_lo[j] * one, s_hi)
+        b_hi = min(lean_ceil_div(w_hi[j] * one, max(s_lo, 1)), one)
+        beta.append(b)
+        width, beta_sum = width + (b_hi - b), beta_sum + b
+    theta = min(lean_ceil_div(w_free * one, max(s_lo + w_free, 1)), one) if 0 < w_free else 0
+    return SimpleNamespace(beta=beta, width=width, betaSum=beta_sum, theta=theta)
+
+
+def lean_mix_upper(row, xs, xmax: int, r_max: int) -> int:  # noqa: ANN001 - MixRow.upper
+    s = 0
+    for j in range(len(xs)):
+        s = s + row.beta[j] * xs[j]
+    width = row.width * xmax
+    hi = s + (row.betaSum + width)
+    lo = s - width
+    gap = max((r_max + 1) * 2**CASE_FC - lo, 0)
+    return lean_ceil_shift(hi + row.theta * lean_ceil_shift(gap))
+
+
+# ============================================================================== Cases.lean
+def lean_plane_xmax(plane) -> int:  # noqa: ANN001
+    m = 0
+    for row in plane:
+        for x in row:
+            m = max(m, abs(x))
+    return m + 1
+
+
+def lean_mk_case_rule(ct) -> SimpleNamespace:  # noqa: ANN001
+    return SimpleNamespace(ct=ct, V=ct.V, n=ct.n, xmaxPV=[lean_plane_xmax(p) for p in ct.PV], xmaxYV=[lean_plane_xmax(p) for p in ct.yv])
+
+
+def lean_seg_end(seg, size: int, g: int) -> int:  # noqa: ANN001
+    return seg[g + 1] if g + 1 < len(seg) else size
+
+
+def lean_lambda_sum(xs, lam: int, w_lo, w_hi, seg, valid) -> int:  # noqa: ANN001
+    total = 0
+    for g in range(len(seg)):
+        start = seg[g]
+        best, has = 0, False
+        for e in range(max(lean_seg_end(seg, len(xs), g) - start, 0)):
+            j = start + e
+            if valid[j]:
+                x = xs[j] - lam
+                tt = max(w_hi[j] * x, w_lo[j] * x)
+                best = max(best, tt) if has else tt
+                has = True
+        total = total + best
+    return total
+
+
+def lean_least_bound(xs, w_lo, w_hi, seg, valid) -> int:  # noqa: ANN001
+    lo = hi = 0
+    has = False
+    for j in range(len(xs)):
+        if valid[j]:
+            lo = min(lo, xs[j]) if has else xs[j]
+            hi = max(hi, xs[j]) if has else xs[j]
+            has = True
+    bot, top = lo - 1, hi
+    for _ in range(lean_bitlen(abs(top - bot)) + 1):
+        if 1 < top - bot:
+            mid = lean_floor_div(top + bot, 2)
+            if lean_lambda_sum(xs, mid, w_lo, w_hi, seg, valid) <= 0:
+                top = mid
+            else:
+                bot = mid
+    return top
+
+
+def lean_case_query(rule, c) -> SimpleNamespace:  # noqa: ANN001
+    n = rule.n
+    r, tok, pos, seg, known = [], [], [], [], []
+    for j in range(n):
+        seg.append(len(tok))
+        ts = [c.known[j]] if c.known[j] is not None else c.tokens
+        for tt in ts:
+            tok.append(tt)
+            pos.append(j)
+            r.append(lean_case_col(n, tt, j))
+            known.append(c.known[j] is not None)
+    row = lean_case_col(n, c.q, n - 1)
+    return SimpleNamespace(r=r, tok=tok, pos=pos, seg=seg, wLo=[lean_at2(rule.ct.W1lo, row, x) for x in r],
+                           wHi=[lean_at2(rule.ct.W1hi, row, x) for x in r], known=known, ans=[], ansByCol=[])  # fmt: skip
+
+
+def lean_case_direct(rule, c, q):  # noqa: ANN001, ANN201
+    ct, a = rule.ct, c.a
+    own = lean_case_col(rule.n, c.q, rule.n - 1)
+    valid = [True] * len(q.r)
+    z, g = [], []
+    for k in range(rule.V):
+        zrow = [lean_at3(ct.zv, a, x, k) + 1 for x in q.r]
+        grow = [lean_at3(ct.zv, a, x, k) + 1 + lean_at3(ct.yv, a, x, k) + 1 for x in q.r]
+        z.append(lean_at3(ct.ze, a, own, k) + 1 + lean_least_bound(zrow, q.wLo, q.wHi, q.seg, valid))
+        g.append(lean_at3(ct.ze, a, own, k) + lean_at3(ct.ye, a, own, k) + 2 + lean_least_bound(grow, q.wLo, q.wHi, q.seg, valid))
+    return z, g
+
+
+def lean_case_answer(rule, c, q):  # noqa: ANN001, ANN201
+    ct, n = rule.ct, rule.n
+    row = lean_case_col(n, c.a, c.i + 1)
+    cols, seg = [], []
+    for l in range(c.i + 1):  # noqa: E741
+        seg.append(len(cols))
+        if c.known[l] is not None:
+            cols.append(lean_case_col(n, c.known[l], l))
+        else:
+            for tt in c.tokens:
+                cols.append(lean_case_col(n, tt, l))
+    cols.append(row)
+    seg.append(len(cols) - 1)
+    w_lo = [lean_at2(ct.W1lo, row, x) for x in cols]
+    w_hi = [lean_at2(ct.W1hi, row, x) for x in cols]
+    ans, ans_by_col = [], [0] * ct.N
+    for e in range(len(q.r)):
+        xs = [-lean_at3(ct.PV, c.q, q.r[e], x) for x in cols]
+        valid = [(not (x % n == q.pos[e] and not q.known[e])) or x // n == q.tok[e] for x in cols]
+        v = -lean_at3(ct.PE, c.q, q.r[e], row) + lean_least_bound(xs, w_lo, w_hi, seg, valid)
+        ans.append(v)
+        ans_by_col[q.r[e]] = v
+    all_ = [True] * len(cols)
+    y = []
+    for k in range(rule.V):
+        xs = [lean_at3(ct.yv, c.a, x, k) + 1 for x in cols]
+        y.append(lean_at3(ct.ye, c.a, row, k) + 1 + lean_least_bound(xs, w_lo, w_hi, seg, all_))
+    return y, SimpleNamespace(**{**vars(q), "ans": ans, "ansByCol": ans_by_col})
+
+
+def lean_case_windows(c, k: int):  # noqa: ANN001, ANN201
+    cand = [0] if k == 0 else [k - 1, k]
+    pos = [p for p in cand if c.known[p] is None]
+    if len(pos) == 0:
+        combos = [[]]
+    elif len(pos) == 1:
+        combos = [[tt] for tt in c.tokens]
+    else:
+        combos = [[tt, u] for tt in c.tokens for u in c.tokens if tt != u]
+    return pos, combos
+
+
+def lean_max_over(xs, f) -> int:  # noqa: ANN001
+    best, has = 0, False
+    for x in xs:
+        best = max(best, f(x)) if has else f(x)
+        has = True
+    return best
+
+
+def lean_case_key(rule, c, q, k: int) -> SimpleNamespace:  # noqa: ANN001
+    ct, n = rule.ct, rule.n
+    wpos, combos = lean_case_windows(c, k)
+    free = [l for l in c.free if l < k and l not in wpos]  # noqa: E741
+    fc = [lean_case_col(n, tt, l) for l in free for tt in c.tokens]  # noqa: E741
+    qrow = lean_case_col(n, c.q, n - 1)
+    xmax_pv, xmax_yv = rule.xmaxPV[c.q], rule.xmaxYV[c.a]
+    seg, windows = [], []
+    for combo in combos:
+        tok_at = list(c.known)
+        for m in range(len(wpos)):
+            tok_at[wpos[m]] = combo[m]
+        kn = [lean_case_col(n, tok_at[l], l) for l in range(k + 1) if tok_at[l] is not None]  # noqa: E741
+        row = lean_case_col(n, tok_at[k] if tok_at[k] is not None else 0, k)
+        w_free = 0
+        for l in free:  # noqa: E741
+            w_free = w_free + lean_max_over(c.tokens, lambda tt, l=l: lean_at2(ct.W1hi, row, lean_case_col(n, tt, l)))
+        mix = lean_mk_mix_row([lean_at2(ct.W1lo, row, x) for x in kn], [lean_at2(ct.W1hi, row, x) for x in kn], w_free)
+        r, valid, seg = [], [], []
+        for j in range(n):
+            seg.append(len(r))
+            if tok_at[j] is not None:
+                r.append(lean_case_col(n, tok_at[j], j))
+                valid.append(True)
+            else:
+                for tt in c.tokens:
+                    r.append(lean_case_col(n, tt, j))
+                    valid.append(tt not in combo)
+        g = []
+        for x in r:
+            xs = [lean_at3(ct.PV, c.q, x, col) for col in kn]
+            r_max = lean_max_over(fc, lambda col, x=x: lean_at3(ct.PV, c.q, x, col))
+            upper = lean_mix_upper(mix, xs, xmax_pv, r_max)
+            g.append(lean_at3(ct.PE, c.q, x, row) + 1 + upper + q.ansByCol[x])
+        y = []
+        for cc in range(rule.V):
+            ys = [lean_at3(ct.yv, c.a, col, cc) for col in kn]
+            y_max = lean_max_over(fc, lambda col, cc=cc: lean_at3(ct.yv, c.a, col, cc))
+            y.append(lean_at3(ct.ye, c.a, row, cc) + 1 + lean_mix_upper(mix, ys, xmax_yv, y_max))
+        windows.append(SimpleNamespace(g=g, valid=valid, wLo=[lean_at2(ct.W1lo, qrow, x) for x in r],
+                                       wHi=[lean_at2(ct.W1hi, qrow, x) for x in r], Y=y))  # fmt: skip
+    return SimpleNamespace(seg=seg, windows=windows)
+
+
+def lean_case_last_key(rule, c, q):  # noqa: ANN001, ANN201
+    ct, n = rule.ct, rule.n
+    own = lean_case_col(n, c.q, n - 1)
+    base = [lean_at3(ct.PE, c.q, q.r[e], own) + 2 + q.ans[e] for e in range(len(q.r))]
+
+    def h(e: int, f: int) -> int:
+        return base[e] + lean_at3(ct.PV, c.q, q.r[e], q.r[f])
+
+    def term(e: int, f: int, hh: int, cc: int) -> SimpleNamespace:
+        return SimpleNamespace(H=hh, lo=lean_shr_down(q.wLo[e] * q.wLo[f], CASE_FC), hi=lean_shr_up(q.wHi[e] * q.wHi[f], CASE_FC), c=cc)
+
+    out = []
+    for j in range(n):
+        for l in range(n):  # noqa: E741
+            if j <= l:
+                grp = []
+                for e0 in range(lean_seg_end(q.seg, len(q.r), j) - q.seg[j]):
+                    e = q.seg[j] + e0
+                    if j == l:
+                        grp.append(term(e, e, h(e, e), 1))
+                    else:
+                        for f0 in range(lean_seg_end(q.seg, len(q.r), l) - q.seg[l]):
+                            f = q.seg[l] + f0
+                            if not (q.tok[e] == q.tok[f] and not q.known[e] and not q.known[f]):
+                                grp.append(term(e, f, h(e, f) + h(f, e), 2))
+                if len(grp) != 0:
+                    out.append(grp)
+    return out
+
+
+def lean_last_key_sum(terms, lam: int) -> int:  # noqa: ANN001
+    total = 0
+    for grp in terms:
+        best, has = 0, False
+        for tt in grp:
+            x = tt.H - tt.c * lam
+            v = max(tt.hi * x, tt.lo * x)
+            best = max(best, v) if has else v
+            has = True
+        total = total + best
+    return total
+
+
+def lean_exp_up(lam: int) -> int:
+    b = lean_exp_bounds_e((lam, -CASE_LB))
+    return lean_fix_up(b[1][0], b[1][1], CASE_FC)
+
+
+def lean_case_parts(rule, c) -> SimpleNamespace:  # noqa: ANN001
+    q0 = lean_case_query(rule, c)
+    z_bar, g_last = lean_case_direct(rule, c, q0)
+    y_ans, q = lean_case_answer(rule, c, q0)
+    keys = [(k, lean_case_key(rule, c, q, k)) for k in range(rule.n - 1) if k != c.i + 1]
+    return SimpleNamespace(zBar=z_bar, gLast=g_last, yAns=y_ans, keys=keys, last=lean_case_last_key(rule, c, q))
+
+
+def lean_case_totals(p, a: int, lam):  # noqa: ANN001, ANN201
+    n = len(lam)
+    g_bar = []
+    for k, kt in p.keys:
+        g = [lean_max_over(range(len(kt.windows)), lambda w, cc=cc: p.zBar[cc] + kt.windows[w].Y[cc]) for cc in range(len(p.yAns))]
+        g_bar.append((k, g))
+    g_bar.append((n - 1, p.gLast))
+    e = [lean_exp_up(lam[k]) for k, _ in g_bar]
+    out = []
+    for cc in range(len(p.yAns)):
+        if cc != a:
+            tt = (p.zBar[cc] + p.yAns[cc]) * 2**CASE_FC
+            for j in range(len(g_bar)):
+                x = g_bar[j][1][cc]
+                if 0 < x:
+                    tt = tt + e[j] * x
+            out.append((cc, tt))
+    return out
+
+
+def lean_verify_case(rule, c, lam, cid: str) -> None:  # noqa: ANN001
+    p = lean_case_parts(rule, c)
+    s = 2 ** (CASE_FC - CASE_LB)
+    n = len(lam)
+    for k, kt in p.keys:
+        worst, has = 0, False
+        for w in kt.windows:
+            v = lean_lambda_sum(w.g, lam[k] * s, w.wLo, w.wHi, kt.seg, w.valid)
+            worst = max(worst, v) if has else v
+            has = True
+        if 0 < worst:
+            raise ClaimFailure(f"{cid}/lambda[{k}]", f"key {k}'s score relative to the answer's key can exceed the claimed bound (λ-test)", str(worst), "≤ 0")
+    total = lean_last_key_sum(p.last, lam[n - 1] * s)
+    if 0 < total:
+        raise ClaimFailure(f"{cid}/lambda[{n - 1}]", "the query position's score relative to the answer's key can exceed the claimed bound (λ-test)", str(total), "≤ 0")
+    for cc, tt in lean_case_totals(p, c.a, lam):
+        if 0 <= tt:
+            raise ClaimFailure(f"{cid}/logit[{cc}]", f"logit {cc} is not proven below the answer's", str(tt), "< 0")
+
 
 # ============================================================================== Groups.lean
 def lean_perm_count(m: int, k: int) -> int:
@@ -392,8 +768,8 @@ def lean_group_well_formed(V: int, n: int, slots, g) -> list[int]:  # noqa: ANN0
     return free
 
 
-def lean_check_groups(entries, t, depth: int, verify_case):  # noqa: ANN001, ANN201
-    V, n = t.V, t.n
+def lean_check_groups(entries, rule, depth: int, verify_case=lean_verify_case):  # noqa: ANN001, ANN201
+    V, n = rule.V, rule.n
     slots: list = [None] * (V * n * V)
     covered = 0
     for g in entries:
@@ -419,7 +795,7 @@ def lean_check_groups(entries, t, depth: int, verify_case):  # noqa: ANN001, ANN
                 known[order[j]] = pre[j]
             case_free = [p for p in free if known[p] is None]
             tokens = [tok for tok in range(V) if not lean_known_has(known, tok)]
-            verify_case(t, SimpleNamespace(q=q, i=i, a=a, known=known, free=case_free, tokens=tokens), lam, cid)
+            verify_case(rule, SimpleNamespace(q=q, i=i, a=a, known=known, free=case_free, tokens=tokens), lam, cid)
             covered = covered + lean_perm_count(max(V - 2 - d, 0), max(len(free) - d, 0))
         ordered = lean_sort_prefixes(seen)
         for j in range(max(len(ordered) - 1, 0)):
@@ -445,16 +821,13 @@ def lean_covers(gs, tokens) -> bool:  # noqa: ANN001 - IndGroups.covers
     return found
 
 
-def lean_verify_case_refuses(t, c, lam, cid: str) -> None:  # noqa: ANN001 - Cases.lean's verifyCase (not written yet)
-    raise LeanMalformed("claims.cases", f"{cid}: the Lean checker does not implement the case rule (docs §11.5) yet")
-
-
 # ============================================================================== Induction/Check.lean
-def lean_check_induction(depth: int, claims, w, verify_case=lean_verify_case_refuses):  # noqa: ANN001, ANN201
+def lean_check_induction(depth: int, claims, w, verify_case=lean_verify_case):  # noqa: ANN001, ANN201
     if depth < 0:
         raise LeanMalformed("strategy.params.depth")
     t = lean_mk_ind_tables(w)
-    covered, groups = lean_check_groups(claims.cases.entries, t, depth, verify_case)
+    ct = lean_mk_case_tables(t)
+    covered, groups = lean_check_groups(claims.cases.entries, lean_mk_case_rule(ct), depth, verify_case)
     r = lean_check_ind_input_claims(claims.residual, claims.wrong, lean_mk_ind_input_rule(t), lambda tk: lean_covers(groups, tk))
     return covered + r[0], r[1]
 
@@ -710,13 +1083,176 @@ def test_input_claims_match_python(tiny_lists, tmp_path):
     assert {"ok", "residual", "wrong", "bound", "malformed"} <= seen, seen
 
 
-def test_cases_are_refused_until_the_case_rule_is_mirrored(tmp_path):
-    """Cases.lean's verifyCase is not written yet: a certificate with a case is refused (malformed input naming
-    claims.cases), never accepted."""
-    w = tiny()
-    entries = [[1, 0, 2, [2], [[[], [0, 0, 0, 0]]]]]
-    path = write_cert(tmp_path / "c", w, entries, residual=None, wrong=None)
-    assert lean_verdict(path) == ("malformed", "claims.cases")
+@pytest.mark.parametrize("kind", ["tiny", "mid"])
+def test_case_tables_match_python(kind):
+    from mechproof.tasks.induction.checker.casetables import CaseTables
+
+    w = tiny(kind)
+    lct, pct = lean_mk_case_tables(lean_mk_ind_tables(w)), CaseTables(Tables(w))
+    assert lct.W1lo == pct.W1[0].tolist() and lct.W1hi == pct.W1[1].tolist()
+    for name in ("PE", "PV", "yv", "ye", "zv", "ze"):
+        assert getattr(lct, name) == getattr(pct, name).tolist(), name
+
+
+def py_case_rule(w):  # noqa: ANN001, ANN201
+    from mechproof.tasks.induction.checker.casetables import CaseTables
+    from mechproof.tasks.induction.checker.cases import CaseRule
+
+    return CaseRule(CaseTables(Tables(w)))
+
+
+def random_case(rng: random.Random, V: int, n: int, depth: int):  # noqa: ANN201
+    """(Python Case, Lean IndCaseSpec) of a random group and prefix."""
+    from mechproof.tasks.induction.checker.cases import Case
+
+    q, a = rng.sample(range(V), 2)
+    i = rng.randint(0, n - 3)
+    free = [p for p in range(n - 1) if p not in (i, i + 1)]
+    order = rng.sample(free, len(free))
+    d = rng.randint(0, min(depth, len(free)))
+    pre = rng.sample([t for t in range(V) if t not in (q, a)], d)
+    known = {i: q, i + 1: a, n - 1: q}
+    known.update(zip(order[:d], pre))
+    case = Case(q, i, a, known, [p for p in free if p not in known], [t for t in range(V) if t not in known.values()])
+    spec = SimpleNamespace(q=q, i=i, a=a, known=[known.get(p) for p in range(n)], free=case.free, tokens=case.tokens)
+    return case, spec
+
+
+@pytest.mark.parametrize("seed", range(12))
+def test_case_parts_match_python(seed):
+    """Every quantity of a random case that does not depend on the claimed bounds (the direct path's and the
+    answer's least bounds, ans, every key's λ-test terms per window, the quadratic test's sum at several λ) is
+    Python's, exactly; then the verdict for claimed bounds around the least passing ones agrees."""
+    from mechproof.tasks.induction.checker import cases as py_cases
+
+    rng = random.Random(300 + seed)
+    w = tiny("tiny" if seed % 2 else "mid")
+    V, n = w.cfg.d_vocab, w.cfg.n_ctx
+    rule = lean_mk_case_rule(lean_mk_case_tables(lean_mk_ind_tables(w)))
+    py_rule = py_case_rule(w)
+    case, spec = random_case(rng, V, n, 2)
+    pp = py_cases.case_parts(py_rule, case)
+    lp = lean_case_parts(rule, spec)
+    assert lp.zBar == pp.z_bar.tolist() and lp.gLast == pp.g_last.tolist() and lp.yAns == pp.y_ans.tolist()
+    assert [k for k, _ in lp.keys] == list(pp.keys)
+    for k, kt in lp.keys:
+        pk = pp.keys[k]
+        assert kt.seg == pk.seg.tolist()
+        assert [wd.g for wd in kt.windows] == pk.g.tolist(), k
+        assert [wd.valid for wd in kt.windows] == pk.valid.tolist(), k
+        assert [wd.wLo for wd in kt.windows] == pk.w_lo.tolist() and [wd.wHi for wd in kt.windows] == pk.w_hi.tolist()
+        assert [wd.Y for wd in kt.windows] == pk.Y.tolist(), k
+    for lam in (-(2**30), -(2**22), -12345, 0, 777, 2**21, 2**30):
+        assert lean_last_key_sum(lp.last, lam) == py_cases.CaseRule.last_key_sum(pp.last, lam), lam
+    # claimed bounds: the least passing L per key (searched with Python's own test), then nudged
+    s = py_cases.FC - py_cases.LB
+    lam = [0] * n
+    for k, kt in pp.keys.items():
+        lo, hi = -(2**25), 2**25
+        while hi - lo > 1:
+            mid = (lo + hi) // 2
+            ok = int(py_cases.lambda_sum(kt.g, mid << s, kt.w_lo, kt.w_hi, kt.seg, kt.valid).max()) <= 0
+            lo, hi = (lo, mid) if ok else (mid, hi)
+        lam[k] = hi
+    lo, hi = -(2**25), 2**25
+    while hi - lo > 1:
+        mid = (lo + hi) // 2
+        lo, hi = (lo, mid) if py_cases.CaseRule.last_key_sum(pp.last, mid << s) <= 0 else (mid, hi)
+    lam[n - 1] = hi
+    for trial in range(6):
+        claimed = list(lam)
+        if trial:
+            k = rng.choice([k for k in range(n) if k != case.i + 1])
+            claimed[k] += rng.choice((-1, -3, 1, 5000))
+        py = outcome(py_cases.verify, pp, claimed, "c")
+        lean = outcome(lean_verify_case, rule, spec, claimed, "c")
+        assert py[:2] == lean[:2], (claimed, py, lean)
+
+
+def test_least_bound_is_the_least_passing_integer():
+    """leastBound's bisection gives Python's least_bound (a float-guided search) on random rows, invalid entries
+    included; both are the least integer passing the monotone test."""
+    import numpy as np
+
+    from mechproof.tasks.induction.checker.cases import least_bound
+
+    rng = random.Random(41)
+    for _ in range(300):
+        groups = [rng.randint(1, 4) for _ in range(rng.randint(1, 6))]
+        P = sum(groups)
+        seg = [sum(groups[:g]) for g in range(len(groups))]
+        xs = [rng.randint(-(2**20), 2**20) for _ in range(P)]
+        w_lo = [rng.randint(0, 2**20) for _ in range(P)]
+        w_hi = [x + rng.randint(0, 2**18) for x in w_lo]
+        valid = [True] * P
+        for g in range(len(groups)):
+            for j in range(seg[g] + 1, seg[g] + groups[g]):
+                valid[j] = rng.random() < 0.6
+        py = least_bound(np.array([xs]), np.array(w_lo), np.array(w_hi), np.array(seg), np.array([valid]))[0]
+        assert lean_least_bound(xs, w_lo, w_hi, seg, valid) == int(py)
+
+
+@pytest.mark.parametrize(("kind", "strategy", "depth"), [("tiny", "windows", 0), ("tiny", "windows+residual", 1), ("mid", "windows", 1)])
+def test_certificates_match_python(kind, strategy, depth, tmp_path):
+    """The producer's certificate of a tiny model, then with planted mistakes in its claimed bounds (one L_k
+    lowered or raised, a prefix dropped, a group dropped): the same verdict (bounds, or the first failing claim)."""
+    from induction_fixtures import write
+
+    path = write(tmp_path / "base", kind, strategy, depth)
+    doc = json.loads(path.read_text(encoding="utf-8"))
+    assert python_verdict(path)[0] == "ok"
+    assert lean_verdict(path) == python_verdict(path)
+    rng = random.Random(hash((kind, strategy, depth)) % 1000)
+    entries = doc["claims"]["cases"]["entries"]
+    for trial in range(4):
+        bad = json.loads(json.dumps(doc))
+        g = rng.randrange(len(entries))
+        grp = bad["claims"]["cases"]["entries"][g]
+        if trial < 2:
+            case = rng.choice(grp[4])
+            k = rng.choice([k for k in range(len(case[1])) if k != grp[1] + 1])
+            case[1][k] -= rng.choice((1, 2**12, 2**18))
+        elif trial == 2:
+            del bad["claims"]["cases"]["entries"][g]
+        else:
+            grp[4][0][1][grp[1] + 1] = 1
+        p = tmp_path / f"bad{trial}" / path.name
+        p.parent.mkdir()
+        (p.parent / "weights.json").write_bytes((path.parent / "weights.json").read_bytes())
+        p.write_text(json.dumps(bad), encoding="utf-8")
+        py = python_verdict(p)
+        assert py[:2] == lean_verdict(p)[:2], (trial, py)
+
+
+@pytest.mark.slow
+def test_committed_certificate_cases_match_python():
+    """Cases of the committed n = 6 certificate (tests/data/induction-ind6-seed3/), as claimed and with one bound
+    lowered: Lean's case rule (transliterated) gives Python's verdict."""
+    from mechproof.tasks.induction.checker import cases as py_cases
+    from mechproof.tasks.induction.checker.cases import Case
+
+    src = ROOT / "tests" / "data" / "induction-ind6-seed3"
+    w = weights_io.load(src / "weights.json")
+    doc = json.loads((src / "windows-residual.json").read_text(encoding="utf-8"))
+    V, n = w.cfg.d_vocab, w.cfg.n_ctx
+    rule = lean_mk_case_rule(lean_mk_case_tables(lean_mk_ind_tables(w)))
+    py_rule = py_case_rule(w)
+    rng = random.Random(51)
+    entries = doc["claims"]["cases"]["entries"]
+    for q, i, a, order, cases in rng.sample(entries, 3):
+        pre, lam = rng.choice(cases)
+        known = {i: q, i + 1: a, n - 1: q}
+        known.update(zip(order[: len(pre)], pre))
+        free = [p for p in range(n - 1) if p not in (i, i + 1) and p not in known]
+        case = Case(q, i, a, known, free, [t for t in range(V) if t not in known.values()])
+        spec = SimpleNamespace(q=q, i=i, a=a, known=[known.get(p) for p in range(n)], free=free, tokens=case.tokens)
+        pp = py_cases.case_parts(py_rule, case)
+        lowered = list(lam)
+        k = rng.choice([k for k in range(n) if k != i + 1])
+        lowered[k] -= 2**14
+        for claimed in (lam, lowered):
+            py = outcome(py_cases.verify, pp, claimed, "c")
+            assert py[:2] == outcome(lean_verify_case, rule, spec, claimed, "c")[:2], (q, i, a, py)
 
 
 # ------------------------------------------------------------------------------ the Lean text
@@ -741,6 +1277,26 @@ LEAN_NAMES: dict[str, str | None] = {
     # groups.py
     "_perm": "permCount", "Groups": "checkGroups", "Groups._well_formed": "groupWellFormed", "Groups.check": "checkGroups",
     "Groups.covers": "IndGroups.covers",
+    # casetables.py
+    "require_range": None,  # Python's numpy-array range check; every Lean table is formed by floorArray, which checks
+    "_floor_array": "floorArray", "CaseTables": "mkCaseTables", "CaseTables.col": "caseCol", "CaseTables.W1": "caseW1",
+    "CaseTables._pair_sum": "pairSum", "CaseTables.PE": "mkCaseTables", "CaseTables.PV": "mkCaseTables",
+    "CaseTables._diff": "diffTable", "CaseTables.yv": "mkCaseTables", "CaseTables.ye": "mkCaseTables",
+    "CaseTables.zv": "mkCaseTables", "CaseTables.ze": "mkCaseTables",
+    # mixture.py
+    "ceil_shift": "ceilShift", "Rows": "mkMixRow", "Rows.bounds": "MixRow.upper",
+    # cases.py
+    "Case": "IndCaseSpec", "Query": "IndQuery", "lambda_sum": "lambdaSum",
+    "_estimate": None,  # a float guess that only steers Python's search; Lean bisects (the same least integer)
+    "least_integer": "leastBound", "least_bound": "leastBound", "CaseRule": "mkCaseRule", "CaseRule.xmax": "planeXmax",
+    "CaseRule.query": "caseQuery", "CaseRule.direct": "caseDirect",
+    "CaseRule.rows": "caseKey",  # inline in caseKey (one row per window)
+    "CaseRule.free_cols": "caseKey",  # inline in caseKey
+    "CaseRule.answer": "caseAnswer", "CaseRule.windows": "caseWindows", "CaseRule.key": "caseKey",
+    "CaseRule.last_key": "caseLastKey", "CaseRule.last_key_sum": "lastKeySum", "KeyTerms": "KeyTerms",
+    "Pairs": "PairTerm", "exp_up": "expUp", "Parts": "CaseParts", "case_parts": "caseParts",
+    "others": "caseTotals",  # inline in caseTotals
+    "totals": "caseTotals", "verify": "verifyCase",
 }  # fmt: skip
 PY_CHECKER = ROOT / "python" / "mechproof" / "tasks" / "induction" / "checker"
 
@@ -763,11 +1319,11 @@ def induction_lean_text() -> str:
     return "\n".join(p.read_text(encoding="utf-8") for p in sorted(IND.glob("*.lean")))
 
 
-@pytest.mark.parametrize("module", ["fixed.py", "tables.py", "inputs.py", "groups.py"])
+@pytest.mark.parametrize("module", ["fixed.py", "tables.py", "inputs.py", "casetables.py", "mixture.py", "cases.py", "groups.py"])
 def test_lean_mirrors_every_induction_checker_function(module):
     import re
 
-    defs = set(re.findall(r"^def\s+([A-Za-z_][\w.]*)", induction_lean_text(), re.M))
+    defs = set(re.findall(r"^(?:def|structure)\s+([A-Za-z_][\w.]*)", induction_lean_text(), re.M))
     for name in python_functions(module):
         assert name in LEAN_NAMES, f"checker/{module}: {name} has no entry in LEAN_NAMES"
         if LEAN_NAMES[name] is not None:
@@ -868,15 +1424,82 @@ def test_induction_text_is_current():
             "if decide (x < 0) || decide (Int.ofNat V ≤ x) || x == g.q || x == g.a || countInt c.pre x != 1 then",
             "require (c.lam.size == n && c.lam[i + 1]! == 0) cid",
             "known := known.set! ((g.order[j]!).toNat) (some (pre[j]!))",
-            "verifyCase t { q := q, i := i, a := a, known := known, free := caseFree, tokens := tokens } c.lam cid",
+            "verifyCase rule { q := q, i := i, a := a, known := known, free := caseFree, tokens := tokens } c.lam cid",
             "covered := covered + permCount (V - 2 - d) (free.size - d)",
             "require (!(extendsPrefix x y)) s!\"case[{g.q},{g.i},{g.a}/{commaJoin (y.map Int.ofNat)}]\"",
             "match gs.slots[(q * n + i) * gs.V + tokens[i + 1]!]! with",
             "pre := pre.push (tokens[order[j]!]!)",
         ],
+        "CaseTables": [
+            "def caseFC : Nat := 20",
+            "def caseLB : Nat := 16",
+            "def valueBits : Nat := 10",
+            "if c % n ≤ p then",
+            "shift := intMax shift (row[c]!)",
+            "let ab ← expBoundsE (Dy.mk (row[c]! - shift) t.S1.e)",
+            "rlo := rlo.push (fixDown ab.1.m ab.1.e caseFC)",
+            "rhi := rhi.push (fixUp ab.2.m ab.2.e caseFC)",
+            "let limit : Int := pow2 (valueBits + caseFC)",
+            "let r : Array Int := row.map (fun x => fixDown x e caseFC)",
+            "if decide (limit ≤ x) || decide (x ≤ -limit) then",
+            "let arow : Array Int := (a.rows[caseCol t.n q (t.n - 1)]!).map (fun x => x * sa)",
+            "s := s.push (arow[c]! + brow[c]! * sb)",
+            "let plane ← floorArray (m.rows.map (fun row => row.map (fun x => x - row[a]!))) m.e what",
+            'let pe ← pairSum t t.PE.1 t.PE.2 "PE"',
+            'let ze ← diffTable t.ze t.V "ze"',
+        ],
+        "Mixture": [
+            "def ceilShift (x : Int) : Int := shrUp x caseFC",
+            "let b : Int := floorDiv (wLo[j]! * one) sHi",
+            "let bHi : Int := intMin (ceilDiv (wHi[j]! * one) (intMax sLo 1)) one",
+            "width := width + (bHi - b)",
+            "if 0 < wFree then intMin (ceilDiv (wFree * one) (intMax (sLo + wFree) 1)) one else 0",
+            "s := s + row.beta[j]! * xs[j]!",
+            "let hi : Int := s + (row.betaSum + width)",
+            "let lo : Int := s - width",
+            "let gap : Int := intMax ((rMax + 1) * pow2 caseFC - lo) 0",
+            "return ceilShift (hi + row.theta * ceilShift gap)",
+        ],
+        "Cases": [
+            "m := intMax m (intAbs x)",
+            "let t : Int := intMax (wHi[j]! * x) (wLo[j]! * x)",
+            "let mut bot : Int := lo - 1",
+            "for _ in List.range (bitlen (top - bot).natAbs + 1) do",
+            "let mid : Int := floorDiv (top + bot) 2",
+            "if decide (lambdaSum xs mid wLo wHi seg valid ≤ 0) then",
+            "let zrow : Array Int := q.r.map (fun x => at3 ct.zv a x k + 1)",
+            "let grow : Array Int := q.r.map (fun x => at3 ct.zv a x k + 1 + at3 ct.yv a x k + 1)",
+            "z := z.push (at3 ct.ze a own k + 1 + leastBound zrow q.wLo q.wHi q.seg valid)",
+            "g := g.push (at3 ct.ze a own k + at3 ct.ye a own k + 2 + leastBound grow q.wLo q.wHi q.seg valid)",
+            "let xs : Array Int := cols.map (fun x => -(at3 ct.PV c.q (q.r[e]!) x))",
+            "!(x % n == q.pos[e]! && !(q.known[e]!)) || x / n == q.tok[e]!)",
+            "let v : Int := -(at3 ct.PE c.q (q.r[e]!) row) + leastBound xs wLo wHi seg valid",
+            "y := y.push (at3 ct.ye c.a row k + 1 + leastBound xs wLo wHi seg all)",
+            "let cand : Array Nat := if k == 0 then #[0] else #[k - 1, k]",
+            "if l < k && !(natMem wpos l) then",
+            "wFree := wFree + maxOver c.tokens (fun t => at2 ct.W1hi row (caseCol n t l))",
+            "valid := valid.push (!(natMem combo t))",
+            "let rMax : Int := maxOver fc (fun col => at3 ct.PV c.q x col)",
+            "g := g.push (at3 ct.PE c.q x row + 1 + upper + q.ansByCol[x]!)",
+            "y := y.push (at3 ct.ye c.a row cc + 1 + mix.upper ys xmaxYV yMax)",
+            "let h : Nat → Nat → Int := fun e f => base[e]! + at3 ct.PV c.q (q.r[e]!) (q.r[f]!)",
+            "{ H := hh, lo := shrDown (q.wLo[e]! * q.wLo[f]!) caseFC, hi := shrUp (q.wHi[e]! * q.wHi[f]!) caseFC, c := cc }",
+            "if !(q.tok[e]! == q.tok[f]! && !(q.known[e]!) && !(q.known[f]!)) then",
+            "grp := grp.push (term e f (h e f + h f e) 2)",
+            "let x : Int := t.H - t.c * lam",
+            "let v : Int := intMax (t.hi * x) (t.lo * x)",
+            "let b ← expBoundsE (Dy.mk lam (-(Int.ofNat caseLB)))",
+            "let mut t : Int := (p.zBar[cc]! + p.yAns[cc]!) * pow2 caseFC",
+            "t := t + e[j]! * x",
+            "let s : Int := pow2 (caseFC - caseLB)",
+            "let v : Int := lambdaSum w.g (lam[k]! * s) w.wLo w.wHi kt.2.seg w.valid",
+            "let total : Int := lastKeySum p.last (lam[n - 1]! * s)",
+            "if 0 ≤ tc.2 then",
+        ],
         "Check": [
             "if decide (depth < 0) then",
-            "let (covered, groups) ← checkGroups claims.entries t depth",
+            "let ct ← mkCaseTables t",
+            "let (covered, groups) ← checkGroups claims.entries (mkCaseRule ct) depth",
             "let r ← checkIndInputClaims claims.residual claims.wrong (mkIndInputRule t) groups.covers",
             "return (covered + r.1, r.2)",
         ],

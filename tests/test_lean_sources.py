@@ -50,6 +50,8 @@ def test_lean_sources_exist():
         "MechProof/Induction/Fixed.lean",
         "MechProof/Induction/Tables.lean",
         "MechProof/Induction/Inputs.lean",
+        "MechProof/Induction/CaseTables.lean",
+        "MechProof/Induction/Mixture.lean",
         "MechProof/Induction/Cases.lean",
         "MechProof/Induction/Groups.lean",
         "MechProof/Induction/Check.lean",

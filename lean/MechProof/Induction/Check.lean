@@ -1,5 +1,7 @@
 import MechProof.Parse
 import MechProof.Induction.Tables
+import MechProof.Induction.CaseTables
+import MechProof.Induction.Cases
 import MechProof.Induction.Inputs
 import MechProof.Induction.Groups
 
@@ -7,7 +9,8 @@ import MechProof.Induction.Groups
 # The induction task's checker entry point (docs/certificate.md §11)
 
 Mirrors `check_induction` in `python/mechproof/tasks/induction/checker/__init__.py`: the depth's sign, the
-exact tables, every group and case (§11.5), then `residual` and `wrong` (§11.6).
+exact tables, the case rule's fixed-point tables (whose limits may refuse the model), every group and case
+(§11.5), then `residual` and `wrong` (§11.6).
 -/
 
 set_option autoImplicit false
@@ -22,7 +25,8 @@ def checkInduction (depth : Int) (claims : InductionClaims) (w : ExactWeights) :
     throw (CheckError.input InputFile.certificate "strategy.params.depth"
       s!"expected a non-negative integer, got {depth}")
   let t : IndTables := mkIndTables w
-  let (covered, groups) ← checkGroups claims.entries t depth
+  let ct ← mkCaseTables t
+  let (covered, groups) ← checkGroups claims.entries (mkCaseRule ct) depth
   let r ← checkIndInputClaims claims.residual claims.wrong (mkIndInputRule t) groups.covers
   return (covered + r.1, r.2)
 

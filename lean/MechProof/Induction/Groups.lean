@@ -124,9 +124,9 @@ def groupWellFormed (V n : Nat) (slots : Array (Option (Array Nat × Array (Arra
 
 /-- Verify every case (docs §11.5.5); returns the number of inputs covered and the groups. Python:
 `Groups.check`. -/
-def checkGroups (entries : Array IndGroup) (t : IndTables) (depth : Int) : Except CheckError (Nat × IndGroups) := do
-  let V : Nat := t.V
-  let n : Nat := t.n
+def checkGroups (entries : Array IndGroup) (rule : CaseRule) (depth : Int) : Except CheckError (Nat × IndGroups) := do
+  let V : Nat := rule.V
+  let n : Nat := rule.n
   let mut slots : Array (Option (Array Nat × Array (Array Nat))) := noneSlots (V * n * V)
   let mut covered : Nat := 0
   for g in entries do
@@ -164,7 +164,7 @@ def checkGroups (entries : Array IndGroup) (t : IndTables) (depth : Int) : Excep
       for tok in List.range V do
         if !(knownHas known tok) then
           tokens := tokens.push tok
-      verifyCase t { q := q, i := i, a := a, known := known, free := caseFree, tokens := tokens } c.lam cid
+      verifyCase rule { q := q, i := i, a := a, known := known, free := caseFree, tokens := tokens } c.lam cid
       covered := covered + permCount (V - 2 - d) (free.size - d)
     let ordered : Array (Array Nat) := sortPrefixes seen
     for j in List.range (ordered.size - 1) do
