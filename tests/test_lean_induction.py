@@ -555,6 +555,10 @@ def lean_case_key(rule, c, q, k: int) -> SimpleNamespace:  # noqa: ANN001
     fc = [lean_case_col(n, tt, l) for l in free for tt in c.tokens]  # noqa: E741
     qrow = lean_case_col(n, c.q, n - 1)
     xmax_pv, xmax_yv = rule.xmaxPV[c.q], rule.xmaxYV[c.a]
+    r_max_by_col = [0] * ct.N
+    for x in q.r:
+        r_max_by_col[x] = lean_max_over(fc, lambda col, x=x: lean_at3(ct.PV, c.q, x, col))
+    y_max = [lean_max_over(fc, lambda col, cc=cc: lean_at3(ct.yv, c.a, col, cc)) for cc in range(rule.V)]
     seg, windows = [], []
     for combo in combos:
         tok_at = list(c.known)
@@ -579,14 +583,12 @@ def lean_case_key(rule, c, q, k: int) -> SimpleNamespace:  # noqa: ANN001
         g = []
         for x in r:
             xs = [lean_at3(ct.PV, c.q, x, col) for col in kn]
-            r_max = lean_max_over(fc, lambda col, x=x: lean_at3(ct.PV, c.q, x, col))
-            upper = lean_mix_upper(mix, xs, xmax_pv, r_max)
+            upper = lean_mix_upper(mix, xs, xmax_pv, r_max_by_col[x])
             g.append(lean_at3(ct.PE, c.q, x, row) + 1 + upper + q.ansByCol[x])
         y = []
         for cc in range(rule.V):
             ys = [lean_at3(ct.yv, c.a, col, cc) for col in kn]
-            y_max = lean_max_over(fc, lambda col, cc=cc: lean_at3(ct.yv, c.a, col, cc))
-            y.append(lean_at3(ct.ye, c.a, row, cc) + 1 + lean_mix_upper(mix, ys, xmax_yv, y_max))
+            y.append(lean_at3(ct.ye, c.a, row, cc) + 1 + lean_mix_upper(mix, ys, xmax_yv, y_max[cc]))
         windows.append(SimpleNamespace(g=g, valid=valid, wLo=[lean_at2(ct.W1lo, qrow, x) for x in r],
                                        wHi=[lean_at2(ct.W1hi, qrow, x) for x in r], Y=y))  # fmt: skip
     return SimpleNamespace(seg=seg, windows=windows)
@@ -1479,9 +1481,11 @@ def test_induction_text_is_current():
             "if l < k && !(natMem wpos l) then",
             "wFree := wFree + maxOver c.tokens (fun t => at2 ct.W1hi row (caseCol n t l))",
             "valid := valid.push (!(natMem combo t))",
-            "let rMax : Int := maxOver fc (fun col => at3 ct.PV c.q x col)",
+            "rMaxByCol := rMaxByCol.set! x (maxOver fc (fun col => at3 ct.PV c.q x col))",
+            "let yMax : Array Int := (natRange rule.V).map (fun cc => maxOver fc (fun col => at3 ct.yv c.a col cc))",
+            "let upper : Int := mix.upper xs xmaxPV (rMaxByCol[x]!)",
             "g := g.push (at3 ct.PE c.q x row + 1 + upper + q.ansByCol[x]!)",
-            "y := y.push (at3 ct.ye c.a row cc + 1 + mix.upper ys xmaxYV yMax)",
+            "y := y.push (at3 ct.ye c.a row cc + 1 + mix.upper ys xmaxYV (yMax[cc]!))",
             "let h : Nat → Nat → Int := fun e f => base[e]! + at3 ct.PV c.q (q.r[e]!) (q.r[f]!)",
             "{ H := hh, lo := shrDown (q.wLo[e]! * q.wLo[f]!) caseFC, hi := shrUp (q.wHi[e]! * q.wHi[f]!) caseFC, c := cc }",
             "if !(q.tok[e]! == q.tok[f]! && !(q.known[e]!) && !(q.known[f]!)) then",
@@ -1507,3 +1511,23 @@ def test_induction_text_is_current():
     for stem, lines in needles.items():
         for needle in lines:
             assert needle in text[stem], f"{stem}.lean: {needle}"
+
+
+def test_leangen_writes_a_module_for_an_induction_certificate(tmp_path):
+    """An induction certificate under a project's certificates/ gets its module like any other (the statement
+    of both bounds over the task's N inputs); the Lean checker dispatches on its task."""
+    from mechproof import leangen
+    from test_lean_sources import bracket_problems, forbidden_uses
+
+    (tmp_path / "lakefile.lean").write_text("-- scratch\n")
+    src = ROOT / "tests" / "data" / "induction-ind6-seed3"
+    d = tmp_path / "certificates" / "ind6-seed3"
+    d.mkdir(parents=True)
+    for name in ("weights.json", "windows-residual.json"):
+        (d / name).write_bytes((src / name).read_bytes())
+    written, removed = leangen.regenerate_all(tmp_path)
+    assert [p.name for p in written] == ["Ind6Seed3WindowsResidual.lean"] and removed == []
+    text = written[0].read_text(encoding="utf-8")
+    assert "theorem bounds : MechProof.certifiesBounds certificate weights 2096635 2096635 2096640 = true := by" in text
+    assert 'include_str "../../certificates/ind6-seed3/weights.json"' in text
+    assert forbidden_uses(text) == [] and bracket_problems(text) == []

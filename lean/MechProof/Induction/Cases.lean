@@ -283,6 +283,13 @@ def caseKey (rule : CaseRule) (c : IndCaseSpec) (q : IndQuery) (k : Nat) : KeyTe
   let qrow : Nat := caseCol n c.q (n - 1)
   let xmaxPV : Int := rule.xmaxPV[c.q]!
   let xmaxYV : Int := rule.xmaxYV[c.a]!
+  -- the largest entry over the free columns, per query component and per logit (a window only picks)
+  let mut rMaxByCol : Array Int := #[]
+  for _ in List.range ct.N do
+    rMaxByCol := rMaxByCol.push 0
+  for x in q.r do
+    rMaxByCol := rMaxByCol.set! x (maxOver fc (fun col => at3 ct.PV c.q x col))
+  let yMax : Array Int := (natRange rule.V).map (fun cc => maxOver fc (fun col => at3 ct.yv c.a col cc))
   let mut seg : Array Nat := #[]
   let mut windows : Array KeyWindow := #[]
   for combo in combos do
@@ -314,14 +321,12 @@ def caseKey (rule : CaseRule) (c : IndCaseSpec) (q : IndQuery) (k : Nat) : KeyTe
     let mut g : Array Int := #[]
     for x in r do
       let xs : Array Int := kn.map (fun col => at3 ct.PV c.q x col)
-      let rMax : Int := maxOver fc (fun col => at3 ct.PV c.q x col)
-      let upper : Int := mix.upper xs xmaxPV rMax
+      let upper : Int := mix.upper xs xmaxPV (rMaxByCol[x]!)
       g := g.push (at3 ct.PE c.q x row + 1 + upper + q.ansByCol[x]!)
     let mut y : Array Int := #[]
     for cc in List.range rule.V do
       let ys : Array Int := kn.map (fun col => at3 ct.yv c.a col cc)
-      let yMax : Int := maxOver fc (fun col => at3 ct.yv c.a col cc)
-      y := y.push (at3 ct.ye c.a row cc + 1 + mix.upper ys xmaxYV yMax)
+      y := y.push (at3 ct.ye c.a row cc + 1 + mix.upper ys xmaxYV (yMax[cc]!))
     windows := windows.push { g := g, valid := valid, wLo := r.map (fun x => at2 ct.W1lo qrow x),
                               wHi := r.map (fun x => at2 ct.W1hi qrow x), Y := y }
   return { seg := seg, windows := windows }
