@@ -1281,10 +1281,10 @@ LEAN_NAMES: dict[str, str | None] = {
     "Groups.covers": "IndGroups.covers",
     # casetables.py
     "require_range": None,  # Python's numpy-array range check; every Lean table is formed by floorArray, which checks
-    "_floor_array": "floorArray", "CaseTables": "mkCaseTables", "CaseTables.col": "caseCol", "CaseTables.W1": "caseW1",
-    "CaseTables._pair_sum": "pairSum", "CaseTables.PE": "mkCaseTables", "CaseTables.PV": "mkCaseTables",
-    "CaseTables._diff": "diffTable", "CaseTables.yv": "mkCaseTables", "CaseTables.ye": "mkCaseTables",
-    "CaseTables.zv": "mkCaseTables", "CaseTables.ze": "mkCaseTables",
+    "_floor_array": "floorArray", "CaseTables": "mkIndCaseTables", "CaseTables.col": "caseCol", "CaseTables.W1": "caseW1",
+    "CaseTables._pair_sum": "pairSum", "CaseTables.PE": "mkIndCaseTables", "CaseTables.PV": "mkIndCaseTables",
+    "CaseTables._diff": "diffTable", "CaseTables.yv": "mkIndCaseTables", "CaseTables.ye": "mkIndCaseTables",
+    "CaseTables.zv": "mkIndCaseTables", "CaseTables.ze": "mkIndCaseTables",
     # mixture.py
     "ceil_shift": "ceilShift", "Rows": "mkMixRow", "Rows.bounds": "MixRow.upper",
     # cases.py
@@ -1476,9 +1476,9 @@ def test_induction_text_is_current():
             "let xs : Array Int := cols.map (fun x => -(at3 ct.PV c.q (q.r[e]!) x))",
             "!(x % n == q.pos[e]! && !(q.known[e]!)) || x / n == q.tok[e]!)",
             "let v : Int := -(at3 ct.PE c.q (q.r[e]!) row) + leastBound xs wLo wHi seg valid",
-            "y := y.push (at3 ct.ye c.a row k + 1 + leastBound xs wLo wHi seg all)",
+            "y := y.push (at3 ct.ye c.a row k + 1 + leastBound xs wLo wHi seg allValid)",
             "let cand : Array Nat := if k == 0 then #[0] else #[k - 1, k]",
-            "if l < k && !(natMem wpos l) then",
+            "if decide (l < k) && !(natMem wpos l) then",
             "wFree := wFree + maxOver c.tokens (fun t => at2 ct.W1hi row (caseCol n t l))",
             "valid := valid.push (!(natMem combo t))",
             "rMaxByCol := rMaxByCol.set! x (maxOver fc (fun col => at3 ct.PV c.q x col))",
@@ -1502,7 +1502,7 @@ def test_induction_text_is_current():
         ],
         "Check": [
             "if decide (depth < 0) then",
-            "let ct ← mkCaseTables t",
+            "let ct ← mkIndCaseTables t",
             "let (covered, groups) ← checkGroups claims.entries (mkCaseRule ct) depth",
             "let r ← checkIndInputClaims claims.residual claims.wrong (mkIndInputRule t) groups.covers",
             "return (covered + r.1, r.2)",

@@ -28,7 +28,7 @@ def valueBits : Nat := 10
 
 /-- Python: `CaseTables` (its cached properties as fields). `PE`, `PV`: `[V (q)][V·n (r)][V·n (c)]`;
 `yv`, `ye`, `zv`, `ze`: `[V (a)][V·n (r)][V (c)]`. -/
-structure CaseTables where
+structure IndCaseTables where
   V : Nat
   n : Nat
   N : Nat
@@ -122,7 +122,7 @@ def diffTable (m : Mat) (V : Nat) (what : String) : Except CheckError (Array (Ar
 
 /-- Every table, in Python's order (`W1`, `PE`, `PV`, `yv`, `ye`, `zv`, `ze`: the first failure is the same).
 Python: `CaseTables.__init__` and its cached properties, formed by `Context`. -/
-def mkCaseTables (t : IndTables) : Except CheckError CaseTables := do
+def mkIndCaseTables (t : IndTables) : Except CheckError IndCaseTables := do
   let w1 ← caseW1 t
   let pe ← pairSum t t.PE.1 t.PE.2 "PE"
   let pv ← pairSum t t.PV.1 t.PV.2 "PV"

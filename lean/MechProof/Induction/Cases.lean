@@ -54,7 +54,7 @@ structure IndQuery where
 /-- A model's case tables and the largest `|X̂| + 1` of each plane of `PV` (per query token) and `yv` (per
 answer). Python: `CaseRule` (its `xmax` cache formed at once). -/
 structure CaseRule where
-  ct : CaseTables
+  ct : IndCaseTables
   V : Nat
   n : Nat
   xmaxPV : Array Int
@@ -69,7 +69,7 @@ def planeXmax (plane : Array (Array Int)) : Int := Id.run do
       m := intMax m (intAbs x)
   return m + 1
 
-def mkCaseRule (ct : CaseTables) : CaseRule :=
+def mkCaseRule (ct : IndCaseTables) : CaseRule :=
   { ct := ct, V := ct.V, n := ct.n, xmaxPV := ct.PV.map planeXmax, xmaxYV := ct.yv.map planeXmax }
 
 /-- Where segment `g` ends (the next one's start, or `size`). -/
@@ -158,7 +158,7 @@ def caseQuery (rule : CaseRule) (c : IndCaseSpec) : IndQuery := Id.run do
       tok := tok.push t
       pos := pos.push j
       r := r.push (caseCol n t j)
-      known := known.push (c.known[j]!).isSome
+      known := known.push ((c.known[j]!).isSome)
   let row : Nat := caseCol n c.q (n - 1)
   return { r := r, tok := tok, pos := pos, seg := seg, wLo := r.map (fun x => at2 rule.ct.W1lo row x),
            wHi := r.map (fun x => at2 rule.ct.W1hi row x), known := known, ans := #[], ansByCol := #[] }
@@ -167,7 +167,7 @@ def caseQuery (rule : CaseRule) (c : IndCaseSpec) : IndQuery := Id.run do
 position's value difference, each the query token's own term plus the least bound of the query row's
 average. Python: `CaseRule.direct`. -/
 def caseDirect (rule : CaseRule) (c : IndCaseSpec) (q : IndQuery) : Array Int × Array Int := Id.run do
-  let ct : CaseTables := rule.ct
+  let ct : IndCaseTables := rule.ct
   let a : Nat := c.a
   let own : Nat := caseCol rule.n c.q (rule.n - 1)
   let valid : Array Bool := allTrue q.r.size
@@ -184,7 +184,7 @@ def caseDirect (rule : CaseRule) (c : IndCaseSpec) (q : IndQuery) : Array Int ×
 against the answer's key `r1[i+1]`), both least bounds of the answer row's average (its known positions and
 the free ones below `i`; a component at a free position fixes the token there). Python: `CaseRule.answer`. -/
 def caseAnswer (rule : CaseRule) (c : IndCaseSpec) (q : IndQuery) : Array Int × IndQuery := Id.run do
-  let ct : CaseTables := rule.ct
+  let ct : IndCaseTables := rule.ct
   let n : Nat := rule.n
   let row : Nat := caseCol n c.a (c.i + 1)
   let mut cols : Array Nat := #[]
@@ -211,11 +211,11 @@ def caseAnswer (rule : CaseRule) (c : IndCaseSpec) (q : IndQuery) : Array Int ×
     let v : Int := -(at3 ct.PE c.q (q.r[e]!) row) + leastBound xs wLo wHi seg valid
     ans := ans.push v
     ansByCol := ansByCol.set! (q.r[e]!) v
-  let all : Array Bool := allTrue cols.size
+  let allValid : Array Bool := allTrue cols.size
   let mut y : Array Int := #[]
   for k in List.range rule.V do
     let xs : Array Int := cols.map (fun x => at3 ct.yv c.a x k + 1)
-    y := y.push (at3 ct.ye c.a row k + 1 + leastBound xs wLo wHi seg all)
+    y := y.push (at3 ct.ye c.a row k + 1 + leastBound xs wLo wHi seg allValid)
   return (y, { q with ans := ans, ansByCol := ansByCol })
 
 /-! ## The keys -/
@@ -269,12 +269,12 @@ def maxOver (xs : Array Nat) (f : Nat → Int) : Int := Id.run do
 
 /-- The λ-test of key `k` (not the answer's, not `n−1`) per window (docs §11.5.3). Python: `CaseRule.key`. -/
 def caseKey (rule : CaseRule) (c : IndCaseSpec) (q : IndQuery) (k : Nat) : KeyTerms := Id.run do
-  let ct : CaseTables := rule.ct
+  let ct : IndCaseTables := rule.ct
   let n : Nat := rule.n
   let (wpos, combos) := caseWindows c k
   let mut free : Array Nat := #[]
   for l in c.free do
-    if l < k && !(natMem wpos l) then
+    if decide (l < k) && !(natMem wpos l) then
       free := free.push l
   let mut fc : Array Nat := #[]
   for l in free do
@@ -345,7 +345,7 @@ positions `j ≤ l`: for each token pair an input can hold (two free positions h
 `H = h(j, l) + h(l, j)` (`j < l`) or `h(j, j)`, with `h(r, r') = PE(r; q at n−1) + PV(r; r') + 2 + ans(r)`,
 and `⌊W_lo·W_lo'⌋`, `⌈W_hi·W_hi'⌉` at precision FC. Python: `CaseRule.last_key`. -/
 def caseLastKey (rule : CaseRule) (c : IndCaseSpec) (q : IndQuery) : Array (Array PairTerm) := Id.run do
-  let ct : CaseTables := rule.ct
+  let ct : IndCaseTables := rule.ct
   let n : Nat := rule.n
   let own : Nat := caseCol n c.q (n - 1)
   let base : Array Int := (natRange q.r.size).map (fun e => at3 ct.PE c.q (q.r[e]!) own + 2 + q.ans[e]!)

@@ -25,7 +25,7 @@ def checkInduction (depth : Int) (claims : InductionClaims) (w : ExactWeights) :
     throw (CheckError.input InputFile.certificate "strategy.params.depth"
       s!"expected a non-negative integer, got {depth}")
   let t : IndTables := mkIndTables w
-  let ct ← mkCaseTables t
+  let ct ← mkIndCaseTables t
   let (covered, groups) ← checkGroups claims.entries (mkCaseRule ct) depth
   let r ← checkIndInputClaims claims.residual claims.wrong (mkIndInputRule t) groups.covers
   return (covered + r.1, r.2)

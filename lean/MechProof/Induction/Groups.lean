@@ -109,7 +109,7 @@ def groupWellFormed (V n : Nat) (slots : Array (Option (Array Nat × Array (Arra
   require (decide (0 ≤ g.i) && decide (g.i ≤ Int.ofNat n - 3)) gid "the match position i must lie in 0..n−3"
     (toString g.i) (toString (Int.ofNat n - 3))
   let slot : Nat := (g.q.toNat * n + g.i.toNat) * V + g.a.toNat
-  require (slots[slot]!).isNone gid "a group appears twice" (intList #[g.q, g.i, g.a]) "once"
+  require ((slots[slot]!).isNone) gid "a group appears twice" (intList #[g.q, g.i, g.a]) "once"
   let mut free : Array Nat := #[]
   for p in List.range (n - 1) do
     if p != g.i.toNat && p != g.i.toNat + 1 then
