@@ -1489,7 +1489,7 @@ def test_induction_text_is_current():
             "let h : Nat → Nat → Int := fun e f => base[e]! + at3 ct.PV c.q (q.r[e]!) (q.r[f]!)",
             "{ H := hh, lo := shrDown (q.wLo[e]! * q.wLo[f]!) caseFC, hi := shrUp (q.wHi[e]! * q.wHi[f]!) caseFC, c := cc }",
             "if !(q.tok[e]! == q.tok[f]! && !(q.known[e]!) && !(q.known[f]!)) then",
-            "grp := grp.push (term e f (h e f + h f e) 2)",
+            "grp := grp.push (mkTerm e f (h e f + h f e) 2)",
             "let x : Int := t.H - t.c * lam",
             "let v : Int := intMax (t.hi * x) (t.lo * x)",
             "let b ← expBoundsE (Dy.mk lam (-(Int.ofNat caseLB)))",
@@ -1531,3 +1531,22 @@ def test_leangen_writes_a_module_for_an_induction_certificate(tmp_path):
     assert "theorem bounds : MechProof.certifiesBounds certificate weights 2096635 2096635 2096640 = true := by" in text
     assert 'include_str "../../certificates/ind6-seed3/weights.json"' in text
     assert forbidden_uses(text) == [] and bracket_problems(text) == []
+
+
+@pytest.mark.parametrize(
+    ("tensor", "shift", "field"),
+    [("W_U", 12, "yv"), ("blocks.1.attn.W_Q", 14, "PE"), ("blocks.0.attn.W_Q", 30, "exp argument"), ("W_U", 3, None)],
+)
+def test_limits_match_python(tensor, shift, field, tmp_path):
+    """A model scaled beyond the case rule's table limits (docs §11.7) or the exp range (§6, §10) is malformed
+    input at the same field for both checkers (the first table in Python's order), before any claim; a small
+    scaling is not."""
+    from dataclasses import replace
+
+    w = tiny()
+    t = w.tensors[tensor]
+    scaled = type(w)(w.cfg, {**w.tensors, tensor: replace(t, exponent=t.exponent + shift)}, w.seed, w.provenance)
+    path = write_cert(tmp_path / "c", scaled, [], residual=None, wrong=None)
+    py, lean = python_verdict(path), lean_verdict(path)
+    assert py == lean
+    assert py == (("malformed", field) if field else ("ok", (0, py_inputs.n_inputs(w.cfg.d_vocab, w.cfg.n_ctx), None)))

@@ -350,7 +350,7 @@ def caseLastKey (rule : CaseRule) (c : IndCaseSpec) (q : IndQuery) : Array (Arra
   let own : Nat := caseCol n c.q (n - 1)
   let base : Array Int := (natRange q.r.size).map (fun e => at3 ct.PE c.q (q.r[e]!) own + 2 + q.ans[e]!)
   let h : Nat → Nat → Int := fun e f => base[e]! + at3 ct.PV c.q (q.r[e]!) (q.r[f]!)
-  let term : Nat → Nat → Int → Int → PairTerm := fun e f hh cc =>
+  let mkTerm : Nat → Nat → Int → Int → PairTerm := fun e f hh cc =>
     { H := hh, lo := shrDown (q.wLo[e]! * q.wLo[f]!) caseFC, hi := shrUp (q.wHi[e]! * q.wHi[f]!) caseFC, c := cc }
   let mut out : Array (Array PairTerm) := #[]
   for j in List.range n do
@@ -360,12 +360,12 @@ def caseLastKey (rule : CaseRule) (c : IndCaseSpec) (q : IndQuery) : Array (Arra
         for e0 in List.range (segEnd q.seg q.r.size j - q.seg[j]!) do
           let e : Nat := q.seg[j]! + e0
           if j == l then
-            grp := grp.push (term e e (h e e) 1)
+            grp := grp.push (mkTerm e e (h e e) 1)
           else
             for f0 in List.range (segEnd q.seg q.r.size l - q.seg[l]!) do
               let f : Nat := q.seg[l]! + f0
               if !(q.tok[e]! == q.tok[f]! && !(q.known[e]!) && !(q.known[f]!)) then
-                grp := grp.push (term e f (h e f + h f e) 2)
+                grp := grp.push (mkTerm e f (h e f + h f e) 2)
         if grp.size != 0 then
           out := out.push grp
   return out

@@ -36,16 +36,16 @@ def lexLt (x y : Array Nat) : Bool := Id.run do
 def sortPrefixes (xs : Array (Array Nat)) : Array (Array Nat) := Id.run do
   let mut out : Array (Array Nat) := #[]
   for x in xs do
-    let mut next : Array (Array Nat) := #[]
+    let mut merged : Array (Array Nat) := #[]
     let mut placed : Bool := false
     for y in out do
       if !placed && lexLt x y then
-        next := next.push x
+        merged := merged.push x
         placed := true
-      next := next.push y
+      merged := merged.push y
     if !placed then
-      next := next.push x
-    out := next
+      merged := merged.push x
+    out := merged
   return out
 
 /-- Does `y` begin with `x` (equal included)? Python: `y[: len(x)] == x`. -/
