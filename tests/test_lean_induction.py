@@ -1545,6 +1545,46 @@ def test_leangen_writes_a_module_for_an_induction_certificate(tmp_path):
     assert forbidden_uses(text) == [] and bracket_problems(text) == []
 
 
+# Edits of an induction certificate; None: Python names a place Lean's parser cannot (an unknown key, which Lean
+# finds by comparing the object with its allowed keys, and a `null` input claim, which pydantic reports on `claims`).
+CERT_EDITS = {
+    "L too big": (lambda d: d["claims"]["cases"]["entries"][0][4][0][1].__setitem__(3, 2**26), "claims.cases.entries[0][4][0][1][3]"),
+    "L bool": (lambda d: d["claims"]["cases"]["entries"][0][4][0][1].__setitem__(3, True), "claims.cases.entries[0][4][0][1][3]"),
+    "group short": (lambda d: d["claims"]["cases"]["entries"][0].pop(), "claims.cases.entries[0][4]"),
+    "group empty": (lambda d: d["claims"]["cases"]["entries"].__setitem__(0, []), "claims.cases.entries[0][0]"),
+    "group long": (lambda d: d["claims"]["cases"]["entries"][0].append(1), "claims.cases.entries[0]"),
+    "case short": (lambda d: d["claims"]["cases"]["entries"][0][4][0].pop(), "claims.cases.entries[0][4][0][1]"),
+    "q string": (lambda d: d["claims"]["cases"]["entries"][0].__setitem__(0, "1"), "claims.cases.entries[0][0]"),
+    "order float": (lambda d: d["claims"]["cases"]["entries"][0][3].__setitem__(0, 2.0), "claims.cases.entries[0][3][0]"),
+    "entries null": (lambda d: d["claims"]["cases"].__setitem__("entries", None), "claims.cases.entries"),
+    "rule": (lambda d: d["claims"]["cases"].__setitem__("rule", "cubic-case"), "claims.cases.rule"),
+    "depth string": (lambda d: d["strategy"]["params"].__setitem__("depth", "1"), "strategy.params.depth"),
+    "strategy": (lambda d: d["strategy"].__setitem__("name", "cubic"), "strategy.name"),
+    "task": (lambda d: d.__setitem__("task", "other"), "task"),
+    "no task": (lambda d: d.pop("task"), "task"),
+    "version 2 with task": (lambda d: d.__setitem__("version", 2), "task"),
+    "config V": (lambda d: d["config"].__setitem__("d_vocab", 2), "config.d_vocab"),
+    "config V < n - 1": (lambda d: d["config"].__setitem__("n_ctx", 7), "config"),
+    "config d_head": (lambda d: d["config"].__setitem__("d_head", 8), "config"),
+    "params extra": (lambda d: d["strategy"]["params"].__setitem__("x", 1), None),
+    "residual null": (lambda d: d["claims"].__setitem__("residual", None), None),
+    "claims extra": (lambda d: d["claims"].__setitem__("x", {}), None),
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("name", list(CERT_EDITS))
+def test_malformed_certificates_name_the_same_field(name, tmp_path):
+    edit, field = CERT_EDITS[name]
+    path = write_cert(tmp_path / "c", tiny(), [[1, 0, 2, [2], [[[], [0, 0, 0, 0]]]]], residual=None, wrong=None)
+    doc = json.loads(path.read_text(encoding="utf-8"))
+    edit(doc)
+    path.write_text(json.dumps(doc), encoding="utf-8")
+    py, lean = python_verdict(path), lean_verdict(path)
+    assert py[0] == lean[0] == "malformed"
+    if field is not None:
+        assert py[1] == lean[1] == field
+
+
 @pytest.mark.parametrize(
     ("tensor", "shift", "field"),
     [("W_U", 12, "yv"), ("blocks.1.attn.W_Q", 14, "PE"), ("blocks.0.attn.W_Q", 30, "exp argument"), ("W_U", 3, None)],

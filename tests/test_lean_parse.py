@@ -645,10 +645,14 @@ def lean_parse_strategy_claims(name: str, params, claims):  # noqa: ANN001, ANN2
     raise LeanMalformed("strategy.name", "unknown strategy")
 
 
+def lean_tuple_field(path: str, got: int, want: int) -> str:
+    return f"{path}[{got}]" if got < want else path
+
+
 def lean_parse_ind_case(j, path: str) -> None:  # noqa: ANN001 - parseIndCase
     xs = lean_as_arr(path, j)
     if len(xs) != 2:
-        raise LeanMalformed(path)
+        raise LeanMalformed(lean_tuple_field(path, len(xs), 2))
     lean_as_int_array(path + "[0]", xs[0])
     lam = lean_as_int_array(path + "[1]", xs[1])
     for k, x in enumerate(lam):
@@ -659,7 +663,7 @@ def lean_parse_ind_case(j, path: str) -> None:  # noqa: ANN001 - parseIndCase
 def lean_parse_ind_group(j, path: str) -> None:  # noqa: ANN001 - parseIndGroup
     xs = lean_as_arr(path, j)
     if len(xs) != 5:
-        raise LeanMalformed(path)
+        raise LeanMalformed(lean_tuple_field(path, len(xs), 5))
     for k in range(3):
         lean_as_int(f"{path}[{k}]", xs[k])
     lean_as_int_array(path + "[3]", xs[3])
@@ -785,7 +789,9 @@ def test_parse_text_is_current():
         "let pre : String := if induction then \"blocks.0.attn.\" else \"\"",
         "def claimBits : Nat := 26",
         "if claimBits < bitlen x.natAbs then",
-        "if xs.size != 5 then",
+        "throw (CheckError.input file (tupleField path xs.size 5) \"expected [q, i, a, [order...], [case, ...]]\")",
+        "throw (CheckError.input file (tupleField path xs.size 2) \"expected [[prefix...], [L...]]\")",
+        "if got < want then s!\"{path}[{got}]\" else path",
         "expectRule j path \"induction-cases\"",
         "let required : Array String := if residualRequired then #[\"cases\", \"residual\"] else #[\"cases\"]",
         "exactKeys InputFile.certificate p \"strategy.params\" #[\"depth\"] #[]",

@@ -1097,12 +1097,17 @@ def parseStrategyClaims (name : String) (params : Lean.Json) (claims : Lean.Json
 /-- docs §11.7: a claimed bound `L` has `|L| < 2^26` (Python: `CLAIM_BITS`). -/
 def claimBits : Nat := 26
 
+/-- The field of a list that should have `want` entries but has `got`: its first missing entry, or the list
+itself when it is too long (Python: the location pydantic gives a tuple of the wrong length). -/
+def tupleField (path : String) (got want : Nat) : String :=
+  if got < want then s!"{path}[{got}]" else path
+
 /-- One case `[[prefix...], [L...]]`. -/
 def parseIndCase (j : Lean.Json) (path : String) : Except CheckError IndCase := do
   let file := InputFile.certificate
   let xs ← asArr file path j
   if xs.size != 2 then
-    throw (CheckError.input file path "expected [[prefix...], [L...]]")
+    throw (CheckError.input file (tupleField path xs.size 2) "expected [[prefix...], [L...]]")
   let pre ← asIntArray file (path ++ "[0]") (xs[0]!)
   let lam ← asIntArray file (path ++ "[1]") (xs[1]!)
   let mut k : Nat := 0
@@ -1117,7 +1122,7 @@ def parseIndGroup (j : Lean.Json) (path : String) : Except CheckError IndGroup :
   let file := InputFile.certificate
   let xs ← asArr file path j
   if xs.size != 5 then
-    throw (CheckError.input file path "expected [q, i, a, [order...], [case, ...]]")
+    throw (CheckError.input file (tupleField path xs.size 5) "expected [q, i, a, [order...], [case, ...]]")
   let q ← asInt file (path ++ "[0]") (xs[0]!)
   let i ← asInt file (path ++ "[1]") (xs[1]!)
   let a ← asInt file (path ++ "[2]") (xs[2]!)
