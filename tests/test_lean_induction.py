@@ -1041,6 +1041,7 @@ def tiny_lists():  # noqa: ANN201
     return w, right, wrong, witness
 
 
+@pytest.mark.slow
 def test_input_claims_match_python(tiny_lists, tmp_path):
     """Certificates without cases: every input in `residual` or `wrong`, then with planted mistakes (a right input
     claimed wrong, a wrong one claimed right, a repeated or out-of-range index, a bad witness, a wrong count, a
@@ -1194,7 +1195,14 @@ def test_least_bound_is_the_least_passing_integer():
         assert lean_least_bound(xs, w_lo, w_hi, seg, valid) == int(py)
 
 
-@pytest.mark.parametrize(("kind", "strategy", "depth"), [("tiny", "windows", 0), ("tiny", "windows+residual", 1), ("mid", "windows", 1)])
+@pytest.mark.parametrize(
+    ("kind", "strategy", "depth"),
+    [
+        ("tiny", "windows", 0),
+        pytest.param("tiny", "windows+residual", 1, marks=pytest.mark.slow),
+        pytest.param("mid", "windows", 1, marks=pytest.mark.slow),
+    ],
+)
 def test_certificates_match_python(kind, strategy, depth, tmp_path):
     """The producer's certificate of a tiny model, then with planted mistakes in its claimed bounds (one L_k
     lowered or raised, a prefix dropped, a group dropped): the same verdict (bounds, or the first failing claim)."""
