@@ -815,7 +815,7 @@ def lean_check_certificate(path: Path, **verify):  # noqa: ANN201 - checkCertifi
     lean_require(w.cfg == cert.config, "config", "certificate config differs from the weights'", "", "")
     maxk = cert.task_name == "maxk"
     if not maxk:
-        from test_lean_induction import lean_check_induction
+        from lean_induction import lean_check_induction
 
         correct, wrong = lean_check_induction(cert.typed_params().depth, claims, w, **verify)
     elif cert.strategy.name in ("cubic", "cubic+residual"):
@@ -829,7 +829,7 @@ def lean_check_certificate(path: Path, **verify):  # noqa: ANN201 - checkCertifi
     if maxk:
         total = cfg.d_vocab**cfg.n_ctx
     else:
-        from test_lean_induction import lean_n_inputs
+        from lean_induction import lean_n_inputs
 
         total = lean_n_inputs(cfg.d_vocab, cfg.n_ctx)
     lean_require(cert.bound.total == total, "bound", "total must be d_vocab^n_ctx" if maxk else "total must be the number of inputs of the task", "", "")
