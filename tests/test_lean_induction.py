@@ -342,15 +342,32 @@ def random_case(rng: random.Random, V: int, n: int, depth: int):  # noqa: ANN201
     return case, spec
 
 
-@pytest.mark.parametrize("seed", range(12))
+def random_model(V: int, n: int, seed: int):  # noqa: ANN201
+    """An untrained induction model with small random weights (d_model 8, d_head 4): any shape, quickly."""
+    import torch
+
+    from mechproof.tasks.induction.config import InductionConfig
+
+    cfg = InductionConfig(d_vocab=V, n_ctx=n, d_model=8, d_head=4)
+    g = torch.Generator().manual_seed(seed)
+    return weights_io.from_torch(cfg, {k: 0.7 * torch.randn(s, generator=g) for k, s in cfg.tensor_shapes().items()})
+
+
+MODELS = {0: "mid", 1: "tiny", 2: (3, 3), 3: (4, 3), 4: (7, 6), 5: (6, 7)}
+"""The model of each seed of test_case_parts_match_python (by seed % 6): trained, or random (V, n)."""
+
+
+@pytest.mark.parametrize("seed", range(18))
 def test_case_parts_match_python(seed):
     """Every quantity of a random case that does not depend on the claimed bounds (the direct path's and the
     answer's least bounds, ans, every key's λ-test terms per window, the quadratic test's sum at several λ) is
-    Python's, exactly; then the verdict for claimed bounds around the least passing ones agrees."""
+    Python's, exactly; then the verdict for claimed bounds around the least passing ones agrees. Trained models and
+    random ones of the smallest shapes (n = 3: no free position) and longer contexts."""
     from mechproof.tasks.induction.checker import cases as py_cases
 
     rng = random.Random(300 + seed)
-    w = tiny("tiny" if seed % 2 else "mid")
+    kind = MODELS[seed % 6]
+    w = tiny(kind) if isinstance(kind, str) else random_model(*kind, seed)
     V, n = w.cfg.d_vocab, w.cfg.n_ctx
     rule = lean_mk_case_rule(lean_mk_case_tables(lean_mk_ind_tables(w)))
     py_rule = py_case_rule(w)
