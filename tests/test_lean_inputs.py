@@ -119,17 +119,24 @@ def lean_decode(x: int, V: int, n: int) -> list[int]:
     return out
 
 
-def lean_indices(deltas, V: int, n: int, cid: str) -> list[int]:  # noqa: ANN001
-    total = V**n
+def lean_indices_prefix(deltas, total: int, what: str, cid: str):  # noqa: ANN001, ANN201 - indicesPrefix
     x, out = -1, []
     for i, d in enumerate(deltas):
-        if i == 0:
-            lean_require(0 <= d, f"{cid}[{d}]", "the first input index must be ≥ 0", str(d), "0")
-        else:
-            lean_require(1 <= d, f"{cid}[{x}]", "inputs must be strictly increasing (a delta of 0 lists one twice)", str(d), "1")
+        if i == 0 and d < 0:
+            return out, ClaimFailure(f"{cid}[{d}]", "the first input index must be ≥ 0", str(d), "0")
+        if i != 0 and d < 1:
+            return out, ClaimFailure(f"{cid}[{x}]", "inputs must be strictly increasing (a delta of 0 lists one twice)", str(d), "1")
         x = d if i == 0 else x + d
-        lean_require(x < total, f"{cid}[{x}]", "input index out of range (must be < d_vocab^n_ctx)", str(x), str(total))
+        if not x < total:
+            return out, ClaimFailure(f"{cid}[{x}]", what, str(x), str(total))
         out.append(max(x, 0))
+    return out, None
+
+
+def lean_indices(deltas, V: int, n: int, cid: str) -> list[int]:  # noqa: ANN001
+    out, err = lean_indices_prefix(deltas, V**n, "input index out of range (must be < d_vocab^n_ctx)", cid)
+    if err is not None:
+        raise err
     return out
 
 
@@ -798,13 +805,20 @@ def lean_check_subcubic(params, claims, w):  # noqa: ANN001, ANN201
 
 
 # ============================================================================== Check.lean, transliterated
-def lean_check_certificate(path: Path):  # noqa: ANN201 - checkCertificateE (weights parsed by Python: shadow-tested apart)
+def lean_check_certificate(path: Path, **verify):  # noqa: ANN201 - checkCertificateE (weights parsed by Python: shadow-tested apart)
+    """`verify`: the induction case rule's transliteration to use (test_lean_induction.py)."""
     lean_parse_certificate(path.read_text(encoding="utf-8"))
     cert, claims = load_certificate(path)  # the same data, typed
     w = weights_io.load(path.parent / cert.model.weights)
     lean_require(w.sha256 == cert.model.sha256, "model.sha256", "weights payload hash differs", w.sha256, cert.model.sha256)
+    lean_require(w.task == cert.task_name, "task", "the weights are of another task", cert.task_name, w.task)
     lean_require(w.cfg == cert.config, "config", "certificate config differs from the weights'", "", "")
-    if cert.strategy.name in ("cubic", "cubic+residual"):
+    maxk = cert.task_name == "maxk"
+    if not maxk:
+        from lean_induction import lean_check_induction
+
+        correct, wrong = lean_check_induction(cert.typed_params().depth, claims, w, **verify)
+    elif cert.strategy.name in ("cubic", "cubic+residual"):
         correct, wrong = lean_check_cubic(claims, w)
     else:
         params = cert.typed_params()
@@ -812,8 +826,13 @@ def lean_check_certificate(path: Path):  # noqa: ANN201 - checkCertificateE (wei
         lean_require(params.variant == variant, "strategy.params", "variant must equal eupu;attention;qk", params.variant, variant)
         correct, wrong = lean_check_subcubic(params, claims, w)
     cfg = cert.config
-    total = cfg.d_vocab**cfg.n_ctx
-    lean_require(cert.bound.total == total, "bound", "total must be d_vocab^n_ctx", "", "")
+    if maxk:
+        total = cfg.d_vocab**cfg.n_ctx
+    else:
+        from lean_induction import lean_n_inputs
+
+        total = lean_n_inputs(cfg.d_vocab, cfg.n_ctx)
+    lean_require(cert.bound.total == total, "bound", "total must be d_vocab^n_ctx" if maxk else "total must be the number of inputs of the task", "", "")
     lean_require(cert.bound.correct == correct, "bound", "claimed count differs from the covered count", "", "")
     if wrong is None:
         return correct, total, None
@@ -836,10 +855,15 @@ def test_transliterated_text_is_current():
     for needle in (
         "for _ in List.range (bitlen xs.size + 1) do",
         "out := out.push (rest % V)",
-        'require (decide (0 ≤ d)) s!"{cid}[{d}]" "the first input index must be ≥ 0" (toString d) "0"',
-        'require (decide (1 ≤ d)) s!"{cid}[{x}]" "inputs must be strictly increasing (a delta of 0 lists one twice)"',
+        'if i == 0 && decide (d < 0) then',
+        'return (out, some (CheckError.claim s!"{cid}[{d}]" "the first input index must be ≥ 0" (toString d) "0"))',
+        'if i != 0 && decide (d < 1) then',
+        'return (out, some (CheckError.claim s!"{cid}[{x}]"',
+        '"inputs must be strictly increasing (a delta of 0 lists one twice)" (toString d) "1"))',
         "x := if i == 0 then d else x + d",
-        'require (decide (x < total)) s!"{cid}[{x}]" "input index out of range (must be < d_vocab^n_ctx)"',
+        "if !decide (x < Int.ofNat total) then",
+        "return (out, some (CheckError.claim s!\"{cid}[{x}]\" what (toString x) (toString total)))",
+        'match indicesPrefix deltas (V ^ n) "input index out of range (must be < d_vocab^n_ctx)" cid with',
         "let lowest : Int := intMin iv.1.e iv.2.e",
         "| none => intMin mE.e mP.e + mU.e",
         "{ V := w.cfg.dVocab, n := w.cfg.nCtx, r := r, e := intMin eEupu (intMin ovm.1.e ovm.2.e),",
@@ -924,6 +948,9 @@ def test_transliterated_text_is_current():
         assert needle in sub, needle
     for needle in (
         "let upper : Nat := total - counts.2.getD 0",
+        'require (w.task == cert.task) "task" "the weights are of another task" cert.task w.task',
+        'let total : Nat := if maxk then cfg.dVocab ^ cfg.nCtx else nInputs cfg.dVocab cfg.nCtx',
+        '| StrategyClaims.induction depth claims => checkInduction depth claims w',
         "require (cert.boundUpper == some (Int.ofNat upper)) \"bound\"",
         "result.correct == correct && result.upper == some upper && result.total == total",
     ):

@@ -338,6 +338,41 @@ def lean_parse_config(j, path: str) -> tuple[int, int, int, int]:  # noqa: ANN00
     return tuple(out)  # type: ignore[return-value]
 
 
+TASK_NAMES = ["maxk", "induction"]  # taskNames
+
+
+def lean_is_power_of4(d: int) -> bool:
+    p, found = 1, False
+    for _ in range(5):
+        if p == d:
+            found = True
+        p = p * 4
+    return found
+
+
+def lean_parse_task_config(task: str, j, path: str) -> tuple[int, int, int, int]:  # noqa: ANN001 - parseTaskConfig
+    if task != "induction":
+        return lean_parse_config(j, path)
+    lean_exact_keys(j, path, ["d_vocab", "n_ctx", "d_model", "d_head"], [])
+    out = []
+    for key, lo, hi in (("d_vocab", 3, 64), ("n_ctx", 3, 16), ("d_model", 1, 256), ("d_head", 1, 256)):
+        i = lean_int_field(j, path, key)
+        if i < lo or hi < i:
+            raise LeanMalformed(f"{path}.{key}", "expected an integer in range")
+        out.append(i)
+    V, n, _, d = out
+    if V + 1 < n:
+        raise LeanMalformed(path, "d_vocab must be at least n_ctx − 1")
+    if not lean_is_power_of4(d):
+        raise LeanMalformed(path, "d_head must be a power of 4")
+    return tuple(out)  # type: ignore[return-value]
+
+
+INDUCTION_TENSOR_NAMES = ["W_E", "W_pos", "blocks.0.attn.W_Q", "blocks.0.attn.W_K", "blocks.0.attn.W_V",
+                          "blocks.0.attn.W_O", "blocks.1.attn.W_Q", "blocks.1.attn.W_K", "blocks.1.attn.W_V",
+                          "blocks.1.attn.W_O", "W_U"]  # fmt: skip
+
+
 def lean_parse_tensor(tensors: dict, name: str, shape: list[int]) -> None:
     path = "tensors." + name
     j = lean_get_field(tensors, "tensors", name)
@@ -370,12 +405,18 @@ def lean_parse_weights(text: str) -> None:
     doc = lean_parse_json(text)
     if not lean_is_object(doc):
         raise LeanMalformed("(top level)")
-    lean_exact_keys(doc, "", ["format", "version", "config", "seed", "provenance", "payload_sha256", "tensors"], [])
+    task_version = lean_opt_int(doc, "version") == 2
+    keys = ["format", "version", "config", "seed", "provenance", "payload_sha256", "tensors"]
+    keys_task = ["format", "version", "task", "config", "seed", "provenance", "payload_sha256", "tensors"]
+    lean_exact_keys(doc, "", keys_task if task_version else keys, [])
     if lean_opt_str(doc, "format") != "mechproof-weights":
         raise LeanMalformed("format")
-    if lean_opt_int(doc, "version") != 1:
+    if not (lean_opt_int(doc, "version") == 1 or task_version):
         raise LeanMalformed("version")
-    V, n, dm, d = lean_parse_config(lean_get_field(doc, "", "config"), "config")
+    task = (lean_opt_str(doc, "task") or "") if task_version else "maxk"
+    if task not in TASK_NAMES:
+        raise LeanMalformed("task")
+    V, n, dm, d = lean_parse_task_config(task, lean_get_field(doc, "", "config"), "config")
     seed = lean_get_field(doc, "", "seed")
     if seed is not None and lean_json_int(seed) is None:
         raise LeanMalformed("seed")
@@ -384,11 +425,19 @@ def lean_parse_weights(text: str) -> None:
     tensors = lean_get_field(doc, "", "tensors")
     if not lean_is_object(tensors):
         raise LeanMalformed("tensors")
-    lean_exact_keys(tensors, "tensors", ["W_E", "W_pos", "W_Q", "W_K", "W_V", "W_O", "W_U"], [])
-    shapes = {"W_E": [V, dm], "W_pos": [n, dm], "W_Q": [1, dm, d], "W_K": [1, dm, d], "W_V": [1, dm, d],
-              "W_O": [1, d, dm], "W_U": [dm, V]}  # fmt: skip
-    for name in ("W_E", "W_pos", "W_Q", "W_K", "W_V", "W_O", "W_U"):
-        lean_parse_tensor(tensors, name, shapes[name])
+    induction = task == "induction"
+    lean_exact_keys(tensors, "tensors", INDUCTION_TENSOR_NAMES if induction else ["W_E", "W_pos", "W_Q", "W_K", "W_V", "W_O", "W_U"], [])
+    pre = "blocks.0.attn." if induction else ""
+    lean_parse_tensor(tensors, "W_E", [V, dm])
+    lean_parse_tensor(tensors, "W_pos", [n, dm])
+    for name in ("W_Q", "W_K", "W_V"):
+        lean_parse_tensor(tensors, pre + name, [1, dm, d])
+    lean_parse_tensor(tensors, pre + "W_O", [1, d, dm])
+    if induction:
+        for name in ("W_Q", "W_K", "W_V"):
+            lean_parse_tensor(tensors, "blocks.1.attn." + name, [1, dm, d])
+        lean_parse_tensor(tensors, "blocks.1.attn.W_O", [1, d, dm])
+    lean_parse_tensor(tensors, "W_U", [dm, V])
     lean_str_field(doc, "", "payload_sha256")
 
 
@@ -596,6 +645,55 @@ def lean_parse_strategy_claims(name: str, params, claims):  # noqa: ANN001, ANN2
     raise LeanMalformed("strategy.name", "unknown strategy")
 
 
+def lean_tuple_field(path: str, got: int, want: int) -> str:
+    return f"{path}[{got}]" if got < want else path
+
+
+def lean_parse_ind_case(j, path: str) -> None:  # noqa: ANN001 - parseIndCase
+    xs = lean_as_arr(path, j)
+    if len(xs) != 2:
+        raise LeanMalformed(lean_tuple_field(path, len(xs), 2))
+    lean_as_int_array(path + "[0]", xs[0])
+    lam = lean_as_int_array(path + "[1]", xs[1])
+    for k, x in enumerate(lam):
+        if 26 < lean_bitlen(abs(x)):
+            raise LeanMalformed(f"{path}[1][{k}]")
+
+
+def lean_parse_ind_group(j, path: str) -> None:  # noqa: ANN001 - parseIndGroup
+    xs = lean_as_arr(path, j)
+    if len(xs) != 5:
+        raise LeanMalformed(lean_tuple_field(path, len(xs), 5))
+    for k in range(3):
+        lean_as_int(f"{path}[{k}]", xs[k])
+    lean_as_int_array(path + "[3]", xs[3])
+    for k, c in enumerate(lean_as_arr(path + "[4]", xs[4])):
+        lean_parse_ind_case(c, f"{path}[4][{k}]")
+
+
+def lean_parse_induction_claims(claims, residual_required: bool) -> tuple[bool, bool]:  # noqa: ANN001
+    required = ["cases", "residual"] if residual_required else ["cases"]
+    optional = ["wrong"] if residual_required else ["residual", "wrong"]
+    lean_exact_keys(claims, "claims", required, optional)
+    path = "claims.cases"
+    j = lean_get_field(claims, "claims", "cases")
+    lean_exact_keys(j, path, ["rule", "entries"], [])
+    lean_expect_rule(j, path, "induction-cases")
+    for g, e in enumerate(lean_as_arr(path + ".entries", lean_get_field(j, path, "entries"))):
+        lean_parse_ind_group(e, f"{path}.entries[{g}]")
+    return lean_parse_opt_input_claims(claims, residual_required)
+
+
+def lean_parse_induction_strategy_claims(name: str, params, claims):  # noqa: ANN001, ANN201
+    """parseInductionStrategyClaims: (None, residual?, wrong?)."""
+    if name == "windows" or name == "windows+residual":
+        residual, wrong = lean_parse_induction_claims(claims, name == "windows+residual")
+        lean_exact_keys(params, "strategy.params", ["depth"], [])
+        lean_int_field(params, "strategy.params", "depth")
+        return None, residual, wrong
+    raise LeanMalformed("strategy.name", "unknown strategy")
+
+
 def lean_check_version_features(version: int, name: str, rule, residual: bool, wrong: bool, upper) -> None:  # noqa: ANN001
     if version == 1:
         if name != "cubic" and name != "subcubic":
@@ -619,10 +717,21 @@ def lean_parse_certificate(text: str) -> dict:
         raise LeanMalformed("format")
     version = lean_opt_int(doc, "version")
     version = 0 if version is None else version
-    if not (version == 1 or version == 2):
+    if not (version == 1 or version == 2 or version == 3):
         raise LeanMalformed("version")
-    lean_parse_config(lean_get_field(doc, "", "config"), "config")
-    lean_exact_keys(doc, "", ["format", "version", "model", "config", "strategy", "claims", "bound"], [])
+    has_task = lean_has(doc, "task")
+    task = "maxk"
+    if version == 3:
+        if not has_task:
+            raise LeanMalformed("task")
+        task = lean_opt_str(doc, "task") or ""
+        if task not in TASK_NAMES:
+            raise LeanMalformed("task")
+    elif has_task:
+        raise LeanMalformed("task")
+    lean_parse_task_config(task, lean_get_field(doc, "", "config"), "config")
+    top_keys = ["format", "version", "model", "config", "strategy", "claims", "bound"]
+    lean_exact_keys(doc, "", top_keys + ["task"] if version == 3 else top_keys, [])
     model = lean_get_field(doc, "", "model")
     lean_exact_keys(model, "model", ["weights", "sha256"], [])
     weights_rel = lean_str_field(model, "model", "weights")
@@ -643,6 +752,9 @@ def lean_parse_certificate(text: str) -> dict:
     lean_int_field(bound, "bound", "correct")
     lean_int_field(bound, "bound", "total")
     upper = lean_int_field(bound, "bound", "upper") if lean_has(bound, "upper") else None
+    if task == "induction":
+        lean_parse_induction_strategy_claims(name, params, claims)
+        return doc
     rule, residual, wrong = lean_parse_strategy_claims(name, params, claims)
     lean_check_version_features(version, name, rule, residual, wrong, upper)
     return doc
@@ -662,7 +774,32 @@ def test_parse_text_is_current():
         "else if c == 93 || c == 125 then",
         "else if maxJsonDepth < s.deepest then",
         "return j == Lean.Json.mkObj present",
-        "exactKeys file doc \"\" weightsKeys #[]",
+        "exactKeys file doc \"\" (if taskVersion then weightsKeysTask else weightsKeys) #[]",
+        "if !(optInt doc \"version\" == some 1 || taskVersion) then",
+        "let task : String := if taskVersion then (optStr doc \"task\").getD \"\" else \"maxk\"",
+        "def taskNames : Array String := #[\"maxk\", \"induction\"]",
+        "for _ in List.range 5 do",
+        "let dVocab ← configField file j path \"d_vocab\" 3 64",
+        "let nCtx ← configField file j path \"n_ctx\" 3 16",
+        "let dModel ← configField file j path \"d_model\" 1 256",
+        "let dHead ← configField file j path \"d_head\" 1 256",
+        "if dVocab + 1 < nCtx then",
+        "if !isPowerOf4 dHead then",
+        "exactKeys file tensors \"tensors\" (if induction then inductionTensorNames else tensorNames) #[]",
+        "let pre : String := if induction then \"blocks.0.attn.\" else \"\"",
+        "def claimBits : Nat := 26",
+        "if claimBits < bitlen x.natAbs then",
+        "throw (CheckError.input file (tupleField path xs.size 5) \"expected [q, i, a, [order...], [case, ...]]\")",
+        "throw (CheckError.input file (tupleField path xs.size 2) \"expected [[prefix...], [L...]]\")",
+        "if got < want then s!\"{path}[{got}]\" else path",
+        "expectRule j path \"induction-cases\"",
+        "let required : Array String := if residualRequired then #[\"cases\", \"residual\"] else #[\"cases\"]",
+        "exactKeys InputFile.certificate p \"strategy.params\" #[\"depth\"] #[]",
+        "if !(version == 1 || version == 2 || version == 3) then",
+        "throw (CheckError.input file \"task\" \"missing (version 3 names its task)\")",
+        "exactKeys file doc \"\" (if version == 3 then topKeys.push \"task\" else topKeys) #[]",
+        "let cfg ← parseTaskConfig file task (← getField file doc \"\" \"config\") \"config\"",
+        "if task == \"induction\" then",
         "if decide (exponent < tensorExpMin) || decide (tensorExpMax < exponent) then",
         "def tensorExpMin : Int := -149",
         "def tensorExpMax : Int := 127",
@@ -673,7 +810,6 @@ def test_parse_text_is_current():
         "checkGridBits file (path ++ \".lo\") lo 128",
         "def choiceExp : Nat := 2048",
         "def choiceBits : Nat := 1024",
-        "if !(version == 1 || version == 2) then",
         "exactKeys file bound \"bound\" #[\"correct\", \"total\"] #[\"upper\"]",
         "if upper.isSome != present.2 then",
         "let optional : Array String := if residualRequired then #[\"wrong\"] else #[\"residual\", \"wrong\"]",
@@ -792,6 +928,39 @@ def v2_cubic_doc() -> dict:
     }
 
 
+def induction_doc() -> dict:
+    """A small well-formed `windows+residual` certificate (version 3, docs §11.2): the parser only looks at its form."""
+    return {
+        "format": "mechproof-certificate",
+        "version": 3,
+        "task": "induction",
+        "model": {"weights": "weights.json", "sha256": "0" * 64},
+        "config": {"d_vocab": 5, "n_ctx": 4, "d_model": 8, "d_head": 4},
+        "strategy": {"name": "windows+residual", "params": {"depth": 1}},
+        "claims": {
+            "cases": {"rule": "induction-cases", "entries": [
+                [0, 0, 1, [2], [[[], [-5, 0, -7, -2**25]]]],
+                [1, 1, 0, [0], [[[2], [1, 2, 0, 3]], [[3], [0, 0, 0, 0]]]],
+            ]},
+            "residual": {"rule": "inputs-right", "inputs": [2, 1, 3]},
+            "wrong": {"rule": "inputs-wrong", "inputs": [0, 5], "witness": [1, 2]},
+        },
+        "bound": {"correct": 4, "total": 120, "upper": 118},
+    }
+
+
+def induction_weights_doc() -> dict:
+    """A version-2 induction weights document with small random tensors."""
+    import torch
+
+    from mechproof.tasks.induction.config import InductionConfig
+
+    cfg = InductionConfig(d_vocab=3, n_ctx=3, d_model=2, d_head=1)
+    g = torch.Generator().manual_seed(5)
+    w = weights_io.from_torch(cfg, {k: torch.randn(s, generator=g) for k, s in cfg.tensor_shapes().items()})
+    return json.loads(weights_io.dumps(w))
+
+
 def _documents() -> list[dict]:
     docs = [v2_cubic_doc()]
     v1 = copy.deepcopy(docs[0])
@@ -813,6 +982,15 @@ def _documents() -> list[dict]:
     sub2["claims"]["choices"]["spectral_eps"] = [5, -3]
     sub2["claims"]["residual"] = {"rule": "inputs-right", "inputs": [7]}
     docs.append(sub2)
+    docs.append(induction_doc())
+    windows = induction_doc()
+    windows["strategy"]["name"] = "windows"
+    del windows["claims"]["residual"]
+    docs.append(windows)
+    maxk3 = copy.deepcopy(docs[0])
+    maxk3["version"] = 3
+    maxk3["task"] = "maxk"
+    docs.append(maxk3)
     return docs
 
 
@@ -828,7 +1006,8 @@ def test_the_committed_certificates_parse():
 
 @pytest.mark.slow
 def test_certificate_parsers_accept_and_reject_the_same_documents(tmp_path):
-    """Thousands of one-place mutations of four small certificates (v1 and v2, cubic, cubic+residual, subcubic):
+    """Thousands of one-place mutations of small certificates (v1, v2 and v3, cubic, cubic+residual, subcubic, the
+    induction task's windows and windows+residual):
     Lean's parser (transliterated) accepts exactly what load_certificate accepts."""
     rng = random.Random(23)
     counts = {True: 0, False: 0}
@@ -907,16 +1086,18 @@ def test_weights_parsers_accept_and_reject_the_same_documents():
 
     rng = random.Random(24)
     w = _random_weights(rng, 3, 2, 2, 2)
-    base = json.loads(weights_io.dumps(w))
-    base["provenance"] = {"lr": 0.001, "nested": [{"a": [1, 2.5, None, True]}]}
-    assert _lean_accepts_weights(json.dumps(base)) and _python_accepts_weights(json.dumps(base))
+    maxk = json.loads(weights_io.dumps(w))
+    maxk2 = {**copy.deepcopy(maxk), "version": 2, "task": "maxk"}
     counts = {True: 0, False: 0}
-    for doc in mutations(base, rng, 3000):
-        text = json.dumps(doc)
-        py = _python_accepts_weights(text)
-        assert _lean_accepts_weights(text) == py, text[:1500]
-        counts[py] += 1
-    assert counts[True] > 300 and counts[False] > 1000, counts
+    for base, count in ((maxk, 3000), (maxk2, 600), (induction_weights_doc(), 2000)):
+        base["provenance"] = {"lr": 0.001, "nested": [{"a": [1, 2.5, None, True]}]}
+        assert _lean_accepts_weights(json.dumps(base)) and _python_accepts_weights(json.dumps(base))
+        for doc in mutations(base, rng, count):
+            text = json.dumps(doc)
+            py = _python_accepts_weights(text)
+            assert _lean_accepts_weights(text) == py, text[:1500]
+            counts[py] += 1
+    assert counts[True] > 500 and counts[False] > 1500, counts
 
 
 def test_weights_limits():

@@ -47,6 +47,14 @@ def test_lean_sources_exist():
         "MechProof/Inputs.lean",
         "MechProof/Cubic.lean",
         "MechProof/Subcubic.lean",
+        "MechProof/Induction/Fixed.lean",
+        "MechProof/Induction/Tables.lean",
+        "MechProof/Induction/Inputs.lean",
+        "MechProof/Induction/CaseTables.lean",
+        "MechProof/Induction/Mixture.lean",
+        "MechProof/Induction/Cases.lean",
+        "MechProof/Induction/Groups.lean",
+        "MechProof/Induction/Check.lean",
         "MechProof/Check.lean",
     ):
         assert required in names, f"lean/{required} is missing"
@@ -844,3 +852,32 @@ def test_lean_float32_binom_sort_match_python():
         count = rng.randint(0, 12)
         score = [rng.randint(-3, 3) for _ in range(count)]
         assert lean_sorted_positions(score, count) == sorted(range(count), key=lambda p: (score[p], p))
+
+
+# ------------------------------------------------------------------------------ one name, one declaration
+def declared_names(text: str) -> list[str]:
+    """Top-level declarations (`def`, `abbrev`, `structure`, `inductive`, `theorem`) and the projections each
+    structure declares (`S.field`), as Lean would name them inside the file's namespace."""
+    names = re.findall(r"^(?:def|abbrev|structure|inductive|theorem)\s+([A-Za-z_][\w.'!?]*)", text, re.M)
+    for m in re.finditer(r"^structure\s+(\w+)\s+where\n((?:  .*\n|\s*\n)*)", text, re.M):
+        names += [f"{m.group(1)}.{f}" for f in re.findall(r"^  (\w+)\s*:", m.group(2), re.M)]
+    return names
+
+
+def test_declared_names_detects():
+    text = "structure S where\n  a : Nat\n  b : Int\n  deriving Inhabited\n\ndef S.a (s : S) : Nat := 0\ndef f := 1\n"
+    assert sorted(declared_names(text)) == ["S", "S.a", "S.a", "S.b", "f"]
+
+
+def test_no_name_is_declared_twice():
+    """Every file of lean/MechProof/ declares into the namespace MechProof, so one name declared in two files (or
+    a def named like a structure's field) is an error of `lake build`, found here without Lean."""
+    from collections import Counter
+
+    names: list[str] = []
+    for path in sorted((LEAN_DIR / "MechProof").rglob("*.lean")):
+        text = path.read_text(encoding="utf-8")
+        assert re.search(r"^namespace MechProof$", text, re.M), f"{path.relative_to(ROOT)}: not in namespace MechProof"
+        names += declared_names(text)
+    twice = sorted(n for n, c in Counter(names).items() if c > 1)
+    assert not twice, f"declared more than once: {twice}"

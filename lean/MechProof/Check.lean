@@ -4,6 +4,7 @@ import MechProof.Matrices
 import MechProof.Inputs
 import MechProof.Cubic
 import MechProof.Subcubic
+import MechProof.Induction.Check
 
 /-!
 # Checking a certificate against a weights file
@@ -16,7 +17,8 @@ names, nor recompute `payload_sha256` (core Lean has no SHA-256). It does compar
 
 The statements the certificate modules prove (all three run the checker once):
 * `certifies c w correct total = true`: every claim holds and the lower bound is `correct/total`
-  (docs §3: at least `correct` of the `total = V^n` inputs are classified correctly);
+  (docs §3: at least `correct` of the `total` inputs are classified correctly; `total = V^n` for
+  Max-of-K, the number of inputs of docs §11.1 for the induction task);
 * `certifiesUpper c w upper total = true`: every claim holds and the certificate certifies the upper
   bound `upper/total` (docs §3, §9: `bound.upper`, present with the `wrong` claim; at most `upper`
   inputs are classified correctly);
@@ -47,6 +49,7 @@ def checkStrategy (cert : Certificate) (w : ExactWeights) : Except CheckError (N
     require (params.variant == variant) "strategy.params" "variant must equal eupu;attention;qk"
       params.variant variant
     checkSubcubic params claims w
+  | StrategyClaims.induction depth claims => checkInduction depth claims w
 
 /-- `bound.upper` for messages (`None` when absent, as Python prints it). -/
 def showUpper (u : Option Int) : String :=
@@ -61,14 +64,16 @@ def checkCertificateE (certJson weightsJson : String) : Except CheckError CheckR
   let w ← parseWeights weightsJson
   require (w.payloadSha256 == cert.sha256) "model.sha256" "weights payload hash differs"
     w.payloadSha256 cert.sha256
+  require (w.task == cert.task) "task" "the weights are of another task" cert.task w.task
   require (w.cfg == cert.cfg) "config" "certificate config differs from the weights'"
     cert.cfg.str w.cfg.str
   let cfg := cert.cfg
   let counts ← checkStrategy cert w
   let correct : Nat := counts.1
-  let total : Nat := cfg.dVocab ^ cfg.nCtx
-  require (cert.boundTotal == Int.ofNat total) "bound" "total must be d_vocab^n_ctx"
-    (toString cert.boundTotal) (toString total)
+  let maxk : Bool := cert.task == "maxk"
+  let total : Nat := if maxk then cfg.dVocab ^ cfg.nCtx else nInputs cfg.dVocab cfg.nCtx
+  let what : String := if maxk then "total must be d_vocab^n_ctx" else "total must be the number of inputs of the task"
+  require (cert.boundTotal == Int.ofNat total) "bound" what (toString cert.boundTotal) (toString total)
   require (cert.boundCorrect == Int.ofNat correct) "bound" "claimed count differs from the covered count"
     (toString cert.boundCorrect) (toString correct)
   if counts.2.isNone then

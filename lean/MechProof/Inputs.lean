@@ -88,26 +88,34 @@ def decode (x V n : Nat) : Array Nat := Id.run do
     rest := rest / V
   return out
 
-/-- The delta-coded input list of docs §9, checked as it is read: strictly increasing, within
-`[0, V^n)`. Python: `indices` (a generator that every caller reads to the end before checking any
-input, so all of its failures come first, as here). -/
-def indices (deltas : Array Int) (V n : Nat) (cid : String) : Except CheckError (Array Nat) := do
-  let total : Int := Int.ofNat (V ^ n)
+/-- The delta-coded input list of docs §9, read up to its first bad delta: the indices before it, and the
+failure there (none when the whole list is good): strictly increasing, within `[0, total)`; `what` says what
+the range is. Python: `indices` (a generator; `indices` below and the induction task's input claims read it
+to the end, or interleave it with their checks, as the Python callers do). -/
+def indicesPrefix (deltas : Array Int) (total : Nat) (what cid : String) : Array Nat × Option CheckError := Id.run do
   let mut x : Int := -1
   let mut out : Array Nat := #[]
   let mut i : Nat := 0
   for d in deltas do
-    if i == 0 then
-      require (decide (0 ≤ d)) s!"{cid}[{d}]" "the first input index must be ≥ 0" (toString d) "0"
-    else
-      require (decide (1 ≤ d)) s!"{cid}[{x}]" "inputs must be strictly increasing (a delta of 0 lists one twice)"
-        (toString d) "1"
+    if i == 0 && decide (d < 0) then
+      return (out, some (CheckError.claim s!"{cid}[{d}]" "the first input index must be ≥ 0" (toString d) "0"))
+    if i != 0 && decide (d < 1) then
+      return (out, some (CheckError.claim s!"{cid}[{x}]"
+        "inputs must be strictly increasing (a delta of 0 lists one twice)" (toString d) "1"))
     x := if i == 0 then d else x + d
-    require (decide (x < total)) s!"{cid}[{x}]" "input index out of range (must be < d_vocab^n_ctx)"
-      (toString x) (toString total)
+    if !decide (x < Int.ofNat total) then
+      return (out, some (CheckError.claim s!"{cid}[{x}]" what (toString x) (toString total)))
     out := out.push x.toNat
     i := i + 1
-  return out
+  return (out, none)
+
+/-- The whole list of docs §9 within `[0, V^n)`, or its first failure. Python: `indices` (a generator that
+every Max-of-K caller reads to the end before checking any input, so all of its failures come first, as
+here). -/
+def indices (deltas : Array Int) (V n : Nat) (cid : String) : Except CheckError (Array Nat) :=
+  match indicesPrefix deltas (V ^ n) "input index out of range (must be < d_vocab^n_ctx)" cid with
+  | (out, none) => Except.ok out
+  | (_, some err) => Except.error err
 
 /-- `values·2^(e − target)` (`target ≤ e`), with `2^(e − target)` formed once per row. Python: `_align`. -/
 def align (values : Array Int) (e target : Int) : Array Int :=

@@ -18,7 +18,10 @@ parser rejects a file is a way this one rejects it, as malformed input (exit 2):
   level (`exactKeys`);
 * integers only where the format has integers (`getInt?` accepts a JSON number with no fraction part
   and no exponent only; booleans and strings are not numbers), with the limits of docs §10;
-* `version` is exactly 1 or 2 (weights: 1); `model.weights` follows the path rule of docs §3.
+* `version` is exactly 1, 2 or 3 (weights: 1 or 2), `task` is present exactly in version 3 (weights: 2) and
+  names a known task (docs §10); `model.weights` follows the path rule of docs §3;
+* the induction task (docs §11.2, §11.7) has its own `config` limits, tensors and claims
+  (`parseTaskConfig`, `inductionTensorNames`, `parseInductionStrategyClaims`).
 
 What this file cannot do: recompute `payload_sha256` (core Lean has no SHA-256). The certificate modules
 under `lean/Certificates/` embed the exact weights file the certificate names (see TRUST.md).
@@ -162,6 +165,14 @@ def strList (xs : Array String) : String := Id.run do
     s := s ++ "'" ++ x ++ "'"
     isFirst := false
   return s ++ "]"
+
+/-- Is `s` one of `xs`? -/
+def memStr (xs : Array String) (s : String) : Bool := Id.run do
+  let mut found : Bool := false
+  for x in xs do
+    if x == s then
+      found := true
+  return found
 
 /-- `Lean.Json.parse` of a text that `checkText` has passed. -/
 def parseJsonText (file : InputFile) (text : String) : Except CheckError Lean.Json :=
@@ -345,6 +356,38 @@ def parseConfig (file : InputFile) (j : Lean.Json) (path : String) : Except Chec
   let dHead ← configField file j path "d_head" 1 1024
   return { dVocab := dVocab, nCtx := nCtx, dModel := dModel, dHead := dHead }
 
+/-- The task names a file may give (Python: `tasks.TASKS`). -/
+def taskNames : Array String := #["maxk", "induction"]
+
+/-- Is `d` one of 1, 4, 16, 64, 256 (for `d ≤ 256`)? Python: `InductionConfig._task_limits`
+(`d == 1 << k` with `k` even). -/
+def isPowerOf4 (d : Nat) : Bool := Id.run do
+  let mut p : Nat := 1
+  let mut found : Bool := false
+  for _ in List.range 5 do
+    if p == d then
+      found := true
+    p := p * 4
+  return found
+
+/-- `config` of a file of `task`: Max-of-K's `parseConfig`, or the induction task's limits (docs §11.2:
+3 ≤ V ≤ 64, 3 ≤ n ≤ 16, V ≥ n − 1, d_model ≤ 256, d_head a power of 4). Python: `config_from_file` with
+the task's configuration class (`InductionConfig`). -/
+def parseTaskConfig (file : InputFile) (task : String) (j : Lean.Json) (path : String) :
+    Except CheckError ModelConfig := do
+  if task != "induction" then
+    return (← parseConfig file j path)
+  exactKeys file j path #["d_vocab", "n_ctx", "d_model", "d_head"] #[]
+  let dVocab ← configField file j path "d_vocab" 3 64
+  let nCtx ← configField file j path "n_ctx" 3 16
+  let dModel ← configField file j path "d_model" 1 256
+  let dHead ← configField file j path "d_head" 1 256
+  if dVocab + 1 < nCtx then
+    throw (CheckError.input file path s!"d_vocab must be at least n_ctx − 1 = {nCtx - 1} (distinct tokens)")
+  if !isPowerOf4 dHead then
+    throw (CheckError.input file path "d_head must be a power of 4 (1, 4, 16, 64, 256), so that 1/√d_head is exact")
+  return { dVocab := dVocab, nCtx := nCtx, dModel := dModel, dHead := dHead }
+
 /-! ## The weights file (python/mechproof/weights.py) -/
 
 /-- `value[i] = mantissas[i]·2^exponent`, row-major over `shape`. -/
@@ -355,6 +398,8 @@ structure ExactTensor where
   deriving Inhabited
 
 structure ExactWeights where
+  /-- `maxk`, or the `task` of a version-2 file -/
+  task : String
   cfg : ModelConfig
   /-- As written in the file; not recomputed here (see TRUST.md). -/
   payloadSha256 : String
@@ -365,6 +410,9 @@ structure ExactWeights where
   wV : ExactTensor
   wO : ExactTensor
   wU : ExactTensor
+  /-- The induction task's second layer (`blocks.1.attn.W_Q`, `W_K`, `W_V`, `W_O`); empty for Max-of-K,
+  whose one layer (the induction task's `blocks.0`) is `wQ` … `wO`. -/
+  layer1 : Array ExactTensor
   deriving Inhabited
 
 /-- Helper of `fitsFloat32`: strips the factors 2 of `x > 0`, counting them in `v` (at most
@@ -404,8 +452,17 @@ def shapeSize (shape : Array Nat) : Nat := Id.run do
 def weightsKeys : Array String :=
   #["format", "version", "config", "seed", "provenance", "payload_sha256", "tensors"]
 
+/-- A version-2 weights file also names its task (Python: `TOP_KEYS_TASK`). -/
+def weightsKeysTask : Array String :=
+  #["format", "version", "task", "config", "seed", "provenance", "payload_sha256", "tensors"]
+
 /-- The seven tensors, in the order of the payload hash (Python: `TENSOR_ORDER`). -/
 def tensorNames : Array String := #["W_E", "W_pos", "W_Q", "W_K", "W_V", "W_O", "W_U"]
+
+/-- The induction task's tensors in payload order (docs §11.2; Python: `InductionConfig.tensor_shapes`). -/
+def inductionTensorNames : Array String :=
+  #["W_E", "W_pos", "blocks.0.attn.W_Q", "blocks.0.attn.W_K", "blocks.0.attn.W_V", "blocks.0.attn.W_O",
+    "blocks.1.attn.W_Q", "blocks.1.attn.W_K", "blocks.1.attn.W_V", "blocks.1.attn.W_O", "W_U"]
 
 /-- docs §10: a tensor's exponent lies in `[−149, 127]` (Python: `EXPONENT_RANGE`). -/
 def tensorExpMin : Int := -149
@@ -462,14 +519,18 @@ def parseWeights (text : String) : Except CheckError ExactWeights := do
   let doc ← parseJson file text
   if !isObject doc then
     throw (CheckError.input file "(top level)" "expected a JSON object")
-  exactKeys file doc "" weightsKeys #[]
+  let taskVersion : Bool := optInt doc "version" == some 2
+  exactKeys file doc "" (if taskVersion then weightsKeysTask else weightsKeys) #[]
   let formatText := showJson (optField doc "format")
   if optStr doc "format" != some "mechproof-weights" then
     throw (CheckError.input file "format" s!"expected 'mechproof-weights', got {formatText}")
   let versionText := showJson (optField doc "version")
-  if optInt doc "version" != some 1 then
-    throw (CheckError.input file "version" s!"expected the integer 1 (this checker reads version 1), got {versionText}")
-  let cfg ← parseConfig file (← getField file doc "" "config") "config"
+  if !(optInt doc "version" == some 1 || taskVersion) then
+    throw (CheckError.input file "version" s!"expected the integer 1 or 2 (this checker reads versions [1, 2]), got {versionText}")
+  let task : String := if taskVersion then (optStr doc "task").getD "" else "maxk"
+  if !memStr taskNames task then
+    throw (CheckError.input file "task" s!"expected one of {strList taskNames}, got {showJson (optField doc "task")}")
+  let cfg ← parseTaskConfig file task (← getField file doc "" "config") "config"
   checkSeed (← getField file doc "" "seed")
   let provenance ← getField file doc "" "provenance"
   if !isObject provenance then
@@ -477,17 +538,26 @@ def parseWeights (text : String) : Except CheckError ExactWeights := do
   let tensors ← getField file doc "" "tensors"
   if !isObject tensors then
     throw (CheckError.input file "tensors" "expected an object of tensors")
-  exactKeys file tensors "tensors" tensorNames #[]
+  let induction : Bool := task == "induction"
+  exactKeys file tensors "tensors" (if induction then inductionTensorNames else tensorNames) #[]
+  let pre : String := if induction then "blocks.0.attn." else ""
   let wE ← parseTensor tensors "W_E" #[cfg.dVocab, cfg.dModel]
   let wPos ← parseTensor tensors "W_pos" #[cfg.nCtx, cfg.dModel]
-  let wQ ← parseTensor tensors "W_Q" #[1, cfg.dModel, cfg.dHead]
-  let wK ← parseTensor tensors "W_K" #[1, cfg.dModel, cfg.dHead]
-  let wV ← parseTensor tensors "W_V" #[1, cfg.dModel, cfg.dHead]
-  let wO ← parseTensor tensors "W_O" #[1, cfg.dHead, cfg.dModel]
+  let wQ ← parseTensor tensors (pre ++ "W_Q") #[1, cfg.dModel, cfg.dHead]
+  let wK ← parseTensor tensors (pre ++ "W_K") #[1, cfg.dModel, cfg.dHead]
+  let wV ← parseTensor tensors (pre ++ "W_V") #[1, cfg.dModel, cfg.dHead]
+  let wO ← parseTensor tensors (pre ++ "W_O") #[1, cfg.dHead, cfg.dModel]
+  let mut layer1 : Array ExactTensor := #[]
+  if induction then
+    for name in #["W_Q", "W_K", "W_V"] do
+      let t ← parseTensor tensors ("blocks.1.attn." ++ name) #[1, cfg.dModel, cfg.dHead]
+      layer1 := layer1.push t
+    let t ← parseTensor tensors "blocks.1.attn.W_O" #[1, cfg.dHead, cfg.dModel]
+    layer1 := layer1.push t
   let wU ← parseTensor tensors "W_U" #[cfg.dModel, cfg.dVocab]
   let sha ← strField file doc "" "payload_sha256"
-  return { cfg := cfg, payloadSha256 := sha, wE := wE, wPos := wPos, wQ := wQ, wK := wK,
-           wV := wV, wO := wO, wU := wU }
+  return { task := task, cfg := cfg, payloadSha256 := sha, wE := wE, wPos := wPos, wQ := wQ, wK := wK,
+           wV := wV, wO := wO, wU := wU, layer1 := layer1 }
 
 /-! ## The certificate (python/mechproof/certificate.py) -/
 
@@ -605,14 +675,41 @@ structure SubcubicClaims where
   wrong : Option WrongClaim
   deriving Inhabited
 
-/-- The claims of each strategy this checker supports (`cubic` and `cubic+residual` share one form). -/
+/-- One case `[[prefix...], [L_0, …, L_{n−1}]]` of an induction group (docs §11.2, §11.5.5; Python:
+`schema.CaseEntry`). -/
+structure IndCase where
+  pre : Array Int
+  lam : Array Int
+  deriving Inhabited
+
+/-- One group `[q, i, a, [order...], [case, ...]]` of rule `induction-cases` (Python: `schema.Group`). -/
+structure IndGroup where
+  q : Int
+  i : Int
+  a : Int
+  order : Array Int
+  cases : Array IndCase
+  deriving Inhabited
+
+/-- The claims of `windows` and `windows+residual` (Python: `WindowsClaims`, `WindowsResidualClaims`). -/
+structure InductionClaims where
+  entries : Array IndGroup
+  residual : Option ResidualClaim
+  wrong : Option WrongClaim
+  deriving Inhabited
+
+/-- The claims of each strategy this checker supports (`cubic` and `cubic+residual` share one form, and
+so do the induction task's `windows` and `windows+residual`, whose parameter is `depth`). -/
 inductive StrategyClaims where
   | cubic (claims : CubicClaims)
   | subcubic (params : SubcubicParams) (claims : SubcubicClaims)
+  | induction (depth : Int) (claims : InductionClaims)
   deriving Inhabited
 
 structure Certificate where
   version : Int
+  /-- `maxk` for versions 1 and 2, else the `task` field -/
+  task : String
   weightsRel : String
   sha256 : String
   cfg : ModelConfig
@@ -784,14 +881,6 @@ def parseCubicClaims (claims : Lean.Json) (residualRequired : Bool) : Except Che
            residual := residual, wrong := wrong }
 
 /-! ### Subcubic certificates (docs §7, python/mechproof/certificate.py `SubcubicClaims`) -/
-
-/-- Is `s` one of `xs`? -/
-def memStr (xs : Array String) (s : String) : Bool := Id.run do
-  let mut found : Bool := false
-  for x in xs do
-    if x == s then
-      found := true
-  return found
 
 /-- `a, b, c` (for messages). -/
 def joinStr (xs : Array String) : String := Id.run do
@@ -1003,6 +1092,99 @@ def parseStrategyClaims (name : String) (params : Lean.Json) (claims : Lean.Json
     inputError InputFile.certificate "strategy.name"
       s!"unknown strategy '{other}'; known: ['cubic', 'cubic+residual', 'subcubic']"
 
+/-! ### Induction certificates (docs §11.2, §11.7; python/mechproof/tasks/induction/schema.py) -/
+
+/-- docs §11.7: a claimed bound `L` has `|L| < 2^26` (Python: `CLAIM_BITS`). -/
+def claimBits : Nat := 26
+
+/-- The field of a list that should have `want` entries but has `got`: its first missing entry, or the list
+itself when it is too long (Python: the location pydantic gives a tuple of the wrong length). -/
+def tupleField (path : String) (got want : Nat) : String :=
+  if got < want then s!"{path}[{got}]" else path
+
+/-- One case `[[prefix...], [L...]]`. -/
+def parseIndCase (j : Lean.Json) (path : String) : Except CheckError IndCase := do
+  let file := InputFile.certificate
+  let xs ← asArr file path j
+  if xs.size != 2 then
+    throw (CheckError.input file (tupleField path xs.size 2) "expected [[prefix...], [L...]]")
+  let pre ← asIntArray file (path ++ "[0]") (xs[0]!)
+  let lam ← asIntArray file (path ++ "[1]") (xs[1]!)
+  let mut k : Nat := 0
+  for x in lam do
+    if claimBits < bitlen x.natAbs then
+      throw (CheckError.input file s!"{path}[1][{k}]" s!"claimed bound out of range (limit: |L| < 2^{claimBits})")
+    k := k + 1
+  return { pre := pre, lam := lam }
+
+/-- One group `[q, i, a, [order...], [case, ...]]`. -/
+def parseIndGroup (j : Lean.Json) (path : String) : Except CheckError IndGroup := do
+  let file := InputFile.certificate
+  let xs ← asArr file path j
+  if xs.size != 5 then
+    throw (CheckError.input file (tupleField path xs.size 5) "expected [q, i, a, [order...], [case, ...]]")
+  let q ← asInt file (path ++ "[0]") (xs[0]!)
+  let i ← asInt file (path ++ "[1]") (xs[1]!)
+  let a ← asInt file (path ++ "[2]") (xs[2]!)
+  let order ← asIntArray file (path ++ "[3]") (xs[3]!)
+  let raw ← asArr file (path ++ "[4]") (xs[4]!)
+  let mut cases : Array IndCase := #[]
+  let mut k : Nat := 0
+  for c in raw do
+    let c1 ← parseIndCase c s!"{path}[4][{k}]"
+    cases := cases.push c1
+    k := k + 1
+  return { q := q, i := i, a := a, order := order, cases := cases }
+
+/-- `claims.cases` (rule `induction-cases`). Python: `InductionCases`. -/
+def parseInductionCases (claims : Lean.Json) : Except CheckError (Array IndGroup) := do
+  let file := InputFile.certificate
+  let path := "claims.cases"
+  let j ← getField file claims "claims" "cases"
+  exactKeys file j path #["rule", "entries"] #[]
+  expectRule j path "induction-cases"
+  let raw ← asArr file (path ++ ".entries") (← getField file j path "entries")
+  let mut out : Array IndGroup := #[]
+  let mut g : Nat := 0
+  for e in raw do
+    let entry ← parseIndGroup e s!"{path}.entries[{g}]"
+    out := out.push entry
+    g := g + 1
+  return out
+
+/-- Python: `WindowsClaims` (`residualRequired`: `WindowsResidualClaims`). -/
+def parseInductionClaims (claims : Lean.Json) (residualRequired : Bool) : Except CheckError InductionClaims := do
+  let required : Array String := if residualRequired then #["cases", "residual"] else #["cases"]
+  let optional : Array String := if residualRequired then #["wrong"] else #["residual", "wrong"]
+  exactKeys InputFile.certificate claims "claims" required optional
+  let entries ← parseInductionCases claims
+  let residual ← parseOptResidual claims residualRequired
+  let wrong ← parseOptWrong claims
+  return { entries := entries, residual := residual, wrong := wrong }
+
+/-- `strategy.params` `{"depth": D}` with `D` an integer (its sign is the checker's: `checkInduction`).
+Python: `WindowsParams`. -/
+def parseDepth (p : Lean.Json) : Except CheckError Int := do
+  exactKeys InputFile.certificate p "strategy.params" #["depth"] #[]
+  intField InputFile.certificate p "strategy.params" "depth"
+
+/-- The claims and parameters of an induction strategy (Python: `schema.CLAIM_SCHEMAS`, `PARAM_SCHEMAS`;
+claims first, as `load_certificate` validates them first). -/
+def parseInductionStrategyClaims (name : String) (params : Lean.Json) (claims : Lean.Json) :
+    Except CheckError StrategyClaims :=
+  match name with
+  | "windows" => do
+    let iClaims ← parseInductionClaims claims false
+    let depth ← parseDepth params
+    return StrategyClaims.induction depth iClaims
+  | "windows+residual" => do
+    let iClaims ← parseInductionClaims claims true
+    let depth ← parseDepth params
+    return StrategyClaims.induction depth iClaims
+  | other =>
+    inputError InputFile.certificate "strategy.name"
+      s!"unknown strategy '{other}' for task induction; known: ['windows', 'windows+residual']"
+
 /-- The rule name of cubic `cases`. -/
 def CubicCases.rule (cases : CubicCases) : String :=
   match cases with
@@ -1014,12 +1196,14 @@ def cubicCasesRule (claims : StrategyClaims) : Option String :=
   match claims with
   | StrategyClaims.cubic c => some c.cases.rule
   | StrategyClaims.subcubic _ _ => none
+  | StrategyClaims.induction _ _ => none
 
 /-- Whether `residual` and `wrong` are present. -/
 def inputClaimsPresent (claims : StrategyClaims) : Bool × Bool :=
   match claims with
   | StrategyClaims.cubic c => (c.residual.isSome, c.wrong.isSome)
   | StrategyClaims.subcubic _ s => (s.residual.isSome, s.wrong.isSome)
+  | StrategyClaims.induction _ c => (c.residual.isSome, c.wrong.isSome)
 
 /-- docs: version 1 has none of the v2 features; version 2 encodes cubic cases as `cubic-prefix`;
 `bound.upper` is present exactly when `wrong` is. Python: `_version_features`. -/
@@ -1059,11 +1243,23 @@ def parseCertificate (text : String) : Except CheckError Certificate := do
     throw (CheckError.input file "format" s!"expected 'mechproof-certificate', got {formatText}")
   let versionText := showJson (optField doc "version")
   let version : Int := (optInt doc "version").getD 0
-  if !(version == 1 || version == 2) then
+  if !(version == 1 || version == 2 || version == 3) then
     throw (CheckError.input file "version"
-      s!"expected the integer 1 or 2 (this checker reads [1, 2]), got {versionText}")
-  let cfg ← parseConfig file (← getField file doc "" "config") "config"
-  exactKeys file doc "" #["format", "version", "model", "config", "strategy", "claims", "bound"] #[]
+      s!"expected the integer 1, 2 or 3 (this checker reads [1, 2, 3]), got {versionText}")
+  let hasTask : Bool := (optField doc "task").isSome
+  let mut task : String := "maxk"
+  if version == 3 then
+    if !hasTask then
+      throw (CheckError.input file "task" "missing (version 3 names its task)")
+    task := (optStr doc "task").getD ""
+    if !memStr taskNames task then
+      throw (CheckError.input file "task" s!"expected one of {strList taskNames}, got {showJson (optField doc "task")}")
+  else if hasTask then
+    throw (CheckError.input file "task"
+      "unknown key for this version (versions 1 and 2 are Max-of-K; a `task` needs version 3)")
+  let cfg ← parseTaskConfig file task (← getField file doc "" "config") "config"
+  let topKeys : Array String := #["format", "version", "model", "config", "strategy", "claims", "bound"]
+  exactKeys file doc "" (if version == 3 then topKeys.push "task" else topKeys) #[]
   let model ← getField file doc "" "model"
   exactKeys file model "model" #["weights", "sha256"] #[]
   let weightsRel ← strField file model "model" "weights"
@@ -1085,9 +1281,14 @@ def parseCertificate (text : String) : Except CheckError Certificate := do
   let correct ← intField file bound "bound" "correct"
   let total ← intField file bound "bound" "total"
   let upper ← optIntField file bound "bound" "upper"
+  if task == "induction" then
+    let claims ← parseInductionStrategyClaims name params claimsDoc
+    return { version := version, task := task, weightsRel := weightsRel, sha256 := sha, cfg := cfg,
+             strategyName := name, claims := claims, boundCorrect := correct, boundTotal := total,
+             boundUpper := upper }
   let claims ← parseStrategyClaims name params claimsDoc
   checkVersionFeatures version name claims upper
-  return { version := version, weightsRel := weightsRel, sha256 := sha, cfg := cfg, strategyName := name,
+  return { version := version, task := task, weightsRel := weightsRel, sha256 := sha, cfg := cfg, strategyName := name,
            claims := claims, boundCorrect := correct, boundTotal := total, boundUpper := upper }
 
 end MechProof
