@@ -24,7 +24,6 @@ _NAME = re.compile(r"^ind\d+-seed\d+$")
 SUMMARY_BRUTE_LIMIT = 1 << 22
 """certify's summary brute-forces an induction model up to this many inputs (n = 6: 2.1·10^6, about 20 s on one
 core); beyond, it says how to get the accuracy instead (n = 8 took 26 min with 2 workers)."""
-LEAN = "not run: Lean has no mirror of the induction task (docs/certificate.md §11) yet; the independent checker checked it"
 
 
 def config_names() -> str:
@@ -138,9 +137,9 @@ def accuracy(model: str, as_json: bool, workers: int, samples: Optional[int], sa
 
 
 def certify(model: str, strategy: Optional[str], depth: Optional[int], upper: bool, cert_root: Optional[Path],
-            brute: bool, workers: int, as_json: bool, quiet: bool) -> None:
+            brute: bool, workers: int, as_json: bool, quiet: bool, lean: bool = True) -> None:
     """Train if missing → prove → write the certificate once the checker accepts it → summary (results.py's row)."""
-    from ..certify import CERT_ROOT, compare_committed
+    from ..certify import CERT_ROOT, compare_committed, lean_check
     from ..modelstore import model_name
     from ..tasks.induction.models import load_ref
     from ..tasks.induction.results import strategy_row
@@ -161,6 +160,8 @@ def certify(model: str, strategy: Optional[str], depth: Optional[int], upper: bo
     committed = compare_committed(cert)
     study = _committed_row(row)
     found = _brute(w, model, workers, brute, progress)
+    lean_detail = lean_check(cert) if lean else "not run: disabled"
+    lean_status = "failed" if lean_detail.startswith("FAILED") else "not run" if lean_detail.startswith("not run") else "checked"
     seconds = time.perf_counter() - start
     reproduced = [c for c in (committed, study) if c is not None]
     if as_json:
@@ -170,7 +171,7 @@ def certify(model: str, strategy: Optional[str], depth: Optional[int], upper: bo
             "proof_length": row["proof_length"], "prove_seconds": row["prove_s"], "check_seconds": row["check_s"],
             "brute_force": found if isinstance(found, dict) else None,
             "brute_force_note": found if isinstance(found, str) else None,
-            "lean": {"status": "not run", "detail": LEAN},
+            "lean": {"status": lean_status, "detail": lean_detail},
             "committed": None if committed is None else {"path": str(committed[0]), "match": committed[1]},
             "committed_row": None if study is None else {"path": str(study[0]), "match": study[1]},
             "trained": trained, "seconds": round(seconds, 3),
@@ -184,7 +185,7 @@ def certify(model: str, strategy: Optional[str], depth: Optional[int], upper: bo
         table.add_row("proof length", f"{row['proof_length']:,} checker operations")
         table.add_row("proof time", f"{row['prove_s']:.2f} s")
         table.add_row("independent check", f"OK in {row['check_s']:.2f} s")
-        table.add_row("Lean", LEAN)
+        table.add_row("Lean", lean_detail)
         if isinstance(found, dict):
             table.add_row("brute-force accuracy", f"{found['correct']}/{found['total']} = {found['accuracy']:.6f} "
                           f"({found['seconds']:.1f} s)")
@@ -198,7 +199,7 @@ def certify(model: str, strategy: Optional[str], depth: Optional[int], upper: bo
             table.add_row("committed row", _STUDY[study[1]].format(study[0]))
         table.add_row("total time", f"{seconds:.1f} s" + (" (incl. training)" if trained else ""))
         out.print(table)
-    if any(match == "differs" for _, match in reproduced):
+    if lean_status == "failed" or any(match == "differs" for _, match in reproduced):
         import typer
 
         raise typer.Exit(1)

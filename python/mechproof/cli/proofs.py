@@ -46,7 +46,7 @@ def certify(
     lean: bool = typer.Option(
         True,
         help="Re-check in Lean if Lean is installed: `lake exe mechcheck` (under certificates/: write the Lean module "
-        "and run `lake build`). Max-of-K only: Lean has no induction mirror yet.",
+        "and run `lake build`).",
     ),
     brute: bool = typer.Option(
         True, help="Also compute the exact brute-force accuracy for the summary (--no-brute skips it: ~2 s for seed42, "
@@ -64,8 +64,7 @@ def certify(
     """Train if missing → prove → write the certificate → check it independently → summary.
 
     The summary says whether the committed certificate of the same model and name (certificates/<model>/, and for
-    induction the certificate SHA-256 in results/induction/rows.jsonl) is reproduced byte for byte. Lean has no
-    mirror of the induction task yet: its certificates are checked by the independent Python checker only.
+    induction the certificate SHA-256 in results/induction/rows.jsonl) is reproduced byte for byte.
 
     Exit 0 when the certificate is written and checked, 1 if the Lean check fails or the committed certificate of
     the same weights is not reproduced, 2 for bad input.
@@ -76,7 +75,7 @@ def certify(
 
     if induction.is_induction(model):
         induction.refuse("--paper-compatible", paper_compatible, "induction", "it is a Max-of-K subcubic option")
-        return induction.certify(model, strategy, depth, upper, cert_root, brute, threads, as_json, quiet)
+        return induction.certify(model, strategy, depth, upper, cert_root, brute, threads, as_json, quiet, lean)
     induction.refuse("--depth", depth, "Max-of-K", "only the induction strategies refine their cases to a depth")
     strategy = strategy or "cubic"
     if strategy not in STRATEGIES:
