@@ -306,8 +306,16 @@ def _expand(paths: list[Path]) -> list[tuple[Path, bool]]:
 
 def _claim_help() -> str:
     from ..checker.audit import CLAIM_IDS
+    from ..tasks.induction.audit import CLAIM_IDS as INDUCTION_IDS
 
-    return f"Claim id (docs/certificate.md). {CLAIM_IDS}"
+    return f"Claim id (docs/certificate.md). {CLAIM_IDS} {INDUCTION_IDS}"
+
+
+def _task(certificate: Path) -> str:
+    """The certificate's task (a malformed file is InputError: exit 2)."""
+    from ..certificate import load_certificate
+
+    return load_certificate(certificate)[0].task_name
 
 
 @app.command()
@@ -320,9 +328,11 @@ def audit(
     The checker runs first, on the whole certificate: exit 2 if it is malformed, 1 if the checker rejects it
     (with the first claim that fails), else 0 and the claim's lines."""
     from ..checker.audit import audit_claim
+    from ..tasks import INDUCTION
+    from ..tasks.induction.audit import audit_induction
 
     with _rejection_is_exit_1(certificate):
-        lines = audit_claim(certificate, claim)
+        lines = (audit_induction if _task(certificate) == INDUCTION else audit_claim)(certificate, claim)
     for line in lines:
         out.print(line, highlight=False, markup=False)
 
