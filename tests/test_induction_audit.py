@@ -1,0 +1,217 @@
+"""`mechproof audit` on induction certificates (tasks/induction/audit.py): the values it shows against independent
+computations (the literal model of tests/induction_reference.py, the inputs enumerated here, the producer's own
+bound on a case), and its exit codes: 0 shows the claim, 2 a bad id or a malformed file, 1 a false certificate,
+never 3."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+from induction_fixtures import model, truth, write
+from induction_reference import all_inputs
+from typer.testing import CliRunner
+
+from mechproof.certificate import load_certificate
+from mechproof.cli import app
+from mechproof.errors import InputError
+from mechproof.tasks.induction.audit import Audit, audit_induction, parse
+from mechproof.tasks.induction.caseview import case_view
+from mechproof.tasks.induction.checker import model_context
+from mechproof.tasks.induction.space import decode, encode
+
+COMMITTED = Path(__file__).resolve().parent / "data" / "induction-ind6-seed3" / "windows-residual.json"
+
+
+@pytest.fixture(scope="module")
+def mid(tmp_path_factory) -> Path:
+    """The mid model's windows+residual certificate at depth 1 (every kind of claim occurs)."""
+    return write(tmp_path_factory.mktemp("mid"), "mid", "windows+residual", 1)
+
+
+@pytest.fixture(scope="module")
+def mid_windows(tmp_path_factory) -> Path:
+    return write(tmp_path_factory.mktemp("midw"), "mid", "windows", 1, upper=True)
+
+
+def _audit(path: Path) -> Audit:
+    return Audit(path, *load_certificate(path))
+
+
+def _verdict(lines: list[str]) -> str:
+    return lines[-1].strip()
+
+
+def test_the_input_rule_as_audited_agrees_with_the_literal_model(mid):
+    a = _audit(mid)
+    w = model("mid")
+    V, n = w.cfg.d_vocab, w.cfg.n_ctx
+    decided = 0
+    for x, right in truth("mid").items():
+        if right and x % 3:  # every wrong input, a third of the right ones
+            continue
+        verdict = _verdict(a.input_claim_lines("input", [x]))
+        if verdict == "verdict: proven right":
+            assert right is True, x
+        elif verdict.startswith("verdict: proven wrong"):
+            assert right is False, x
+        decided += verdict != "verdict: undecided"
+    assert decided == sum(1 for x, r in truth("mid").items() if not r or x % 3 == 0)  # it decides every one
+    # an input given by its tokens is the same input as by its index
+    t = decode(17, V, n)
+    assert a.input_claim_lines("input", list(t))[1:] == a.input_claim_lines("input", [17])[1:]
+
+
+def test_each_logit_bound_of_an_input_has_the_sign_of_the_literal_gap(mid):
+    """up_c < 0 ⇒ logit_c < logit_a and lo_c ≥ 0 ⇒ logit_c ≥ logit_a, on the literal model's logits."""
+    from induction_reference import logit_gaps
+
+    a = _audit(mid)
+    w = model("mid")
+    V = w.cfg.d_vocab
+    for x in (0, 101, 555, 1079):
+        tokens = decode(x, V, w.cfg.n_ctx)
+        i = tokens.index(tokens[-1])
+        others = [c for c in range(V) if c != tokens[i + 1]]
+        gaps = dict(zip(others, logit_gaps(w, tokens)))
+        lines = a.input_claim_lines("input", [x])
+        for c in others:
+            (line,) = [s for s in lines if s.strip().startswith(f"c = {c:>2}:")]
+            if "up_c < 0" in line:
+                assert gaps[c].b < 0
+            if "lo_c ≥ 0" in line:
+                assert gaps[c].a >= 0
+
+
+def _inputs_of(doc: dict, q: int, i: int, a: int, prefix: tuple[int, ...], V: int, n: int) -> list[tuple[int, ...]]:
+    order = next(e[3] for e in doc["claims"]["cases"]["entries"] if tuple(e[:3]) == (q, i, a))
+    return [t for t in all_inputs(V, n) if t[-1] == q and t.index(q) == i and t[i + 1] == a
+            and tuple(t[p] for p in order[: len(prefix)]) == prefix]  # fmt: skip
+
+
+def test_every_listed_case_holds_at_its_claims_and_its_inputs_are_right(mid):
+    a = _audit(mid)
+    doc = json.loads(mid.read_text())
+    V, n = a.V, a.n
+    right = truth("mid")
+    seen = 0
+    for q, i, ans, order, cases in doc["claims"]["cases"]["entries"]:
+        for prefix, lam in cases:
+            lines = a.case_lines(q, i, ans, tuple(prefix), None)
+            assert _verdict(lines) == "verdict: holds: every input of the case is proven right"
+            least = json.loads(re.search(r"accept \(.*\): (\[.*\])", "\n".join(lines)).group(1))
+            assert all(lo <= c for lo, c in zip(least, lam))  # the claims pass, so they are at least the least ones
+            inputs = _inputs_of(doc, q, i, ans, tuple(prefix), V, n)
+            assert f"inputs of the case: {len(inputs):,}" in "\n".join(lines)
+            assert all(right[encode(t, V)] for t in inputs)
+            seen += 1
+    assert seen >= 5
+
+
+def test_an_unlisted_case_is_shown_at_least_claims_no_better_than_the_producer(mid_windows):
+    """The producer's claims pass the same λ-tests, so the least claims are at most them and the margin (max_c T_c)
+    at most the producer's slack; a case the certificate leaves out does not hold."""
+    from mechproof.tasks.induction.strategies.groups import prove_group
+
+    a = _audit(mid_windows)
+    rule = model_context(model("mid")).cases
+    checked = 0
+    for q in range(a.V):
+        for ans in range(a.V):
+            if q == ans:
+                continue
+            g = prove_group(rule, q, 0, ans, 1)
+            for prefix in g.failed:
+                view = case_view(rule, q, 0, ans, g.order, prefix, None)
+                from mechproof.tasks.induction.strategies.cases import prove_case
+                from mechproof.tasks.induction.checker.groups import make_case
+
+                proof = prove_case(rule, make_case(a.V, a.n, q, 0, ans, g.order, prefix))
+                assert all(x is None or x <= y for x, y in zip(view.least, proof.lam))
+                assert view.margin() is not None and view.margin() <= proof.slack
+                assert view.margin() >= 0  # no claims make it hold (else the producer's search would have)
+                checked += 1
+    assert checked >= 1
+
+
+def test_the_bound_as_audited_is_the_certificates_and_the_truth(mid):
+    lines = "\n".join(_audit(mid).bound_lines())
+    exact = sum(1 for v in truth("mid").values() if v)
+    assert f"correct = {exact:,}   claimed: {exact:,}" in lines
+    assert lines.endswith("verdict: holds (every case and input claim is checked separately)")
+
+
+@pytest.mark.parametrize(
+    "claim_id",
+    ["group", "case[1,2]", "case[1,2,3/4/5]", "wrong", "input[]", "bound[0]", "residual[3]/logit[1]",
+     "case[1,0,2/3]/lambda[]", "exp_eqke[1,2]", "case[1,0,2/3]/mu[1]", "input[٣]", "x" * 5000],
+)  # fmt: skip
+def test_bad_ids_are_refused_by_the_parser(claim_id):
+    with pytest.raises(InputError):
+        parse(claim_id)
+
+
+def test_ids_parse():
+    assert parse("case[1,0,2/3,4]/lambda[5]") == ("case", [1, 0, 2], (3, 4), ("lambda", 5))
+    assert parse("case[1,0,2/]") == parse("case[1,0,2]") == ("case", [1, 0, 2], (), None)
+    assert parse("input[3,7,1,9,4,7]") == ("input", [3, 7, 1, 9, 4, 7], None, None)
+    assert parse("bound") == ("bound", [], None, None)
+
+
+def _cli(*args: str):
+    res = CliRunner().invoke(app, ["audit", *args])
+    return res.exit_code, res.output
+
+
+def test_exit_codes(mid, tmp_path):
+    doc = json.loads(mid.read_text())
+    q, i, a = doc["claims"]["cases"]["entries"][0][:3]
+    listed = {x for x in _undelta(doc["claims"]["wrong"]["inputs"])}
+    unlisted = next(x for x in range(1080) if x not in listed)
+    for bad in (f"case[{q},{i},{q}/]", f"case[{q},3,{a}/]", f"case[{q},{i},{a}/{q}]", "input[1080]", "input[1,1,2,3,1]",
+                f"wrong[{unlisted}]", f"group[{q},{i},{a}]/lambda[2]", f"case[{q},{i},{a}/]/lambda[{i + 1}]",
+                f"case[{q},{i},{a}/]/logit[6]", "case[0,0,1/2,3,4]", "nonsense"):  # fmt: skip
+        code, text = _cli(str(mid), "--claim", bad)
+        assert code == 2, (bad, text)
+
+
+def _undelta(ds: list[int]) -> list[int]:
+    out, x = [], 0
+    for j, d in enumerate(ds):
+        x = d if j == 0 else x + d
+        out.append(x)
+    return out
+
+
+@pytest.mark.slow
+def test_exit_codes_on_the_committed_certificate(tmp_path):
+    code, text = _cli(str(COMMITTED), "--claim", "case[0,0,1/]/logit[4]")
+    assert code == 0 and "T_c = " in text and "→ < 0" in text
+    # tampered: a claimed bound below what its λ-test accepts is rejected (exit 1) with the failing claim
+    doc = json.loads(COMMITTED.read_text())
+    doc["claims"]["cases"]["entries"][0][4][0][1][2] -= 1 << 16
+    (tmp_path / "weights.json").write_bytes((COMMITTED.parent / "weights.json").read_bytes())
+    bad = tmp_path / "tampered.json"
+    bad.write_text(json.dumps(doc))
+    code, text = _cli(str(bad), "--claim", "bound")
+    assert code == 1 and "case[0,0,1/]/lambda[2]" in text
+    # malformed: exit 2
+    del doc["claims"]["cases"]
+    bad.write_text(json.dumps(doc))
+    assert _cli(str(bad), "--claim", "bound")[0] == 2
+
+
+def test_every_kind_of_claim_of_the_mid_certificate(mid):
+    doc = json.loads(mid.read_text())
+    q, i, ans, order, cases = doc["claims"]["cases"]["entries"][0]
+    prefix = ",".join(map(str, cases[0][0]))
+    wrong = doc["claims"]["wrong"]["inputs"][0]
+    residual = doc["claims"]["residual"]["inputs"][0]
+    for claim_id in (f"group[{q},{i},{ans}]", f"case[{q},{i},{ans}/{prefix}]", f"residual[{residual}]",
+                     f"wrong[{wrong}]", "input[0]", "bound"):  # fmt: skip
+        lines = audit_induction(mid, claim_id)
+        assert lines[0].startswith(f"claim {claim_id.split('[')[0]}"), lines[0]
+    assert _verdict(audit_induction(mid, f"wrong[{wrong}]")).startswith("verdict: proven wrong")
+    assert _verdict(audit_induction(mid, f"residual[{residual}]")) == "verdict: proven right"
