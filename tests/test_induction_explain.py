@@ -133,3 +133,21 @@ def test_the_command_writes_its_files_and_exits_by_the_checker(mid_windows, tmp_
 def test_the_committed_certificate_loses_nothing(tmp_path):
     s = ex.explain(COMMITTED)
     assert (s.correct, s.certified, s.lost) == (2_096_635, 2_096_635, 0)
+
+
+@pytest.mark.slow
+def test_a_windows_certificate_at_n6_loses_exactly_its_slack(tmp_path):
+    """Seed 3's `windows` certificate (depth 1) beside the committed windows+residual one of the same weights: the
+    lost inputs are the ones `residual` lists there (the cases are the same), 2,335 = exact − certified."""
+    from mechproof import weights as weights_io
+    from mechproof.certify import build_certificate, write_proven
+    from mechproof.tasks.induction.strategies import prove
+
+    (tmp_path / "weights.json").write_bytes((COMMITTED.parent / "weights.json").read_bytes())
+    w = weights_io.load(tmp_path / "weights.json")
+    path = tmp_path / "windows.json"
+    write_proven(build_certificate(w, prove(w, "windows", 1)), path)
+    s = ex.explain(path, worst=3)
+    residual = json.loads(COMMITTED.read_text())["claims"]["residual"]["inputs"]
+    assert s.lost == s.correct - s.certified == len(residual) == 2_335
+    assert len(s.worst) == 3 and all(c["margin"] > 0 for c in s.worst)

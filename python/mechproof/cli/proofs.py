@@ -378,8 +378,16 @@ def explain(
 
     folder = out_dir or Path("out") / "explain" / certificate.absolute().parent.name
     _check_output(folder, "--out", folder=True)
-    if _task(certificate) == "induction":
-        return _explain_induction(certificate, folder, worst, as_json)
+    if _task(certificate) == "induction":  # q × a heatmaps per match position (tasks/induction/explain.py)
+        from ..tasks.induction.explain import lines, to_json, write_report
+
+        with _rejection_is_exit_1(certificate):
+            ind, files = write_report(certificate, folder, worst)
+        if as_json:
+            return _print_json({**to_json(ind), "files": [str(f) for f in files]})
+        for line in lines(ind) + [f"wrote {f}" for f in files]:
+            out.print(line, highlight=False, markup=False)
+        return
     with _rejection_is_exit_1(certificate):
         slack = run(certificate, worst=worst, progress=not quiet and not as_json)
     base = folder / f"{certificate.stem}.slack"
@@ -419,18 +427,3 @@ def explain(
     for f in files:
         out.print(f"wrote {f}", highlight=False, markup=False)
 
-
-def _explain_induction(certificate: Path, folder: Path, worst: int, as_json: bool) -> None:
-    """`explain` on an induction certificate (tasks/induction/explain.py): q × a heatmaps per match position."""
-    from ..tasks.induction.explain import explain as run, heatmap, lines, save_json, to_json
-
-    with _rejection_is_exit_1(certificate):
-        slack = run(certificate, worst=worst)
-    base = folder / f"{certificate.stem}.slack"
-    files = heatmap(slack, base) + [base.with_name(f"{base.name}.json")]
-    save_json(slack, files[-1])
-    if as_json:
-        _print_json({**to_json(slack), "files": [str(f) for f in files]})
-        return
-    for line in lines(slack) + [f"wrote {f}" for f in files]:
-        out.print(line, highlight=False, markup=False)

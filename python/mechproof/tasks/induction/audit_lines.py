@@ -54,7 +54,9 @@ def _lambda_lines(view: CaseView, rule: CaseRule, only: int | None) -> list[str]
     p = view.parts
     n = rule.n
     lam = view.lam
-    out = [f"  λ-tests (docs §11.5.3–4): Φ(λ_k) ≤ 0 on every window proves d_k = s_k − s_{p.case.i + 1} ≤ λ_k; Φ at precision 2FC = {2 * FC}"]
+    out = [f"  λ-tests (docs §11.5.3–4): Φ(λ_k) ≤ 0 on every window proves d_k = s_k − s_{p.case.i + 1} ≤ λ_k; Φ at precision 2FC = {2 * FC}",
+           f"    ans(r) (least bounds of −score against the answer's key, per query component, precision FC): {len(p.q.ans)} "
+           f"components, from {fx(int(p.q.ans.min()), FC)} to {fx(int(p.q.ans.max()), FC)}"]  # fmt: skip
     for k, t in sorted(p.keys.items()):
         if only is not None and k != only:
             continue

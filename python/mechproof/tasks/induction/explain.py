@@ -162,6 +162,15 @@ def save_json(s: Slack, path: Path) -> None:
     atomic_write(path, json.dumps(to_json(s), indent=1) + "\n")
 
 
+def write_report(path: Path, folder: Path, worst: int = 15) -> tuple[Slack, list[Path]]:
+    """Explain the certificate and write `folder`/<its stem>.slack.png/.svg (when something is lost) and .json."""
+    s = explain(path, worst)
+    base = Path(folder) / f"{Path(path).stem}.slack"
+    files = heatmap(s, base) + [base.with_name(f"{base.name}.json")]
+    save_json(s, files[-1])
+    return s, files
+
+
 def heatmap(s: Slack, base: Path) -> list[Path]:
     """`base`.png and .svg: lost inputs over (query q, answer a), one panel per match position i (nothing when
     no correct input is lost)."""
