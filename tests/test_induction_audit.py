@@ -10,6 +10,8 @@ import re
 from pathlib import Path
 
 import pytest
+from hypothesis import event, given, settings
+from hypothesis import strategies as st
 from induction_fixtures import model, truth, write
 from induction_reference import all_inputs
 from typer.testing import CliRunner
@@ -215,3 +217,57 @@ def test_every_kind_of_claim_of_the_mid_certificate(mid):
         assert lines[0].startswith(f"claim {claim_id.split('[')[0]}"), lines[0]
     assert _verdict(audit_induction(mid, f"wrong[{wrong}]")).startswith("verdict: proven wrong")
     assert _verdict(audit_induction(mid, f"residual[{residual}]")) == "verdict: proven right"
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet="caseinputgroupwrongresidualbdlmk[]/,0123456789٣x", max_size=40))
+def test_any_text_parses_or_is_refused_as_bad_input(text):
+    try:
+        name, nums, prefix, sub = parse(text)
+    except InputError:
+        return
+    assert name in ("group", "case", "residual", "wrong", "input", "bound")
+    assert all(isinstance(x, int) and x >= 0 for x in nums)
+
+
+@settings(max_examples=50, deadline=None)
+@given(st.integers(0, 5), st.integers(0, 2), st.integers(0, 5), st.lists(st.integers(0, 99), max_size=3),
+       st.sampled_from([None, ("lambda", 3), ("logit", 7)]))  # fmt: skip
+def test_case_ids_round_trip(q, i, a, prefix, sub):
+    text = f"case[{q},{i},{a}/{','.join(map(str, prefix))}]" + (f"/{sub[0]}[{sub[1]}]" if sub else "")
+    assert parse(text) == ("case", [q, i, a], tuple(prefix), sub)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.sampled_from(["group", "case", "residual", "wrong", "input"]), st.data())
+def test_any_numbers_show_a_claim_or_are_refused_as_bad_input(mid, name, data):
+    """After the checker accepted the certificate, no id reaches anything but its lines or InputError (exit 2)."""
+    a = _audit_cached(mid)
+    small = st.integers(0, 6)  # V = 6, n = 5: 6 is out of range as a token, 3 as a match position
+    try:
+        if name in ("group", "case"):
+            q, i, ans = data.draw(small), data.draw(st.integers(0, 3)), data.draw(small)
+            if name == "group":
+                lines = a.group_lines(q, i, ans)
+            else:
+                prefix = tuple(data.draw(st.lists(small, max_size=3)))
+                sub = data.draw(st.sampled_from([None, ("lambda", 0), ("lambda", 4), ("lambda", 5), ("logit", 5), ("logit", 6)]))
+                lines = a.case_lines(q, i, ans, prefix, sub)
+        else:
+            lines = a.input_claim_lines(name, data.draw(st.lists(st.one_of(small, st.integers(0, 1200)), min_size=1, max_size=6)))
+    except InputError:
+        event("refused")
+        return
+    event(f"shown: {name}")
+    assert lines[0].startswith(f"claim {name}")
+    if name != "case":
+        assert lines[-1].strip().startswith("verdict:")
+
+
+_AUDITS: dict[Path, Audit] = {}
+
+
+def _audit_cached(path: Path) -> Audit:
+    if path not in _AUDITS:
+        _AUDITS[path] = _audit(path)
+    return _AUDITS[path]
