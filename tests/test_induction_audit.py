@@ -271,3 +271,17 @@ def _audit_cached(path: Path) -> Audit:
     if path not in _AUDITS:
         _AUDITS[path] = _audit(path)
     return _AUDITS[path]
+
+
+def test_an_unlisted_case_says_where_its_inputs_are_proven(mid):
+    """The whole-group case of a refined group: its inputs are the listed cases' (their sizes) and the rest, which
+    `residual` and `wrong` settle (every input of the model is right or wrong in a windows+residual certificate)."""
+    doc = json.loads(mid.read_text())
+    a = _audit(mid)
+    q, i, ans, order, cases = next(e for e in doc["claims"]["cases"]["entries"] if len(e[4][0][0]) == 1)
+    lines = a.case_lines(q, i, ans, (), None)
+    (line,) = [s for s in lines if s.startswith("  its inputs in the certificate:")]
+    counts = {k: int(v.replace(",", "")) for k, v in re.findall(r"(\w+) ([\d,]+)", line)}
+    inputs = _inputs_of(doc, q, i, ans, (), a.V, a.n)
+    in_cases = sum(len(_inputs_of(doc, q, i, ans, tuple(p), a.V, a.n)) for p, _ in cases)
+    assert counts.get("cases", 0) == in_cases and sum(counts.values()) == len(inputs) and "none" not in counts

@@ -9,7 +9,8 @@ exit 1), so what is shown belongs to a certificate every claim of which holds. T
 from __future__ import annotations
 
 import re
-from itertools import accumulate
+from collections import Counter
+from itertools import accumulate, permutations
 from pathlib import Path
 from typing import Any
 
@@ -125,7 +126,18 @@ class Audit:
             if kind == "logit" and not (0 <= x < V and x != a):
                 raise self.err(f"logit[{x}]: a logit 0 … {V - 1} other than the answer {a}")
         view = case_view(self.ctx.cases, q, i, a, order, prefix, claimed)
-        return case_lines(view, self.ctx.cases, case_size(V, n, len(prefix)), sub)
+        lines = case_lines(view, self.ctx.cases, case_size(V, n, len(prefix)), sub)
+        if claimed is None:  # which of its inputs the certificate proves otherwise (other cases, residual)
+            right, wrong = set(self.listed_inputs("residual")), set(self.listed_inputs("wrong"))
+            c = view.parts.case
+            tally = Counter()
+            for fill in permutations(c.tokens, len(c.free)):
+                t = {**c.known, **dict(zip(c.free, fill))}
+                tokens = tuple(t[p] for p in range(n))
+                x = encode(tokens, V)
+                tally["cases" if self.groups.covers(tokens) else "residual" if x in right else "wrong" if x in wrong else "none"] += 1
+            lines.insert(5, "  its inputs in the certificate: " + ", ".join(f"{k} {v:,}" for k, v in sorted(tally.items())))
+        return lines
 
     # ------------------------------------------------------------------------------------------ inputs, bound
     def input_index(self, kind: str, nums: list[int]) -> int:
