@@ -369,7 +369,9 @@ def explain(
 
     The lost inputs sum to (exact correct − certified lower bound). The margin of a case is the upper bound the
     proof obtained on max_j (logit_j − logit_m) for its hardest lost input: positive means the argument could
-    not show that the max token wins there.
+    not show that the max token wins there. For an induction certificate (n_ctx ≤ 6 at d_vocab 16): by group
+    (q, i, a), match position, query and answer, with q × a heatmaps per match position and the margin of each
+    worst case (max_c T_c of the case rule, in logits).
 
     The checker runs first: exit 2 if the certificate is malformed, 1 if the checker rejects it."""
     import numpy as np
