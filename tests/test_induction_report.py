@@ -63,4 +63,9 @@ def test_the_committed_figure_is_rebuilt_from_the_rows(tmp_path):
     paths = report.build(tmp_path)
     assert [p.name for p in paths] == ["anchors.png", "anchors.svg"]
     assert ET.parse(paths[1]).getroot().tag.endswith("svg")
-    assert paths[1].read_bytes() == (FOLDER / "anchors.svg").read_bytes()  # same matplotlib: byte for byte
+    import matplotlib
+
+    committed = (FOLDER / "anchors.svg").read_bytes()
+    if f"Matplotlib v{matplotlib.__version__}".encode() not in committed:
+        pytest.skip("the committed figure was drawn by another matplotlib version")
+    assert paths[1].read_bytes() == committed  # same matplotlib: byte for byte
