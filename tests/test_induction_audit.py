@@ -22,20 +22,27 @@ from mechproof.errors import InputError
 from mechproof.tasks.induction.audit import Audit, audit_induction, parse
 from mechproof.tasks.induction.caseview import case_view
 from mechproof.tasks.induction.checker import model_context
-from mechproof.tasks.induction.space import decode, encode
+from mechproof.tasks.induction.space import decode, encode, n_inputs
 
 COMMITTED = Path(__file__).resolve().parent / "data" / "induction-ind6-seed3" / "windows-residual.json"
 
 
-@pytest.fixture(scope="module")
-def mid(tmp_path_factory) -> Path:
-    """The mid model's windows+residual certificate at depth 1 (every kind of claim occurs)."""
-    return write(tmp_path_factory.mktemp("mid"), "mid", "windows+residual", 1)
+KINDS = ["tiny", pytest.param("mid", marks=pytest.mark.slow)]  # mid: 1,080 inputs, its literal verdicts take a while
 
 
-@pytest.fixture(scope="module")
-def mid_windows(tmp_path_factory) -> Path:
-    return write(tmp_path_factory.mktemp("midw"), "mid", "windows", 1, upper=True)
+@pytest.fixture(scope="module", params=KINDS)
+def res(request, tmp_path_factory) -> Path:
+    """A windows+residual certificate at depth 1 (cases, residual and wrong all occur)."""
+    return write(tmp_path_factory.mktemp(request.param), request.param, "windows+residual", 1)
+
+
+@pytest.fixture(scope="module", params=KINDS)
+def win(request, tmp_path_factory) -> Path:
+    return write(tmp_path_factory.mktemp(request.param), request.param, "windows", 1, upper=True)
+
+
+def _kind(path: Path) -> str:
+    return "tiny" if path.parent.name.startswith("tiny") else "mid"
 
 
 def _audit(path: Path) -> Audit:
@@ -46,12 +53,12 @@ def _verdict(lines: list[str]) -> str:
     return lines[-1].strip()
 
 
-def test_the_input_rule_as_audited_agrees_with_the_literal_model(mid):
-    a = _audit(mid)
-    w = model("mid")
+def test_the_input_rule_as_audited_agrees_with_the_literal_model(res):
+    a = _audit(res)
+    w = model(_kind(res))
     V, n = w.cfg.d_vocab, w.cfg.n_ctx
     decided = 0
-    for x, right in truth("mid").items():
+    for x, right in truth(_kind(res)).items():
         if right and x % 3:  # every wrong input, a third of the right ones
             continue
         verdict = _verdict(a.input_claim_lines("input", [x]))
@@ -60,20 +67,21 @@ def test_the_input_rule_as_audited_agrees_with_the_literal_model(mid):
         elif verdict.startswith("verdict: proven wrong"):
             assert right is False, x
         decided += verdict != "verdict: undecided"
-    assert decided == sum(1 for x, r in truth("mid").items() if not r or x % 3 == 0)  # it decides every one
+    assert decided == sum(1 for x, r in truth(_kind(res)).items() if not r or x % 3 == 0)  # it decides every one
     # an input given by its tokens is the same input as by its index
     t = decode(17, V, n)
     assert a.input_claim_lines("input", list(t))[1:] == a.input_claim_lines("input", [17])[1:]
 
 
-def test_each_logit_bound_of_an_input_has_the_sign_of_the_literal_gap(mid):
+def test_each_logit_bound_of_an_input_has_the_sign_of_the_literal_gap(res):
     """up_c < 0 ⇒ logit_c < logit_a and lo_c ≥ 0 ⇒ logit_c ≥ logit_a, on the literal model's logits."""
     from induction_reference import logit_gaps
 
-    a = _audit(mid)
-    w = model("mid")
+    a = _audit(res)
+    w = model(_kind(res))
     V = w.cfg.d_vocab
-    for x in (0, 101, 555, 1079):
+    N = len(truth(_kind(res)))
+    for x in (0, N // 3, N // 2, N - 1):
         tokens = decode(x, V, w.cfg.n_ctx)
         i = tokens.index(tokens[-1])
         others = [c for c in range(V) if c != tokens[i + 1]]
@@ -93,11 +101,11 @@ def _inputs_of(doc: dict, q: int, i: int, a: int, prefix: tuple[int, ...], V: in
             and tuple(t[p] for p in order[: len(prefix)]) == prefix]  # fmt: skip
 
 
-def test_every_listed_case_holds_at_its_claims_and_its_inputs_are_right(mid):
-    a = _audit(mid)
-    doc = json.loads(mid.read_text())
+def test_every_listed_case_holds_at_its_claims_and_its_inputs_are_right(res):
+    a = _audit(res)
+    doc = json.loads(res.read_text())
     V, n = a.V, a.n
-    right = truth("mid")
+    right = truth(_kind(res))
     seen = 0
     for q, i, ans, order, cases in doc["claims"]["cases"]["entries"]:
         for prefix, lam in cases:
@@ -112,13 +120,13 @@ def test_every_listed_case_holds_at_its_claims_and_its_inputs_are_right(mid):
     assert seen >= 5
 
 
-def test_an_unlisted_case_is_shown_at_least_claims_no_better_than_the_producer(mid_windows):
+def test_an_unlisted_case_is_shown_at_least_claims_no_better_than_the_producer(win):
     """The producer's claims pass the same λ-tests, so the least claims are at most them and the margin (max_c T_c)
     at most the producer's slack; a case the certificate leaves out does not hold."""
     from mechproof.tasks.induction.strategies.groups import prove_group
 
-    a = _audit(mid_windows)
-    rule = model_context(model("mid")).cases
+    a = _audit(win)
+    rule = model_context(model(_kind(win))).cases
     checked = 0
     for q in range(a.V):
         for ans in range(a.V):
@@ -138,9 +146,9 @@ def test_an_unlisted_case_is_shown_at_least_claims_no_better_than_the_producer(m
     assert checked >= 1
 
 
-def test_the_bound_as_audited_is_the_certificates_and_the_truth(mid):
-    lines = "\n".join(_audit(mid).bound_lines())
-    exact = sum(1 for v in truth("mid").values() if v)
+def test_the_bound_as_audited_is_the_certificates_and_the_truth(res):
+    lines = "\n".join(_audit(res).bound_lines())
+    exact = sum(1 for v in truth(_kind(res)).values() if v)
     assert f"correct = {exact:,}   claimed: {exact:,}" in lines
     assert lines.endswith("verdict: holds (every case and input claim is checked separately)")
 
@@ -167,15 +175,19 @@ def _cli(*args: str):
     return res.exit_code, res.output
 
 
-def test_exit_codes(mid, tmp_path):
-    doc = json.loads(mid.read_text())
+def test_exit_codes(res, tmp_path):
+    doc = json.loads(res.read_text())
     q, i, a = doc["claims"]["cases"]["entries"][0][:3]
     listed = {x for x in _undelta(doc["claims"]["wrong"]["inputs"])}
-    unlisted = next(x for x in range(1080) if x not in listed)
-    for bad in (f"case[{q},{i},{q}/]", f"case[{q},3,{a}/]", f"case[{q},{i},{a}/{q}]", "input[1080]", "input[1,1,2,3,1]",
+    cfg = model(_kind(res)).cfg
+    V, n = cfg.d_vocab, cfg.n_ctx
+    N = n_inputs(V, n)
+    unlisted = next(x for x in range(N) if x not in listed)
+    not_input = ",".join(map(str, [1, 1, *range(2, n - 1), 1]))
+    for bad in (f"case[{q},{i},{q}/]", f"case[{q},{n - 2},{a}/]", f"case[{q},{i},{a}/{q}]", f"input[{N}]", f"input[{not_input}]",
                 f"wrong[{unlisted}]", f"group[{q},{i},{a}]/lambda[2]", f"case[{q},{i},{a}/]/lambda[{i + 1}]",
-                f"case[{q},{i},{a}/]/logit[6]", "case[0,0,1/2,3,4]", "nonsense"):  # fmt: skip
-        code, text = _cli(str(mid), "--claim", bad)
+                f"case[{q},{i},{a}/]/logit[{V}]", "case[0,0,1/2,3,4]", "nonsense"):  # fmt: skip
+        code, text = _cli(str(res), "--claim", bad)
         assert code == 2, (bad, text)
 
 
@@ -205,18 +217,18 @@ def test_exit_codes_on_the_committed_certificate(tmp_path):
     assert _cli(str(bad), "--claim", "bound")[0] == 2
 
 
-def test_every_kind_of_claim_of_the_mid_certificate(mid):
-    doc = json.loads(mid.read_text())
+def test_every_kind_of_claim(res):
+    doc = json.loads(res.read_text())
     q, i, ans, order, cases = doc["claims"]["cases"]["entries"][0]
     prefix = ",".join(map(str, cases[0][0]))
     wrong = doc["claims"]["wrong"]["inputs"][0]
     residual = doc["claims"]["residual"]["inputs"][0]
     for claim_id in (f"group[{q},{i},{ans}]", f"case[{q},{i},{ans}/{prefix}]", f"residual[{residual}]",
                      f"wrong[{wrong}]", "input[0]", "bound"):  # fmt: skip
-        lines = audit_induction(mid, claim_id)
+        lines = audit_induction(res, claim_id)
         assert lines[0].startswith(f"claim {claim_id.split('[')[0]}"), lines[0]
-    assert _verdict(audit_induction(mid, f"wrong[{wrong}]")).startswith("verdict: proven wrong")
-    assert _verdict(audit_induction(mid, f"residual[{residual}]")) == "verdict: proven right"
+    assert _verdict(audit_induction(res, f"wrong[{wrong}]")).startswith("verdict: proven wrong")
+    assert _verdict(audit_induction(res, f"residual[{residual}]")) == "verdict: proven right"
 
 
 @settings(max_examples=300, deadline=None)
@@ -240,10 +252,10 @@ def test_case_ids_round_trip(q, i, a, prefix, sub):
 
 @settings(max_examples=200, deadline=None)
 @given(st.sampled_from(["group", "case", "residual", "wrong", "input"]), st.data())
-def test_any_numbers_show_a_claim_or_are_refused_as_bad_input(mid, name, data):
+def test_any_numbers_show_a_claim_or_are_refused_as_bad_input(res, name, data):
     """After the checker accepted the certificate, no id reaches anything but its lines or InputError (exit 2)."""
-    a = _audit_cached(mid)
-    small = st.integers(0, 6)  # V = 6, n = 5: 6 is out of range as a token, 3 as a match position
+    a = _audit_cached(res)
+    small = st.integers(0, 6)  # V ≤ 6 and n ≤ 5: 6 is out of range as a token, 3 as a match position
     try:
         if name in ("group", "case"):
             q, i, ans = data.draw(small), data.draw(st.integers(0, 3)), data.draw(small)
@@ -273,11 +285,11 @@ def _audit_cached(path: Path) -> Audit:
     return _AUDITS[path]
 
 
-def test_an_unlisted_case_says_where_its_inputs_are_proven(mid):
+def test_an_unlisted_case_says_where_its_inputs_are_proven(res):
     """The whole-group case of a refined group: its inputs are the listed cases' (their sizes) and the rest, which
     `residual` and `wrong` settle (every input of the model is right or wrong in a windows+residual certificate)."""
-    doc = json.loads(mid.read_text())
-    a = _audit(mid)
+    doc = json.loads(res.read_text())
+    a = _audit(res)
     q, i, ans, order, cases = next(e for e in doc["claims"]["cases"]["entries"] if len(e[4][0][0]) == 1)
     lines = a.case_lines(q, i, ans, (), None)
     (line,) = [s for s in lines if s.startswith("  its inputs in the certificate:")]

@@ -25,14 +25,21 @@ from mechproof.tasks.induction.space import encode, index_of
 COMMITTED = Path(__file__).resolve().parent / "data" / "induction-ind6-seed3" / "windows-residual.json"
 
 
-@pytest.fixture(scope="module")
-def mid_windows(tmp_path_factory) -> Path:
-    return write(tmp_path_factory.mktemp("midw"), "mid", "windows", 1)
+KINDS = ["tiny", pytest.param("mid", marks=pytest.mark.slow)]  # mid: 1,080 inputs, its literal verdicts take a while
 
 
-@pytest.fixture(scope="module")
-def mid_residual(tmp_path_factory) -> Path:
-    return write(tmp_path_factory.mktemp("midr"), "mid", "windows+residual", 1)
+@pytest.fixture(scope="module", params=KINDS)
+def win(request, tmp_path_factory) -> Path:
+    return write(tmp_path_factory.mktemp(request.param), request.param, "windows", 1)
+
+
+@pytest.fixture(scope="module", params=KINDS)
+def res(request, tmp_path_factory) -> Path:
+    return write(tmp_path_factory.mktemp(request.param), request.param, "windows+residual", 1)
+
+
+def _kind(path: Path) -> str:
+    return "tiny" if path.parent.name.startswith("tiny") else "mid"
 
 
 def _undelta(ds: list[int]) -> list[int]:
@@ -55,11 +62,11 @@ def _covered(doc: dict, V: int, n: int) -> set[int]:
     return out
 
 
-@pytest.mark.parametrize("kind", ["mid_windows", "mid_residual"])
-def test_coverage_is_the_checkers_and_the_entries(kind, request):
-    path = request.getfixturevalue(kind)
+@pytest.mark.parametrize("strategy", ["windows", "windows+residual"])
+def test_coverage_is_the_checkers_and_the_entries(win, strategy, tmp_path):
+    path = win if strategy == "windows" else write(tmp_path / _kind(win), _kind(win), strategy, 1)
     cert, claims = load_certificate(path)
-    w = model("mid")
+    w = model(_kind(path))
     V, n = w.cfg.d_vocab, w.cfg.n_ctx
     tok = np.array(list(all_inputs(V, n)), dtype=np.int64)
     index = index_of(tok, V)
@@ -71,16 +78,16 @@ def test_coverage_is_the_checkers_and_the_entries(kind, request):
     assert mask.tolist() == [groups.covers(tuple(t)) or x in residual for t, x in zip(tok.tolist(), index.tolist())]
 
 
-def test_lost_inputs_are_the_right_ones_left_out_and_sum_to_the_slack(mid_windows):
-    s = ex.explain(mid_windows, worst=10_000)
-    w = model("mid")
+def test_lost_inputs_are_the_right_ones_left_out_and_sum_to_the_slack(win):
+    s = ex.explain(win, worst=10_000)
+    w = model(_kind(win))
     V, n = w.cfg.d_vocab, w.cfg.n_ctx
-    right = truth("mid")
+    right = truth(_kind(win))
     exact = sum(1 for v in right.values() if v)
-    certified = check(mid_windows).correct
+    certified = check(win).correct
     assert (s.correct, s.certified) == (exact, certified)
     assert s.lost == exact - certified > 0
-    covered = _covered(json.loads(mid_windows.read_text()), V, n)
+    covered = _covered(json.loads(win.read_text()), V, n)
     lost = Counter()
     for t in all_inputs(V, n):
         x = encode(t, V)
@@ -96,32 +103,32 @@ def test_lost_inputs_are_the_right_ones_left_out_and_sum_to_the_slack(mid_window
     assert all(c["margin"] is None or c["margin"] >= 0 for c in s.worst)
 
 
-def test_a_certificate_that_covers_every_correct_input_loses_none(mid_residual):
-    s = ex.explain(mid_residual)
+def test_a_certificate_that_covers_every_correct_input_loses_none(res):
+    s = ex.explain(res)
     assert s.lost == 0 and s.correct == s.certified and s.worst == []
     assert ex.heatmap(s, Path("unused")) == []
 
 
-def test_beyond_brute_force_it_refuses_plainly(mid_windows, monkeypatch):
-    monkeypatch.setattr(ex, "MAX_INPUTS", 1000)  # the mid model has 1,080 inputs
+def test_beyond_brute_force_it_refuses_plainly(win, monkeypatch):
+    monkeypatch.setattr(ex, "MAX_INPUTS", 100)  # the tiny model has 120 inputs, the mid one 1,080
     with pytest.raises(InputError, match="beyond its limit"):
-        ex.explain(mid_windows)
-    res = CliRunner().invoke(app, ["explain", str(mid_windows), "--out", str(mid_windows.parent / "out")])
+        ex.explain(win)
+    res = CliRunner().invoke(app, ["explain", str(win), "--out", str(win.parent / "out")])
     assert res.exit_code == 2 and "brute force" in res.output
 
 
-def test_the_command_writes_its_files_and_exits_by_the_checker(mid_windows, tmp_path):
+def test_the_command_writes_its_files_and_exits_by_the_checker(win, tmp_path):
     out = tmp_path / "explain"
-    res = CliRunner().invoke(app, ["explain", str(mid_windows), "--out", str(out), "--json"])
+    res = CliRunner().invoke(app, ["explain", str(win), "--out", str(out), "--json"])
     assert res.exit_code == 0, res.output
     doc = json.loads(res.output)
     assert doc["format"] == ex.FORMAT and doc["lost"] == doc["exact_correct"] - doc["certified_correct"]
     assert sorted(Path(f).name for f in doc["files"]) == ["windows.slack.json", "windows.slack.png", "windows.slack.svg"]
     assert json.loads((out / "windows.slack.json").read_text())["lost"] == doc["lost"]
     # a tampered certificate: exit 1; a malformed one: exit 2
-    bad = json.loads(mid_windows.read_text())
+    bad = json.loads(win.read_text())
     bad["bound"]["correct"] += 1
-    (tmp_path / "weights.json").write_bytes((mid_windows.parent / "weights.json").read_bytes())
+    (tmp_path / "weights.json").write_bytes((win.parent / "weights.json").read_bytes())
     (tmp_path / "bad.json").write_text(json.dumps(bad))
     assert CliRunner().invoke(app, ["explain", str(tmp_path / "bad.json"), "--out", str(out)]).exit_code == 1
     del bad["claims"]
