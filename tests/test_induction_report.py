@@ -69,3 +69,9 @@ def test_the_committed_figure_is_rebuilt_from_the_rows(tmp_path):
     if f"Matplotlib v{matplotlib.__version__}".encode() not in committed:
         pytest.skip("the committed figure was drawn by another matplotlib version")
     assert paths[1].read_bytes() == committed  # same matplotlib: byte for byte
+
+
+def test_no_figure_without_n6_rows(tmp_path):
+    rows = [r for r in _rows() if r["n"] == 8]
+    (tmp_path / "rows.jsonl").write_text("".join(json.dumps(r) + "\n" for r in rows))
+    assert report.build(tmp_path) == [] and not (tmp_path / "anchors.png").exists()

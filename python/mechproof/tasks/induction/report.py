@@ -88,10 +88,13 @@ def draw(data: dict[str, Any]) -> Any:
 
 
 def build(folder: Path = FOLDER) -> list[Path]:
-    """`folder`/anchors.png and .svg from `folder`/rows.jsonl."""
+    """`folder`/anchors.png and .svg from `folder`/rows.jsonl (nothing while it holds no n = 6 row)."""
     from .figures import save
 
-    return save(draw(figure_data(read_rows(folder))), folder / FIGURE)
+    rows = read_rows(folder)
+    if not any(r["n"] == 6 for r in rows.values()):
+        return []
+    return save(draw(figure_data(rows)), folder / FIGURE)
 
 
 def main(argv: list[str] | None = None) -> int:

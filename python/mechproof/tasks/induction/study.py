@@ -119,8 +119,8 @@ def run(folder: Path, models: str) -> int:
     atomic_write(folder / TABLE, table_csv(read_rows(folder)))
     from .report import build  # matplotlib: only to draw
 
-    figure = build(folder)
-    print(f"{done} runs computed; {folder / TABLE} and {', '.join(map(str, figure))} rebuilt from {len(read_rows(folder))} rows")
+    rebuilt = [folder / TABLE, *build(folder)]
+    print(f"{done} runs computed; {', '.join(map(str, rebuilt))} rebuilt from {len(read_rows(folder))} rows")
     return 0
 
 
