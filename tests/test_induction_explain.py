@@ -158,3 +158,21 @@ def test_a_windows_certificate_at_n6_loses_exactly_its_slack(tmp_path):
     residual = json.loads(COMMITTED.read_text())["claims"]["residual"]["inputs"]
     assert s.lost == s.correct - s.certified == len(residual) == 2_335
     assert len(s.worst) == 3 and all(c["margin"] > 0 for c in s.worst)
+
+
+def test_cases_only_loses_what_the_cases_leave_to_residual(win, tmp_path):
+    """A windows+residual certificate's cases alone lose what the windows certificate of the same model loses (the
+    producer proves the same cases for both), and exactly (exact − correct + residual inputs)."""
+    res = write(tmp_path / _kind(win), _kind(win), "windows+residual", 1)
+    alone, plain = ex.explain(res, cases_only=True), ex.explain(win)
+    doc = json.loads(res.read_text())
+    n_res = len(doc["claims"]["residual"]["inputs"])
+    assert alone.certified == doc["bound"]["correct"] - n_res == plain.certified
+    assert alone.lost == alone.correct - alone.certified == n_res > 0
+    assert (alone.heat == plain.heat).all()
+    assert [c["margin"] for c in alone.worst] == [c["margin"] for c in plain.worst]
+
+
+def test_cases_only_is_refused_for_max_of_k(tiny_cert, tmp_path):
+    res = CliRunner().invoke(app, ["explain", str(tiny_cert), "--cases-only", "--out", str(tmp_path)])
+    assert res.exit_code == 2 and "induction" in res.output

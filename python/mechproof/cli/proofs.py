@@ -363,6 +363,9 @@ def explain(
     worst: int = typer.Option(15, min=1, help="How many of the worst cases to list."),
     as_json: bool = typer.Option(False, "--json", help="Print the breakdown as one JSON document."),
     quiet: bool = typer.Option(False, help="No progress bar."),
+    cases_only: bool = typer.Option(
+        False, "--cases-only", help="Induction certificates: the cases alone (what they leave to residual is lost)."
+    ),
 ) -> None:
     """Where a certificate's lower bound loses: correct inputs it does not cover, by max token, gap, copies of
     the max and query, with a heatmap (m × gap) and the worst cases with the margin by which each failed.
@@ -384,12 +387,14 @@ def explain(
         from ..tasks.induction.explain import lines, to_json, write_report
 
         with _rejection_is_exit_1(certificate):
-            ind, files = write_report(certificate, folder, worst)
+            ind, files = write_report(certificate, folder, worst, cases_only)
         if as_json:
             return _print_json({**to_json(ind), "files": [str(f) for f in files]})
         for line in lines(ind) + [f"wrote {f}" for f in files]:
             out.print(line, highlight=False, markup=False)
         return
+    if cases_only:
+        raise InputError(certificate, "--cases-only", "is for induction certificates; this one is Max-of-K")
     with _rejection_is_exit_1(certificate):
         slack = run(certificate, worst=worst, progress=not quiet and not as_json)
     base = folder / f"{certificate.stem}.slack"

@@ -76,9 +76,10 @@ def _codes(tok: np.ndarray, V: int, n: int, order: np.ndarray, d: int) -> np.nda
     return _code(g, d, [tok[rows, order[g, j]] for j in range(d)], V, n)
 
 
-def coverage(claims: Any, V: int, n: int, tok: np.ndarray, index: np.ndarray) -> np.ndarray:
+def coverage(claims: Any, V: int, n: int, tok: np.ndarray, index: np.ndarray, residual: bool = True) -> np.ndarray:
     """Which of the inputs (tokens [k, n], their indices [k]) the certificate proves right: its cases (docs §11.5.5:
-    the group is listed and the tokens at the first d positions of its order are some case's prefix) or `residual`."""
+    the group is listed and the tokens at the first d positions of its order are some case's prefix) or `residual`
+    (unless `residual` is False: the cases alone)."""
     order = np.zeros((V * (n - 2) * V, max(1, n - 3)), dtype=np.int64)
     listed: dict[int, set[int]] = {}
     for q, i, a, o, cases in claims.cases.entries:
@@ -89,13 +90,14 @@ def coverage(claims: Any, V: int, n: int, tok: np.ndarray, index: np.ndarray) ->
     covered = np.zeros(len(tok), dtype=bool)
     for d, codes in listed.items():
         covered |= np.isin(_codes(tok, V, n, order, d), np.fromiter(codes, dtype=np.int64))
-    if claims.residual is not None:
+    if residual and claims.residual is not None:
         covered |= np.isin(index, np.fromiter(accumulate(claims.residual.inputs), dtype=np.int64))
     return covered
 
 
-def explain(path: Path, worst: int = 15) -> Slack:
-    """The slack of an accepted induction certificate (the checker runs first)."""
+def explain(path: Path, worst: int = 15, cases_only: bool = False) -> Slack:
+    """The slack of an accepted induction certificate (the checker runs first); with `cases_only`, of its cases
+    alone (what they leave to `residual` counts as lost, and the certified count is the cases')."""
     from ...checker import check
     from .bruteforce import brute_force
 
@@ -117,7 +119,7 @@ def explain(path: Path, worst: int = 15) -> Slack:
     for lo in range(0, total, CHUNK):
         index = np.arange(lo, min(total, lo + CHUNK), dtype=np.int64)
         tok = tokens_of(index, V, n)
-        lost = ~coverage(claims, V, n, tok, index) & ~np.isin(index, wrong)
+        lost = ~coverage(claims, V, n, tok, index, not cases_only) & ~np.isin(index, wrong)
         t = tok[lost]
         i = (t[:, : n - 2] == t[:, n - 1 :]).argmax(axis=1)
         a = t[np.arange(len(t)), i + 1]
@@ -126,7 +128,9 @@ def explain(path: Path, worst: int = 15) -> Slack:
             order = entries.get((row[-1], ii, aa))
             prefix = () if order is None else tuple(row[p] for p in order[: min(depth, len(order))])
             cases[(row[-1], ii, aa, prefix)] += 1
-    slack = Slack(path, cert.strategy.name, depth, V, n, total - len(wrong), cert.bound.correct, total, heat)
+    listed = 0 if claims.residual is None or not cases_only else len(claims.residual.inputs)
+    name = cert.strategy.name + (" (its cases alone)" if cases_only else "")
+    slack = Slack(path, name, depth, V, n, total - len(wrong), cert.bound.correct - listed, total, heat)
     rule = model_context(w).cases
     for (q, i, a, prefix), count in sorted(cases.items(), key=lambda kv: (-kv[1], kv[0]))[:worst]:
         order = entries.get((q, i, a))
@@ -162,10 +166,10 @@ def save_json(s: Slack, path: Path) -> None:
     atomic_write(path, json.dumps(to_json(s), indent=1) + "\n")
 
 
-def write_report(path: Path, folder: Path, worst: int = 15) -> tuple[Slack, list[Path]]:
-    """Explain the certificate and write `folder`/<its stem>.slack.png/.svg (when something is lost) and .json."""
-    s = explain(path, worst)
-    base = Path(folder) / f"{Path(path).stem}.slack"
+def write_report(path: Path, folder: Path, worst: int = 15, cases_only: bool = False) -> tuple[Slack, list[Path]]:
+    """Explain the certificate and write `folder`/<its stem>[.cases].slack.png/.svg (when something is lost) and .json."""
+    s = explain(path, worst, cases_only)
+    base = Path(folder) / f"{Path(path).stem}{'.cases' if cases_only else ''}.slack"
     files = heatmap(s, base) + [base.with_name(f"{base.name}.json")]
     save_json(s, files[-1])
     return s, files
