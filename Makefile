@@ -46,7 +46,7 @@ help:
 	@echo "make paper [RAY=auto]       the paper's study (151 seeds x all strategies) -> $(PAPER)/ and its report"
 	@echo "make paper SEEDS=50,104     recompute those seeds and compare every row with the committed study"
 	@echo "make setup EXTRAS=test,cluster   also install Ray (for --ray / RAY=...)"
-	@echo "make induction              the induction task's missing n = 6 rows (~1 min per seed) -> $(INDUCTION)/, and table.csv rebuilt from every row"
+	@echo "make induction              the induction task's missing n = 6 rows (~1 min per seed) -> $(INDUCTION)/, and table.csv and anchors.png/svg rebuilt from every row"
 	@echo "make induction INDUCTION_MODELS=   every missing run (n = 8 brute force ~18 min, n = 10 ~10 min)"
 	@echo "make scaling                the larger Max-of-K configurations (5 seeds each) -> $(SCALING)/ and report.md"
 

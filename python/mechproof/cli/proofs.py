@@ -330,8 +330,16 @@ def _expand(paths: list[Path]) -> list[tuple[Path, bool]]:
 
 def _claim_help() -> str:
     from ..checker.audit import CLAIM_IDS
+    from ..tasks.induction.audit import CLAIM_IDS as INDUCTION_IDS
 
-    return f"Claim id (docs/certificate.md). {CLAIM_IDS}"
+    return f"Claim id (docs/certificate.md). {CLAIM_IDS} {INDUCTION_IDS}"
+
+
+def _task(certificate: Path) -> str:
+    """The certificate's task (a malformed file is InputError: exit 2)."""
+    from ..certificate import load_certificate
+
+    return load_certificate(certificate)[0].task_name
 
 
 @app.command()
@@ -344,9 +352,11 @@ def audit(
     The checker runs first, on the whole certificate: exit 2 if it is malformed, 1 if the checker rejects it
     (with the first claim that fails), else 0 and the claim's lines."""
     from ..checker.audit import audit_claim
+    from ..tasks import INDUCTION
+    from ..tasks.induction.audit import audit_induction
 
     with _rejection_is_exit_1(certificate):
-        lines = audit_claim(certificate, claim)
+        lines = (audit_induction if _task(certificate) == INDUCTION else audit_claim)(certificate, claim)
     for line in lines:
         out.print(line, highlight=False, markup=False)
 
@@ -365,7 +375,9 @@ def _rejection_is_exit_1(certificate: Path) -> Iterator[None]:
 
 @app.command()
 def explain(
-    certificate: Path = typer.Argument(..., help="Certificate file (a model small enough to brute-force: Max-of-4)."),
+    certificate: Path = typer.Argument(
+        ..., help="Certificate file (a model small enough to brute-force: Max-of-4, induction at n_ctx ≤ 6)."
+    ),
     out_dir: Optional[Path] = typer.Option(
         None,
         "--out",
@@ -375,13 +387,18 @@ def explain(
     worst: int = typer.Option(15, min=1, help="How many of the worst cases to list."),
     as_json: bool = typer.Option(False, "--json", help="Print the breakdown as one JSON document."),
     quiet: bool = typer.Option(False, help="No progress bar."),
+    cases_only: bool = typer.Option(
+        False, "--cases-only", help="Induction certificates: the cases alone (what they leave to residual is lost)."
+    ),
 ) -> None:
     """Where a certificate's lower bound loses: correct inputs it does not cover, by max token, gap, copies of
     the max and query, with a heatmap (m × gap) and the worst cases with the margin by which each failed.
 
     The lost inputs sum to (exact correct − certified lower bound). The margin of a case is the upper bound the
     proof obtained on max_j (logit_j − logit_m) for its hardest lost input: positive means the argument could
-    not show that the max token wins there.
+    not show that the max token wins there. For an induction certificate (n_ctx ≤ 6 at d_vocab 16): by group
+    (q, i, a), match position, query and answer, with q × a heatmaps per match position and the margin of each
+    worst case (max_c T_c of the case rule, in logits).
 
     The checker runs first: exit 2 if the certificate is malformed, 1 if the checker rejects it."""
     import numpy as np
@@ -390,6 +407,18 @@ def explain(
 
     folder = out_dir or Path("out") / "explain" / certificate.absolute().parent.name
     _check_output(folder, "--out", folder=True)
+    if _task(certificate) == "induction":  # q × a heatmaps per match position (tasks/induction/explain.py)
+        from ..tasks.induction.explain import lines, to_json, write_report
+
+        with _rejection_is_exit_1(certificate):
+            ind, files = write_report(certificate, folder, worst, cases_only)
+        if as_json:
+            return _print_json({**to_json(ind), "files": [str(f) for f in files]})
+        for line in lines(ind) + [f"wrote {f}" for f in files]:
+            out.print(line, highlight=False, markup=False)
+        return
+    if cases_only:
+        raise InputError(certificate, "--cases-only", "is for induction certificates; this one is Max-of-K")
     with _rejection_is_exit_1(certificate):
         slack = run(certificate, worst=worst, progress=not quiet and not as_json)
     base = folder / f"{certificate.stem}.slack"
@@ -428,3 +457,4 @@ def explain(
     out.print(table)
     for f in files:
         out.print(f"wrote {f}", highlight=False, markup=False)
+

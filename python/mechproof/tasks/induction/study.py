@@ -2,7 +2,8 @@
 
 The folder holds rows.jsonl (every row the results entry point, tasks/induction/results.py, printed: one
 brute-force or estimate row per model, one row per certificate) and table.csv, rebuilt from rows.jsonl: one line
-per model, strategy and depth, beside the model's brute force (or estimate) for the same weights.
+per model, strategy and depth, beside the model's brute force (or estimate) for the same weights; and the figure
+anchors.{png,svg} (report.py), also rebuilt from rows.jsonl.
 
 A run of the study computes only the runs of RUNS whose rows the folder does not hold yet, appends their rows, and
 rebuilds the table from every row, so it never drops a committed row. Two rows for the same model, kind, strategy
@@ -123,7 +124,10 @@ def run(folder: Path, models: str) -> int:
         results.main([model, *args, "--out", str(folder)])
         done += 1
     atomic_write(folder / TABLE, table_csv(read_rows(folder)))
-    print(f"{done} runs computed; {folder / TABLE} rebuilt from {len(read_rows(folder))} rows")
+    from .report import build  # matplotlib: only to draw
+
+    rebuilt = [folder / TABLE, *build(folder)]
+    print(f"{done} runs computed; {', '.join(map(str, rebuilt))} rebuilt from {len(read_rows(folder))} rows")
     return 0
 
 

@@ -381,15 +381,20 @@ def others(p: Parts) -> list[int]:
     return [c for c in range(len(p.y_ans)) if c != p.case.a]
 
 
+def g_bars(p: Parts) -> dict[int, np.ndarray]:
+    """Ḡ_{k,c} [V] for every key k ≠ i+1 (precision FC): Z̄_c + max over the key's windows of Ȳ_{k,c}, and Ḡ_{n−1}."""
+    g_bar = {k: (p.z_bar[None, :] + t.Y).max(axis=0) for k, t in p.keys.items()}
+    g_bar[len(p.q.seg) - 1] = p.g_last
+    count("add", sum(t.Y.size for t in p.keys.values()))
+    count("cmp", sum(t.Y.size for t in p.keys.values()))
+    return g_bar
+
+
 def totals(p: Parts, lam: list[int], terms: dict | None = None) -> list[int]:
     """For every c ≠ a: Ḡ_{i+1,c} + Σ_{k≠i+1} ⌈e^{λ_k}⌉·max(0, Ḡ_{k,c}) at precision 2FC (Python ints), with
     Ḡ_{i+1,c} = Z̄_c + Ȳ_{i+1,c} and Ḡ_{k,c} = Z̄_c + max over the windows of Ȳ_{k,c} (docs §11.5.6).
     `terms`, when given, receives (c, k) → each key's term."""
-    n = len(lam)
-    g_bar = {k: (p.z_bar[None, :] + t.Y).max(axis=0) for k, t in p.keys.items()}
-    g_bar[n - 1] = p.g_last
-    count("add", sum(t.Y.size for t in p.keys.values()))
-    count("cmp", sum(t.Y.size for t in p.keys.values()))
+    g_bar = g_bars(p)
     e = {k: exp_up(lam[k]) for k in g_bar}
     out = []
     for c in others(p):

@@ -20,6 +20,19 @@ def _perm(m: int, k: int) -> int:
     return math.perm(m, k) if 0 <= k <= m else 0
 
 
+def make_case(V: int, n: int, q: int, i: int, a: int, order: list[int], prefix: list[int] | tuple[int, ...]) -> Case:
+    """The case of group (q, i, a) whose tokens at order[:len(prefix)] are the prefix's (docs §11.5)."""
+    known = {i: q, i + 1: a, n - 1: q}
+    known.update(zip(order, prefix))
+    free = [p for p in range(n - 1) if p not in known]
+    return Case(q, i, a, known, free, [t for t in range(V) if t not in known.values()])
+
+
+def case_size(V: int, n: int, d: int) -> int:
+    """How many inputs a case with a prefix of d tokens covers: (V−2−d)!/(V−n+1)! (docs §11.5.5)."""
+    return _perm(V - 2 - d, n - 3 - d)
+
+
 class Groups:
     def __init__(self, entries: list, cfg, depth: int) -> None:  # noqa: ANN001
         self.V, self.n = cfg.d_vocab, cfg.n_ctx
@@ -53,17 +66,20 @@ class Groups:
                         "prefix tokens must be distinct tokens other than q and a", prefix, "distinct")  # fmt: skip
                 require(len(lam) == n and lam[i + 1] == 0, cid, "λ has one entry per key position, 0 at the answer's key i+1", len(lam), n)
                 seen.append(tuple(prefix))
-                known = {i: q, i + 1: a, n - 1: q}
-                known.update(zip(order[:d], prefix))
-                case = Case(q, i, a, known, [p for p in free if p not in known], [t for t in range(V) if t not in known.values()])
-                verify(case_parts(rule, case), lam, cid)
-                covered += _perm(V - 2 - d, len(free) - d)
+                verify(case_parts(rule, make_case(V, n, q, i, a, order, prefix)), lam, cid)
+                covered += case_size(V, n, d)
             ordered = sorted(seen)
             count("cmp", len(ordered))
             for x, y in zip(ordered, ordered[1:]):
                 require(y[: len(x)] != x, f"case[{q},{i},{a}/{','.join(map(str, y))}]", "cases overlap: a prefix extends another", list(x), list(y))
             self.prefixes[(q, i, a)] = (order, set(seen))
         return covered
+
+    def index(self) -> "Groups":
+        """The listed prefixes by group, read without verifying anything: for reports on a certificate the checker
+        has accepted (then `covers` answers as it does after `check`)."""
+        self.prefixes = {(q, i, a): (order, {tuple(p) for p, _ in cases}) for q, i, a, order, cases in self.entries}
+        return self
 
     def covers(self, tokens: tuple[int, ...]) -> bool:
         n = self.n

@@ -127,8 +127,9 @@ class InputRule:
                 self._rows.popitem(last=False)
         return hit
 
-    def margins(self, tokens: tuple[int, ...]) -> tuple[list[int], list[int]]:
-        """For every logit c: (upper, lower) bounds of Σ_k b_k·G_{k,c} (0 at c = a, the answer)."""
+    def margins(self, tokens: tuple[int, ...], trace: dict | None = None) -> tuple[list[int], list[int]]:
+        """For every logit c: (upper, lower) bounds of Σ_k b_k·G_{k,c} (0 at c = a, the answer). `trace`, when
+        given, receives the intervals on the way: scores s_k, weights b_k, z and the keys' (κ_k, y_k)."""
         n, V = self.n, self.V
         i = tokens[: n - 2].index(tokens[-1])
         a = tokens[i + 1]
@@ -160,6 +161,8 @@ class InputRule:
                 up_c += g_hi * (bh if g_hi >= 0 else bl)
                 lo_c += g_lo * (bl if g_lo >= 0 else bh)
             uppers[c], lowers[c] = up_c, lo_c
+        if trace is not None:
+            trace.update(scores=scores, b=b, z=z, keys=keys, ref=ref)
         count("mul", 2 * V * n)
         count("add", 6 * V * n)
         count("cmp", 2 * V * n)
