@@ -36,7 +36,9 @@ LEAN_NAMES: dict[str, str | None] = {
     "InputRule.wrong": "IndInputRule.wrong", "check_input_claims": "checkIndInputClaims",
     # groups.py
     "_perm": "permCount", "Groups": "checkGroups", "Groups._well_formed": "groupWellFormed", "Groups.check": "checkGroups",
-    "Groups.covers": "IndGroups.covers",
+    "Groups.covers": "IndGroups.covers", "make_case": "checkGroups",  # inline in checkGroups
+    "case_size": "checkGroups",  # inline in checkGroups (permCount)
+    "Groups.index": None,  # the listed prefixes without verification, for audit and explain only
     # casetables.py
     "require_range": None,  # Python's numpy-array range check; every Lean table is formed by floorArray, which checks
     "_floor_array": "floorArray", "CaseTables": "mkIndCaseTables", "CaseTables.col": "caseCol", "CaseTables.W1": "caseW1",
@@ -56,7 +58,8 @@ LEAN_NAMES: dict[str, str | None] = {
     "CaseRule.last_key": "caseLastKey", "CaseRule.last_key_sum": "lastKeySum", "KeyTerms": "KeyTerms",
     "Pairs": "PairTerm", "exp_up": "expUp", "Parts": "CaseParts", "case_parts": "caseParts",
     "others": "caseTotals",  # inline in caseTotals
-    "totals": "caseTotals", "verify": "verifyCase",
+    "totals": "caseTotals", "g_bars": "caseTotals",  # inline in caseTotals
+    "verify": "verifyCase",
 }  # fmt: skip
 PY_CHECKER = ROOT / "python" / "mechproof" / "tasks" / "induction" / "checker"
 
