@@ -201,7 +201,7 @@ def test_induction_text_is_current():
             "if decide (limit ≤ x) || decide (x ≤ -limit) then",
             "let arow : Array Int := (a.rows[caseCol t.n q (t.n - 1)]!).map (fun x => x * sa)",
             "s := s.push (arow[c]! + brow[c]! * sb)",
-            "let plane ← floorArray (m.rows.map (fun row => row.map (fun x => x - row[a]!))) m.e what",
+            "let plane ← floorArray (m.rows.map (fun (row : Array Int) => row.map (fun (x : Int) => x - row[a]!))) m.e what",
             'let pe ← pairSum t t.PE.1 t.PE.2 "PE"',
             'let ze ← diffTable t.ze t.V "ze"',
         ],

@@ -881,3 +881,88 @@ def test_no_name_is_declared_twice():
         names += declared_names(text)
     twice = sorted(n for n, c in Counter(names).items() if c > 1)
     assert not twice, f"declared more than once: {twice}"
+
+
+# ------------------------------------------------------------------------------ declared before use
+def _code_lines(text: str) -> list[str]:
+    """The file's lines with comments and string literals blanked (line numbers kept)."""
+    text = re.sub(r"/-.*?-/", lambda m: "\n" * m.group(0).count("\n"), text, flags=re.S)
+    return [re.sub(r"--.*", "", re.sub(r'"(?:[^"\\]|\\.)*"', '""', ln)) for ln in text.splitlines()]
+
+
+def _pattern_names(pattern: str) -> set[str]:
+    return set(re.findall(r"(?<![\w.'])([a-z_][\w']*)", pattern))
+
+
+def undeclared_uses(modules: dict[str, str]) -> list[str]:
+    """Uses of a MechProof declaration (`def`, `abbrev`, `structure`, `inductive`, `theorem`) that Lean would reject:
+    above its declaration in the same file, or in a file that does not import (transitively) the declaring module.
+    `modules` maps a module name (`MechProof.X`) to its text. A name the file also binds (a parameter, `let`, `fun`,
+    `for` or pattern variable, a structure field) is skipped there, since a local may shadow a declaration."""
+    imports = {m: re.findall(r"^import (\S+)", t, re.M) for m, t in modules.items()}
+
+    def visible(m: str) -> set[str]:
+        seen: set[str] = set()
+        todo = list(imports[m])
+        while todo:
+            i = todo.pop()
+            if i in modules and i not in seen:
+                seen.add(i)
+                todo += imports[i]
+        return seen
+
+    where: dict[str, tuple[str, int]] = {}
+    for m, t in modules.items():
+        for ln, line in enumerate(_code_lines(t)):
+            d = re.match(r"(?:def|abbrev|structure|inductive|theorem)\s+([A-Za-z_][\w.']*)", line)
+            if d:
+                where[d.group(1)] = (m, ln)
+    problems = []
+    for m, t in modules.items():
+        lines = _code_lines(t)
+        code = "\n".join(lines)
+        bound: set[str] = set()  # lower-case names bound somewhere in the file (upper case: types, constructors)
+        for pattern in re.findall(r"\blet(?: mut)?\s+(.*?)\s*(?::=|←|:(?!=))", code):
+            bound |= _pattern_names(pattern)
+        for pattern in re.findall(r"(?<!\|)\|(?!\|)\s+(.*?)\s*=>", code):
+            bound |= _pattern_names(pattern)
+        for binders in re.findall(r"\bfun\s+(.*?)\s*=>", code):
+            bound |= _pattern_names(re.sub(r":[^)]*\)", ")", binders))
+        bound |= set(re.findall(r"\bfor\s+([a-z_][\w']*)\s+in\b", code))
+        for group in re.findall(r"[({]\s*([A-Za-z_][\w' ]*?)\s*:(?!=)", code):
+            bound |= set(group.split())
+        bound |= set(re.findall(r"^\s+([A-Za-z_][\w']*)\s*:(?!=)", code, re.M))
+        vis = visible(m)
+        for ln, line in enumerate(lines):
+            if re.match(r"(?:def|abbrev|structure|inductive|theorem)\s", line):
+                line = re.sub(r"^\S+\s+\S+", "", line)  # the declared name itself
+            for name in set(re.findall(r"(?<![\w.'])([A-Za-z_][\w']*(?:\.[A-Za-z_][\w']*)*)", line)):
+                hit = next((c for c in (name, name.split(".")[0]) if c in where), None)
+                if hit is None or hit in bound:
+                    continue
+                dm, dl = where[hit]
+                if (dm == m and dl > ln) or (dm != m and dm not in vis):
+                    problems.append(f"{m}:{ln + 1}: {hit} (declared in {dm}:{dl + 1})")
+    return problems
+
+
+def test_undeclared_uses_detects():
+    a = "def f (x : Nat) : Nat := g x\ndef g (x : Nat) : Nat := x\n"
+    assert undeclared_uses({"MechProof.A": a}) == ["MechProof.A:1: g (declared in MechProof.A:2)"]
+    b = "import MechProof.A\ndef h : Nat := g 1 + c\n"
+    c = "def c : Nat := 2\n"
+    assert undeclared_uses({"MechProof.A": a[a.index("def g"):], "MechProof.B": b, "MechProof.C": c}) == [
+        "MechProof.B:2: c (declared in MechProof.C:1)"
+    ]
+    shadow = "def f (g : Nat) : Nat := g\ndef g : Nat := 1\n"  # a parameter named like a later declaration
+    assert undeclared_uses({"MechProof.A": shadow}) == []
+
+
+def test_every_name_is_declared_before_use():
+    """Lean reads a module top to bottom and sees only what it imports: a declaration used above its own, or from a
+    module not imported, is an error of `lake build`, found here without Lean."""
+    modules = {
+        ".".join(p.relative_to(LEAN_DIR).with_suffix("").parts): p.read_text(encoding="utf-8")
+        for p in sorted((LEAN_DIR / "MechProof").rglob("*.lean"))
+    }
+    assert not undeclared_uses(modules)

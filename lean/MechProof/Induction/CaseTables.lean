@@ -116,7 +116,7 @@ def pairSum (t : IndTables) (a b : Mat) (what : String) : Except CheckError (Arr
 def diffTable (m : Mat) (V : Nat) (what : String) : Except CheckError (Array (Array (Array Int))) := do
   let mut planes : Array (Array (Array Int)) := #[]
   for a in List.range V do
-    let plane ← floorArray (m.rows.map (fun row => row.map (fun x => x - row[a]!))) m.e what
+    let plane ← floorArray (m.rows.map (fun (row : Array Int) => row.map (fun (x : Int) => x - row[a]!))) m.e what
     planes := planes.push plane
   return planes
 

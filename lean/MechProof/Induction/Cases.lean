@@ -206,7 +206,7 @@ def caseAnswer (rule : CaseRule) (c : IndCaseSpec) (q : IndQuery) : Array Int ×
     ansByCol := ansByCol.push 0
   for e in List.range q.r.size do
     let xs : Array Int := cols.map (fun x => -(at3 ct.PV c.q (q.r[e]!) x))
-    let valid : Array Bool := cols.map (fun x =>
+    let valid : Array Bool := cols.map (fun (x : Nat) =>
       !(x % n == q.pos[e]! && !(q.known[e]!)) || x / n == q.tok[e]!)
     let v : Int := -(at3 ct.PE c.q (q.r[e]!) row) + leastBound xs wLo wHi seg valid
     ans := ans.push v
@@ -348,7 +348,7 @@ def caseLastKey (rule : CaseRule) (c : IndCaseSpec) (q : IndQuery) : Array (Arra
   let ct : IndCaseTables := rule.ct
   let n : Nat := rule.n
   let own : Nat := caseCol n c.q (n - 1)
-  let base : Array Int := (natRange q.r.size).map (fun e => at3 ct.PE c.q (q.r[e]!) own + 2 + q.ans[e]!)
+  let base : Array Int := (natRange q.r.size).map (fun (e : Nat) => at3 ct.PE c.q (q.r[e]!) own + 2 + q.ans[e]!)
   let h : Nat → Nat → Int := fun e f => base[e]! + at3 ct.PV c.q (q.r[e]!) (q.r[f]!)
   let mkTerm : Nat → Nat → Int → Int → PairTerm := fun e f hh cc =>
     { H := hh, lo := shrDown (q.wLo[e]! * q.wLo[f]!) caseFC, hi := shrUp (q.wHi[e]! * q.wHi[f]!) caseFC, c := cc }

@@ -148,7 +148,7 @@ def checkGroups (entries : Array IndGroup) (rule : CaseRule) (depth : Int) : Exc
       require distinct cid "prefix tokens must be distinct tokens other than q and a" (intList c.pre) "distinct"
       require (c.lam.size == n && c.lam[i + 1]! == 0) cid
         "λ has one entry per key position, 0 at the answer's key i+1" (toString c.lam.size) (toString n)
-      let pre : Array Nat := c.pre.map (fun x => x.toNat)
+      let pre : Array Nat := c.pre.map (fun (x : Int) => x.toNat)
       seen := seen.push pre
       let mut known : Array (Option Nat) := noneSlots n
       known := known.set! i (some q)
@@ -172,7 +172,7 @@ def checkGroups (entries : Array IndGroup) (rule : CaseRule) (depth : Int) : Exc
       let y : Array Nat := ordered[j + 1]!
       require (!(extendsPrefix x y)) s!"case[{g.q},{g.i},{g.a}/{commaJoin (y.map Int.ofNat)}]"
         "cases overlap: a prefix extends another" (natList x) (natList y)
-    let orderNat : Array Nat := g.order.map (fun x => x.toNat)
+    let orderNat : Array Nat := g.order.map (fun (x : Int) => x.toNat)
     slots := slots.set! ((q * n + i) * V + a) (some (orderNat, seen))
   return (covered, { V := V, n := n, slots := slots })
 

@@ -70,7 +70,7 @@ def matchPos (tokens : Array Nat) (n : Nat) : Nat := Id.run do
 
 /-- Every entry `x` of a table as `[⌊x·2^F⌋, ⌈x·2^F⌉]`. Python: `_fix`. -/
 def fixTable (m : Mat) : Array (Array Iv) :=
-  m.rows.map (fun row => row.map (fun x => (fixDown x m.e indF, fixUp x m.e indF)))
+  m.rows.map (fun (row : Array Int) => row.map (fun (x : Int) => (fixDown x m.e indF, fixUp x m.e indF)))
 
 /-- `a·x` for a weight `a = [al, ah] ≥ 0` and any interval `x`. Python: `_scaled`. -/
 def scaledIv (a x : Iv) : Iv :=
@@ -86,8 +86,8 @@ def productIv (x y : Iv) : Iv :=
 
 /-- `base + Σ_l weights[l]·rows[l]`, coordinatewise. Python: `_mix`. -/
 def mixIv (base : Array Iv) (weights : Array Iv) (rows : Array (Array Iv)) : Array Iv := Id.run do
-  let mut lo : Array Int := base.map (fun b => b.1)
-  let mut hi : Array Int := base.map (fun b => b.2)
+  let mut lo : Array Int := base.map (fun (b : Iv) => b.1)
+  let mut hi : Array Int := base.map (fun (b : Iv) => b.2)
   for l in List.range weights.size do
     let a : Iv := weights[l]!
     let row : Array Iv := rows[l]!
