@@ -103,6 +103,8 @@ BAD_CERTS = {
     "float bound": (lambda d: d["claims"]["cases"]["entries"][0][4][0][1].__setitem__(0, 0.5), "claims.cases.entries"),
     "extra claim": (lambda d: d["claims"].__setitem__("choices", {}), "claims.choices"),
     "config": (lambda d: d["config"].__setitem__("d_head", 8), "config"),
+    "upper without wrong": (lambda d: d["claims"].pop("wrong"), "bound.upper"),
+    "wrong without upper": (lambda d: d["bound"].pop("upper"), "bound.upper"),
 }
 
 

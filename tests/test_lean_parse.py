@@ -753,7 +753,9 @@ def lean_parse_certificate(text: str) -> dict:
     lean_int_field(bound, "bound", "total")
     upper = lean_int_field(bound, "bound", "upper") if lean_has(bound, "upper") else None
     if task == "induction":
-        lean_parse_induction_strategy_claims(name, params, claims)
+        _, _, wrong = lean_parse_induction_strategy_claims(name, params, claims)
+        if (upper is not None) != wrong:
+            raise LeanMalformed("bound.upper")
         return doc
     rule, residual, wrong = lean_parse_strategy_claims(name, params, claims)
     lean_check_version_features(version, name, rule, residual, wrong, upper)

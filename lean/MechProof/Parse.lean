@@ -1283,6 +1283,8 @@ def parseCertificate (text : String) : Except CheckError Certificate := do
   let upper ← optIntField file bound "bound" "upper"
   if task == "induction" then
     let claims ← parseInductionStrategyClaims name params claimsDoc
+    if upper.isSome != (inputClaimsPresent claims).2 then
+      throw (CheckError.input file "bound.upper" "present exactly when the `wrong` claim is (docs §3)")
     return { version := version, task := task, weightsRel := weightsRel, sha256 := sha, cfg := cfg,
              strategyName := name, claims := claims, boundCorrect := correct, boundTotal := total,
              boundUpper := upper }

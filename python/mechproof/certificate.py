@@ -394,7 +394,10 @@ def load_certificate(path: str | Path) -> tuple[Certificate, Any]:
 
 def _version_features(cert: Certificate, claims: Any, path: Path) -> None:
     """docs: version 1 has none of the v2 features; version 2 encodes cubic cases as `cubic-prefix`; a version-3
-    Max-of-K certificate is read as version 2. Other tasks define their own claims (their schemas)."""
+    Max-of-K certificate is read as version 2. Other tasks define their own claims (their schemas). Every task:
+    `bound.upper` is present exactly when the `wrong` claim is."""
+    if (cert.bound.upper is None) != (getattr(claims, "wrong", None) is None):
+        raise InputError(path, "bound.upper", "present exactly when the `wrong` claim is (docs §3)")
     if cert.task_name != MAXK:
         return
     v1 = cert.version == 1
@@ -409,8 +412,6 @@ def _version_features(cert: Certificate, claims: Any, path: Path) -> None:
         want = "cubic-case" if v1 else "cubic-prefix"
         if claims.cases.rule != want:
             raise InputError(path, "claims.cases.rule", f"version {cert.version} cubic cases use rule {want!r}, got {claims.cases.rule!r}")
-    if (cert.bound.upper is None) != (claims.wrong is None):
-        raise InputError(path, "bound.upper", "present exactly when the `wrong` claim is (docs §3)")
 
 
 def dumps_certificate(cert: Certificate) -> str:
