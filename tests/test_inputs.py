@@ -8,7 +8,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from mechproof.bruteforce import input_index, input_tokens
+from mechproof.tasks.maxk.bruteforce import input_index, input_tokens
 from mechproof.config import ModelConfig
 from mechproof.intervals import inv_sqrt_claim
 from mechproof.strategies import inputs

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from mechproof.config import PAPER_SEEDS
+from mechproof.tasks.maxk.config import PAPER_SEEDS
 
 ROOT = Path(__file__).resolve().parents[1]
 STUDY = ROOT / "results" / "paper-max4"

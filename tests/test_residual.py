@@ -8,7 +8,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from mechproof.bruteforce import brute_force
+from mechproof.tasks.maxk.bruteforce import brute_force
 from mechproof.certificate import dumps_certificate, load_certificate
 from mechproof.certify import build_certificate
 from mechproof.config import ModelConfig

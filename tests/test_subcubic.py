@@ -9,7 +9,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from mechproof.bruteforce import brute_force
+from mechproof.tasks.maxk.bruteforce import brute_force
 from mechproof.config import ModelConfig
 from mechproof.exact import Dyadic, weight
 from mechproof.strategies import STRATEGIES
@@ -110,7 +110,7 @@ def test_paper_count_is_an_undercount(seed42):
 @pytest.fixture(scope="module")
 def other_seeds(tmp_path_factory):
     """Two more full-size models (seeds 43 and 44), trained here, with their exact verdicts."""
-    from mechproof.modelstore import train_and_save
+    from mechproof.tasks.maxk.models import train_and_save
 
     out = []
     for seed in (43, 44):

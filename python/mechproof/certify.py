@@ -23,7 +23,7 @@ from . import weights as weights_io
 from .certificate import Certificate, dumps_certificate
 from .checker import CheckResult, check
 from .files import atomic_write
-from .modelstore import load_or_train, model_name
+from .tasks.maxk.models import load_or_train, model_name
 from .strategies import STRATEGIES, ProofOutput, with_upper
 from .strategies.coverage import require_enumerable
 from .tasks import MAXK

@@ -176,7 +176,7 @@ def _input_margin(rule: Any, tokens: tuple[int, ...]) -> float:
 # ------------------------------------------------------------------------------------------ the slack map
 def explain(cert_path: str | Path, worst: int = 15, progress: bool = False) -> Slack:
     """The slack of one certificate against brute force (see the module docstring)."""
-    from .bruteforce import brute_force
+    from .tasks.maxk.bruteforce import brute_force
     from .certificate import load_certificate
     from .checker import check
     from .checker.audit import cubic_context

@@ -63,7 +63,7 @@ def certify(
     the same weights is not reproduced, 2 for bad input.
     """
     from ..certify import CERT_ROOT, certify as run
-    from ..modelstore import model_name
+    from ..tasks.maxk.models import model_name
     from ..strategies import STRATEGIES
 
     if strategy not in STRATEGIES:
@@ -79,7 +79,7 @@ def certify(
     )
     res, out_of_reach = None, None
     if brute:
-        from ..bruteforce import MAX_INPUTS, brute_force
+        from ..tasks.maxk.bruteforce import MAX_INPUTS, brute_force
         from ..weights import load
 
         w = load(rep.certificate.parent / "weights.json")

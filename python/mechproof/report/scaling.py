@@ -13,7 +13,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any, Mapping, Sequence
 
-from ..config import CONFIGS
+from ..tasks.maxk.config import CONFIGS
 from ..errors import InputError
 from ..files import atomic_write
 from ..sweep.rows import BRUTE, ESTIMATE, REFERENCES

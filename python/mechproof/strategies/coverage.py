@@ -15,7 +15,7 @@ from typing import Any, Iterator
 
 import numpy as np
 
-from ..bruteforce import input_tokens
+from ..tasks.maxk.bruteforce import input_tokens
 from ..errors import InputError
 from ..intervals import enclose_array
 from ..weights import ExactWeights

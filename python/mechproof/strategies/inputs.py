@@ -26,7 +26,7 @@ from typing import Callable
 
 import numpy as np
 
-from ..bruteforce import input_tokens
+from ..tasks.maxk.bruteforce import input_tokens
 from ..errors import InputError
 from ..exact import Dyadic, ExactMatrices, exact_matrices
 from ..intervals import (

@@ -6,7 +6,7 @@ import fnmatch
 import re
 from typing import Any, Mapping
 
-from ..config import PAPER_SEEDS
+from ..tasks.maxk.config import PAPER_SEEDS
 from ..errors import InputError, did_you_mean
 from .rows import BRUTE
 

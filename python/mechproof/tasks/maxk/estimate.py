@@ -22,7 +22,7 @@ import torch
 from tqdm import tqdm
 
 from .bruteforce import FloatModel
-from .weights import ExactWeights
+from ...weights import ExactWeights
 
 KIND = "estimate"
 _BLOCK = 1 << 12  # inputs drawn per step (fixed: it is part of what makes a sample reproducible)

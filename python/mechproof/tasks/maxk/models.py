@@ -15,11 +15,12 @@ import os
 import re
 from pathlib import Path
 
-from . import weights as weights_io
-from .config import CONFIGS, DEFAULT_CONFIG, ModelConfig, TrainConfig, UnknownConfig, config_name, named_config
-from .errors import InputError
-from .jsonfile import require_file
-from .weights import ExactWeights
+from ... import weights as weights_io
+from .config import CONFIGS, DEFAULT_CONFIG, UnknownConfig, config_name, named_config
+from ...config import ModelConfig, TrainConfig
+from ...errors import InputError
+from ...jsonfile import require_file
+from ...weights import ExactWeights
 
 MODELS_DIR = Path("models")
 _TRAINABLE = re.compile(r"^(?:([A-Za-z0-9]+)-)?seed(\d+)$")
@@ -98,12 +99,12 @@ def train_and_save(
     """Train with the paper's recipe and write the exact weights file atomically; returns (weights, seconds).
 
     `tcfg` overrides the recipe (its seed is replaced by `seed`). `device` is where training runs: only "cpu" is
-    byte-for-byte deterministic (mechproof.training); any other device is recorded in the provenance.
+    byte-for-byte deterministic (tasks/maxk/training.py); any other device is recorded in the provenance.
     """
     import torch
 
     from .training import train
-    from .weights import from_torch
+    from ...weights import from_torch
 
     cfg = cfg or ModelConfig()
     tcfg = TrainConfig(seed=seed) if tcfg is None else tcfg.model_copy(update={"seed": seed})

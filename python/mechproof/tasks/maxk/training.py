@@ -21,7 +21,7 @@ import torch
 import torch.nn.functional as F
 from tqdm import tqdm
 
-from .config import ModelConfig, TrainConfig
+from ...config import ModelConfig, TrainConfig
 from .model import MaxOfKTransformer
 
 
