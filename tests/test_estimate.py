@@ -13,7 +13,8 @@ from hypothesis import strategies as st
 
 from mechproof.tasks.maxk.bruteforce import brute_force, input_index
 from mechproof.config import ModelConfig
-from mechproof.tasks.maxk.estimate import clopper_pearson, estimate_accuracy, input_verdicts, sample_inputs
+from mechproof.estimate import clopper_pearson
+from mechproof.tasks.maxk.estimate import estimate_accuracy, input_verdicts, sample_inputs
 from reference import small_model, verdicts
 
 

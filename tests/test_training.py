@@ -11,7 +11,8 @@ from mechproof.tasks.maxk.config import CONFIGS, UnknownConfig, config_name, nam
 from mechproof.config import ModelConfig, TrainConfig
 from mechproof.errors import InputError
 from mechproof.tasks.maxk.models import load_or_train, parse_name, train_and_save, trainable_name
-from mechproof.tasks.maxk.training import derived_seed, train
+from mechproof.training import derived_seed
+from mechproof.tasks.maxk.training import train
 
 
 @pytest.mark.slow

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..maxk.estimate import AccuracyEstimate, clopper_pearson
+from ...estimate import AccuracyEstimate, clopper_pearson
 from ...weights import ExactWeights
 from .checker.inputs import InputRule
 from .checker.tables import Tables

@@ -16,7 +16,7 @@ import torch
 import torch.nn.functional as F
 
 from ...config import TrainConfig
-from ..maxk.training import _deterministic, derived_seed
+from ...training import _deterministic, derived_seed
 from .config import InductionConfig
 from .model import InductionTransformer
 from .space import answers, sample_batch

@@ -1,4 +1,4 @@
-"""Deterministic training on CPU (docs/paper.md §2), optionally on a GPU.
+"""Deterministic training of a Max-of-K model on CPU (docs/paper.md §2), optionally on a GPU.
 
 Determinism: the initial weights and the data stream come from two `torch.Generator`s whose seeds are derived
 from the user's seed by SHA-256, training runs single-threaded with deterministic algorithms, and the loop has no
@@ -12,7 +12,6 @@ them (deterministic algorithms are requested, with a warning instead of an error
 
 from __future__ import annotations
 
-import hashlib
 import os
 import time
 from dataclasses import dataclass
@@ -22,13 +21,8 @@ import torch.nn.functional as F
 from tqdm import tqdm
 
 from ...config import ModelConfig, TrainConfig
+from ...training import _deterministic, derived_seed
 from .model import MaxOfKTransformer
-
-
-def derived_seed(seed: int, label: str) -> int:
-    """A 63-bit seed for one purpose ("model", "data"), so the two streams are unrelated."""
-    digest = hashlib.sha256(f"mechproof:{seed}:{label}".encode()).digest()
-    return int.from_bytes(digest[:8], "little") >> 1
 
 
 @dataclass(frozen=True)
@@ -93,21 +87,3 @@ def _train(cfg: ModelConfig, tcfg: TrainConfig, progress: bool, dev: torch.devic
             torch.cuda.synchronize(dev)
         model.to("cpu")
     return TrainResult(model, float(loss.item()), acc, time.perf_counter() - start)
-
-
-class _deterministic:
-    """Context manager: deterministic torch algorithms while training, restored afterwards."""
-
-    def __init__(self, warn_only: bool = False) -> None:
-        self._warn_only = warn_only
-
-    def __enter__(self) -> None:
-        self._was = torch.are_deterministic_algorithms_enabled()
-        self._was_warn = torch.is_deterministic_algorithms_warn_only_enabled()
-        if self._warn_only:
-            torch.use_deterministic_algorithms(True, warn_only=True)
-        else:
-            torch.use_deterministic_algorithms(True)
-
-    def __exit__(self, *exc: object) -> None:
-        torch.use_deterministic_algorithms(self._was, warn_only=self._was_warn)
