@@ -62,7 +62,7 @@ def stages_now(seed: int, tmp: Path) -> dict[str, float]:
     from mechproof.tasks.maxk.bruteforce import brute_force
     from mechproof.certify import build_certificate, write_proven
     from mechproof.config import ModelConfig, TrainConfig
-    from mechproof.strategies import STRATEGIES
+    from mechproof.tasks.maxk.strategies import STRATEGIES
     from mechproof.tasks.maxk.training import train
     from mechproof.weights import from_torch
 

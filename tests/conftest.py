@@ -21,7 +21,7 @@ def seed42():
 def write_certificate(w, out_dir: Path, strategy: str = "cubic") -> Path:
     """Prove `w` with a strategy and write weights.json + <strategy>.json into out_dir (checked)."""
     from mechproof.certify import build_certificate, write_proven
-    from mechproof.strategies import STRATEGIES
+    from mechproof.tasks.maxk.strategies import STRATEGIES
 
     out_dir.mkdir(parents=True, exist_ok=True)
     weights_io.save(w, out_dir / "weights.json")

@@ -185,7 +185,7 @@ def test_help_names_values_plainly_and_keeps_brackets():
 
 
 def test_strategies_legend_defines_each_code_once_per_part():
-    from mechproof.strategies.subcubic import ATTENTION_OPTIONS, EUPU_OPTIONS, QK_OPTIONS
+    from mechproof.tasks.maxk.strategies.subcubic import ATTENTION_OPTIONS, EUPU_OPTIONS, QK_OPTIONS
 
     lines = _invoke("strategies").stdout.splitlines()
     for part, options in (("eupu", EUPU_OPTIONS), ("attention", ATTENTION_OPTIONS), ("qk", QK_OPTIONS)):

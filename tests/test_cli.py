@@ -187,7 +187,7 @@ def test_certify_json(tmp_path):
 
 @pytest.mark.slow
 def test_strategies_json():
-    from mechproof.strategies import STRATEGIES
+    from mechproof.tasks.maxk.strategies import STRATEGIES
 
     proc = _run(ROOT, "strategies", "--json")
     assert proc.returncode == 0, proc.stderr

@@ -62,7 +62,7 @@ def test_a_k5_cubic_certificate_is_reproduced_byte_for_byte(tmp_path):
     proof the same bytes, and the committed row cannot be recomputed from weights this CPU trains."""
     from mechproof.certify import build_certificate, write_proven
     from mechproof.tasks.maxk.models import load_or_train
-    from mechproof.strategies import STRATEGIES
+    from mechproof.tasks.maxk.strategies import STRATEGIES
     from mechproof.weights import save
 
     def train_and_prove(where: Path):

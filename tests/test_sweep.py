@@ -24,7 +24,8 @@ from mechproof.cli import app
 from mechproof.tasks.maxk.config import PAPER_SEEDS
 from mechproof.config import ModelConfig, TrainConfig
 from mechproof.errors import InputError
-from mechproof.strategies import STRATEGIES, ProofOutput, StrategyInfo
+from mechproof.tasks.maxk.strategies import STRATEGIES
+from mechproof.strategies import ProofOutput, StrategyInfo
 from mechproof.sweep import (
     BRUTE,
     SweepSpec,

@@ -24,8 +24,9 @@ from .certificate import Certificate, dumps_certificate
 from .checker import CheckResult, check
 from .files import atomic_write
 from .tasks.maxk.models import load_or_train, model_name
-from .strategies import STRATEGIES, ProofOutput, with_upper
-from .strategies.coverage import require_enumerable
+from .tasks.maxk.strategies import STRATEGIES, with_upper
+from .strategies import ProofOutput
+from .tasks.maxk.strategies.coverage import require_enumerable
 from .tasks import MAXK
 from .weights import ExactWeights
 

@@ -64,7 +64,7 @@ def certify(
     """
     from ..certify import CERT_ROOT, certify as run
     from ..tasks.maxk.models import model_name
-    from ..strategies import STRATEGIES
+    from ..tasks.maxk.strategies import STRATEGIES
 
     if strategy not in STRATEGIES:
         hint = did_you_mean(strategy, STRATEGIES)
@@ -155,8 +155,8 @@ def strategies(
     ),
 ) -> None:
     """List the proof strategies with their group and asymptotic checking cost."""
-    from ..strategies import STRATEGIES
-    from ..strategies.subcubic import ATTENTION_OPTIONS, EUPU_OPTIONS, QK_OPTIONS
+    from ..tasks.maxk.strategies import STRATEGIES
+    from ..tasks.maxk.strategies.subcubic import ATTENTION_OPTIONS, EUPU_OPTIONS, QK_OPTIONS
 
     codes = {"eupu": EUPU_OPTIONS, "attention": ATTENTION_OPTIONS, "qk": QK_OPTIONS}
     if as_json:
@@ -282,7 +282,7 @@ def _strategy_name(strategy: str, params: dict[str, Any]) -> str:
     """The name `mechproof strategies` lists (a subcubic certificate's variant, -paper with the paper's count)."""
     if strategy != "subcubic":
         return strategy
-    from ..strategies.subcubic import VARIANTS
+    from ..tasks.maxk.strategies.subcubic import VARIANTS
 
     keys = {v.names: v.key for v in VARIANTS}
     key = keys.get((params.get("eupu"), params.get("attention"), params.get("qk")), strategy)

@@ -204,7 +204,7 @@ def prove_row(seed: int, name: str, w: Any, brute: Mapping[str, Any], where: Pat
     """Prove one strategy, write its certificate into `where` once the independent checker accepts it, and return
     its row and the certificate's path. The row names the certificate by its place in a sweep folder."""
     from ..certify import build_certificate, write_proven
-    from ..strategies import STRATEGIES
+    from ..tasks.maxk.strategies import STRATEGIES
 
     info = STRATEGIES[name]
     t0 = time.perf_counter()
