@@ -242,7 +242,8 @@ def count_formatting(monkeypatch: Any) -> Counter[str]:
     import sys
 
     from mechproof import jsonfile
-    from mechproof.checker import arith, failures, subcubic
+    from mechproof.checker import arith, failures
+    from mechproof.tasks.maxk.checker import subcubic
 
     calls: Counter[str] = Counter()
 

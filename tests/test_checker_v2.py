@@ -12,7 +12,7 @@ import pytest
 from reference import literal
 
 from mechproof.checker import ClaimFailure, check
-from mechproof.checker.cubic import CaseTables, CubicDerived, check_exp_enclosure, check_inv_sqrt
+from mechproof.tasks.maxk.checker.cubic import CaseTables, CubicDerived, check_exp_enclosure, check_inv_sqrt
 from mechproof.checker.matrices import exact_matrices
 from mechproof.certificate import load_certificate
 from mechproof.checker.audit import cubic_case_sets

@@ -30,10 +30,10 @@ import pytest
 from mechproof import weights as weights_io
 from mechproof.certificate import SubcubicClaims, SubcubicParams, load_certificate
 from mechproof.checker import ClaimFailure, check
-from mechproof.checker import cubic as cb
-from mechproof.checker import inputs as ip
-from mechproof.checker import subcubic as sc
-from mechproof.checker.subcubic import cases as sc_cases
+from mechproof.tasks.maxk.checker import cubic as cb
+from mechproof.tasks.maxk.checker import inputs as ip
+from mechproof.tasks.maxk.checker import subcubic as sc
+from mechproof.tasks.maxk.checker.subcubic import cases as sc_cases
 from mechproof.checker.arith import dy_add, dy_lt, dy_mul, dy_sign, dy_str, dy_sum, exp_bounds
 from mechproof.checker.matrices import add_row, exact_matrices, matmul, tensor, transpose
 from mechproof.errors import InputError

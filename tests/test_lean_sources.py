@@ -24,6 +24,7 @@ ROOT = Path(__file__).resolve().parents[1]
 LEAN_DIR = ROOT / "lean"
 LAKEFILE = ROOT / "lakefile.lean"
 CHECKER = ROOT / "python" / "mechproof" / "checker"
+MAXK_CHECKER = ROOT / "python" / "mechproof" / "tasks" / "maxk" / "checker"
 
 
 def lean_files() -> list[Path]:
@@ -549,15 +550,21 @@ for _strategy, _helpers in HELPERS_OF.items():
 
 
 def checker_sources(module: str) -> list[Path]:
-    """The files of a checker module in order: `cubic.py`, or for a package (`subcubic.py` → checker/subcubic/)
-    its modules in the order its `__init__` imports them (the spec's order, which the Lean file keeps)."""
-    package = CHECKER / module.removesuffix(".py")
-    if not package.is_dir():
-        return [CHECKER / module]
-    tree = ast.parse((package / "__init__.py").read_text(encoding="utf-8"))
-    parts = [node.module for node in tree.body if isinstance(node, ast.ImportFrom) and node.level == 1 and node.module]
-    assert sorted(f"{p}.py" for p in parts) == sorted(f.name for f in package.glob("*.py") if f.name != "__init__.py")
-    return [package / f"{p}.py" for p in parts]
+    """The files of a checker module in order: `cubic.py`, or for a package (`subcubic.py` → subcubic/) its modules
+    in the order its `__init__` imports them (the spec's order, which the Lean file keeps). The core's part
+    (checker/) comes before Max-of-K's rules (tasks/maxk/checker/) where a module has both (`inputs.py`)."""
+    out = []
+    for root in (CHECKER, MAXK_CHECKER):
+        package = root / module.removesuffix(".py")
+        if not package.is_dir():
+            out += [root / module] if (root / module).is_file() else []
+            continue
+        tree = ast.parse((package / "__init__.py").read_text(encoding="utf-8"))
+        parts = [node.module for node in tree.body if isinstance(node, ast.ImportFrom) and node.level == 1 and node.module]
+        assert sorted(f"{p}.py" for p in parts) == sorted(f.name for f in package.glob("*.py") if f.name != "__init__.py")
+        out += [package / f"{p}.py" for p in parts]
+    assert out, module
+    return out
 
 
 def python_functions(module: str) -> list[str]:

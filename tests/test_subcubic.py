@@ -168,7 +168,7 @@ def test_subcubic_certificates_are_version_2(seed42):
 def test_coverage_sum_matches_the_checkers_formula(paper):
     """The producer's grouped count against the checker's per-entry coverage, on every well-formed entry of a small
     configuration (c = 0 with m = 0 included)."""
-    from mechproof.checker.subcubic import coverage
+    from mechproof.tasks.maxk.checker.subcubic import coverage
     from mechproof.tasks.maxk.strategies.subcubic.proof import _coverage
 
     V, n = 9, 5

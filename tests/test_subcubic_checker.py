@@ -36,10 +36,10 @@ from mechproof.certificate import (
     SubcubicParams,
 )
 from mechproof.checker import ClaimFailure, check
-from mechproof.checker import subcubic as sc
+from mechproof.tasks.maxk.checker import subcubic as sc
 from mechproof.checker.arith import OPS, exp_bounds
-from mechproof.checker.subcubic import cases as sc_cases
-from mechproof.checker.subcubic import paths as sc_paths
+from mechproof.tasks.maxk.checker.subcubic import cases as sc_cases
+from mechproof.tasks.maxk.checker.subcubic import paths as sc_paths
 from mechproof.checker.matrices import shape
 from mechproof.config import ModelConfig
 from mechproof.errors import InputError

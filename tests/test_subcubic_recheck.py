@@ -13,9 +13,9 @@ import pytest
 
 from mechproof.certificate import InvSqrtClaim, SubcubicClaims, SubcubicParams
 from mechproof.checker import ClaimFailure
-from mechproof.checker import subcubic as sc
+from mechproof.tasks.maxk.checker import subcubic as sc
 from mechproof.checker.arith import dy_mul, exp_bounds
-from mechproof.checker.cubic import check_inv_sqrt
+from mechproof.tasks.maxk.checker.cubic import check_inv_sqrt
 from mechproof.config import ModelConfig
 from mechproof.exact import exact_matrices
 from mechproof.tasks.maxk.strategies.subcubic import VARIANTS, Variant, subcubic_proof
@@ -201,7 +201,7 @@ def test_the_certificate_passes_the_checker_end_to_end(seed42, tmp_path, key):
     from mechproof.certificate import dumps_certificate
     from mechproof.certify import build_certificate
     from mechproof.checker import check
-    from mechproof.checker.subcubic import coverage
+    from mechproof.tasks.maxk.checker.subcubic import coverage
     from mechproof.tasks.maxk.strategies import STRATEGIES
 
     out = STRATEGIES[key].run(seed42)

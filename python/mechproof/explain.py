@@ -113,7 +113,7 @@ def _margins(
     """Per case, the bound the proof obtains on max_j (logit_j − logit_m) for its hardest lost input: cubic,
     the worst non-max token's sign test divided by a lower bound of the attention mass; subcubic, max(B(a_lo),
     B(a_hi)) at the gap the lost inputs need. c = 0 cases (single inputs) use the input rule."""
-    from .checker.subcubic import SubcubicChecker, frac
+    from .tasks.maxk.checker.subcubic import SubcubicChecker, frac
 
     out: list[float | None] = []
     if cert.strategy.name == "subcubic":
@@ -146,14 +146,14 @@ def _margins(
 
 
 def _placements(ctx: Any, q: int, c: int) -> list:
-    from .checker.cubic import placements
+    from .tasks.maxk.checker.cubic import placements
 
     return placements(ctx.d, q, c)
 
 
 def _mass(ctx: Any, q: int, m: int, c: int, k: int, max_slots: list[int], others: list[int]) -> Fraction:
     """A lower bound of Σ_p w_p for the pure input of token k at this placement (lower ends of the claims)."""
-    from .checker.subcubic import frac
+    from .tasks.maxk.checker.subcubic import frac
 
     n = ctx.n
     total = Fraction(0)

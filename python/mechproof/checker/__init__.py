@@ -18,9 +18,9 @@ from ..jsonfile import decode_json, is_file
 from ..tasks import MAXK
 from ..weights import ExactWeights
 from .arith import OPS, memo
-from .cubic import check_cubic
+from ..tasks.maxk.checker.cubic import check_cubic
 from .failures import ClaimFailure, require
-from .subcubic import check_subcubic
+from ..tasks.maxk.checker.subcubic import check_subcubic
 
 __all__ = ["CheckResult", "ClaimFailure", "check"]
 

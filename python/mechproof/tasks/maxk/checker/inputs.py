@@ -15,11 +15,11 @@ from __future__ import annotations
 from collections import defaultdict
 from typing import Callable, Iterable, Iterator
 
-from ..jsonfile import short_int
-from ..weights import ExactWeights
-from .arith import Dy, count, exp_bounds, memo
-from .failures import ClaimFailure, require
-from .matrices import Mat, add_row, matmul, tensor, transpose
+from ....jsonfile import short_int
+from ....weights import ExactWeights
+from ....checker.arith import Dy, count, exp_bounds, memo
+from ....checker.failures import ClaimFailure, require
+from ....checker.matrices import Mat, add_row, matmul, tensor, transpose
 
 Interval = tuple[Dy, Dy]
 Covers = Callable[[tuple[int, ...]], bool]

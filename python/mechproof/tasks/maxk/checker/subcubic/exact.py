@@ -7,12 +7,12 @@ from fractions import Fraction
 from pathlib import Path
 from typing import Any
 
-from ...certificate import SUBCUBIC_QK
-from ...errors import InputError
-from ...jsonfile import short_int
-from ..arith import Dy, count, dy_lt
-from ..failures import require
-from ..matrices import Mat, Vec, vec_rescale
+from .....certificate import SUBCUBIC_QK
+from .....errors import InputError
+from .....jsonfile import short_int
+from .....checker.arith import Dy, count, dy_lt
+from .....checker.failures import require
+from .....checker.matrices import Mat, Vec, vec_rescale
 
 
 QK_TWO = ("svd", "max_diff", "mean+max_diff", "max_diff_exact")
