@@ -21,7 +21,7 @@ A mirror of the independent Python checker (`python/mechproof/checker/`, with Ma
 | `MechProof/Failures.lean` | `checker/failures.py`, `errors.py`              |
 | `MechProof/Parse.lean`    | `weights.py`, `config.py`, `certificate.py`     |
 | `MechProof/Matrices.lean` | `checker/matrices.py`                           |
-| `MechProof/Inputs.lean`   | `tasks/maxk/checker/inputs.py` (the input rule, docs §8–9) |
+| `MechProof/Inputs.lean`   | `checker/inputs.py`, `tasks/maxk/checker/inputs.py` (the input rule, docs §8–9) |
 | `MechProof/Cubic.lean`    | `tasks/maxk/checker/cubic.py`                   |
 | `MechProof/Subcubic.lean` | `tasks/maxk/checker/subcubic/` (exact, qk, paths, cases) |
 | `MechProof/Check.lean`    | `checker/__init__.py` (`check`)                 |

@@ -40,7 +40,7 @@ from mechproof import weights as weights_io
 from mechproof.tasks.maxk.bruteforce import brute_force
 from mechproof.checker import ClaimFailure, check
 from mechproof.checker.arith import clear_memo
-from mechproof.tasks.maxk.checker.inputs import decode
+from mechproof.checker.inputs import decode
 from mechproof.errors import InputError
 from mechproof.weights import TENSOR_ORDER, ExactTensor, ExactWeights, payload_sha256
 

@@ -2,7 +2,9 @@
 
 It shares nothing with the producer except the format parsers (mechproof.certificate, mechproof.weights), and
 computes only with Python integers and fractions. Exit semantics (docs/certificate.md §5): a ClaimFailure is a false claim
-(exit 1); an InputError is malformed input (exit 2).
+(exit 1); an InputError is malformed input (exit 2). Each task's rules are its own (tasks/maxk/checker/,
+tasks/induction/checker/); this package holds the entry point and what they share: arithmetic, failures,
+matrices, the input lists.
 """
 
 from __future__ import annotations
@@ -16,11 +18,10 @@ from ..certificate import load_certificate
 from ..errors import InputError
 from ..jsonfile import decode_json, is_file
 from ..tasks import MAXK
+from ..tasks.maxk.checker import check_maxk
 from ..weights import ExactWeights
 from .arith import OPS, memo
-from ..tasks.maxk.checker.cubic import check_cubic
 from .failures import ClaimFailure, require
-from ..tasks.maxk.checker.subcubic import check_subcubic
 
 __all__ = ["CheckResult", "ClaimFailure", "check"]
 
@@ -74,15 +75,8 @@ def _check(path: Path) -> CheckResult:
         from ..tasks.induction.checker import check_induction
 
         correct, wrong = check_induction(cert, claims, w, path)
-    elif cert.strategy.name in ("cubic", "cubic+residual"):
-        correct, wrong = check_cubic(claims, w, path)
-    elif cert.strategy.name == "subcubic":  # never forms EQKE or EUPU unless the variant says so
-        params = cert.typed_params(path)
-        variant = f"{params.eupu};{params.attention};{params.qk}"
-        require(params.variant == variant, "strategy.params", "variant must equal eupu;attention;qk", params.variant, variant)
-        correct, wrong = check_subcubic(params, claims, w, path)
-    else:  # load_certificate only admits known strategies
-        raise InputError(path, "strategy.name", f"no checker for {cert.strategy.name!r}")
+    else:
+        correct, wrong = check_maxk(cert, claims, w, path)
     total = cfg.n_inputs
     what = "total must be d_vocab^n_ctx" if cert.task_name == MAXK else "total must be the number of inputs of the task"
     require(cert.bound.total == total, "bound", what, cert.bound.total, total)

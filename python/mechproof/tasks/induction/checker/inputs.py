@@ -14,7 +14,7 @@ from typing import Callable
 
 from ....checker.arith import count, exp_bounds
 from ....checker.failures import ClaimFailure, require
-from ...maxk.checker.inputs import indices
+from ....checker.inputs import indices
 from .fixed import div_down, div_up, down, shr_down, shr_up, up
 from .tables import Tables
 
