@@ -19,7 +19,7 @@ A mirror of the independent Python checker (`python/mechproof/checker/`, with Ma
 | `MechProof/Arith.lean`    | `checker/arith.py` (dyadics)                    |
 | `MechProof/Exp.lean`      | `checker/arith.py` (`exp_bounds`, docs §6)      |
 | `MechProof/Failures.lean` | `checker/failures.py`, `errors.py`              |
-| `MechProof/Parse.lean`    | `weights.py`, `config.py`, `certificate.py`     |
+| `MechProof/Parse.lean`    | `weights.py`, `config.py`, `certificate.py`, `tasks/maxk/schema.py` |
 | `MechProof/Matrices.lean` | `checker/matrices.py`                           |
 | `MechProof/Inputs.lean`   | `checker/inputs.py`, `tasks/maxk/checker/inputs.py` (the input rule, docs §8–9) |
 | `MechProof/Cubic.lean`    | `tasks/maxk/checker/cubic.py`                   |

@@ -23,7 +23,7 @@ import re
 from collections import Counter
 from typing import Any
 
-from mechproof.certificate import SUBCUBIC_ATTENTION, SUBCUBIC_COUNT, SUBCUBIC_EUPU, SUBCUBIC_QK
+from mechproof.tasks.maxk.schema import SUBCUBIC_ATTENTION, SUBCUBIC_COUNT, SUBCUBIC_EUPU, SUBCUBIC_QK
 
 Doc = Any
 JsonPath = tuple[Any, ...]

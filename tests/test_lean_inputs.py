@@ -28,7 +28,8 @@ from types import SimpleNamespace
 import pytest
 
 from mechproof import weights as weights_io
-from mechproof.certificate import SubcubicClaims, SubcubicParams, load_certificate
+from mechproof.tasks.maxk.schema import SubcubicClaims, SubcubicParams
+from mechproof.certificate import load_certificate
 from mechproof.checker import ClaimFailure, check
 from mechproof.tasks.maxk.checker import cubic as cb
 from mechproof.tasks.maxk.checker import inputs as ip
@@ -1000,7 +1001,7 @@ def tables_and_rule(w, doc: dict):  # noqa: ANN001, ANN201
 
 
 def load_claims(doc: dict):  # noqa: ANN201
-    from mechproof.certificate import CLAIM_SCHEMAS
+    from mechproof.tasks.maxk.schema import CLAIM_SCHEMAS
 
     return CLAIM_SCHEMAS[doc["strategy"]["name"]].model_validate(doc["claims"])
 

@@ -399,15 +399,17 @@ def _rules_of(model: type) -> set[str]:
 
 
 def python_rules() -> dict[str, set[str]]:
-    """strategy → rule names the Python checker accepts (certificate.py's CLAIM_SCHEMAS)."""
-    from mechproof.certificate import CLAIM_SCHEMAS
+    """strategy → rule names the Python checker accepts (Max-of-K's CLAIM_SCHEMAS, tasks/maxk/schema.py)."""
+    from mechproof.tasks.maxk.schema import CLAIM_SCHEMAS
 
     return {strategy: _rules_of(schema) for strategy, schema in CLAIM_SCHEMAS.items()}
 
 
 def python_rule_literals() -> set[str]:
-    """The same, read from the text of certificate.py (so the test does not rely on pydantic alone)."""
-    text = (ROOT / "python" / "mechproof" / "certificate.py").read_text(encoding="utf-8")
+    """The same, read from the text of certificate.py and tasks/maxk/schema.py (so the test does not rely on
+    pydantic alone)."""
+    package = ROOT / "python" / "mechproof"
+    text = "\n".join((package / f).read_text(encoding="utf-8") for f in ("certificate.py", "tasks/maxk/schema.py"))
     return set(re.findall(r'rule:\s*Literal\[\s*"([^"]+)"\s*\]', text))
 
 
@@ -447,7 +449,7 @@ def f := do
 def test_rule_sets_match():
     py = python_rules()
     assert py, "CLAIM_SCHEMAS is empty"
-    assert set().union(*py.values()) == python_rule_literals(), "rule Literals in certificate.py and CLAIM_SCHEMAS disagree"
+    assert set().union(*py.values()) == python_rule_literals(), "rule Literals in certificate.py, tasks/maxk/schema.py and CLAIM_SCHEMAS disagree"
     text = all_lean_text()
     lean_strats, lean_rule_set = lean_strategies(text), lean_rules(text)
     assert lean_strats, "the Lean checker supports no strategy"
@@ -458,7 +460,7 @@ def test_rule_sets_match():
             assert strategy not in lean_strats, f"{strategy!r} is supported in Lean now: drop it from UNSUPPORTED_IN_LEAN"
             continue
         assert strategy in lean_strats, (
-            f"strategy {strategy!r} is accepted by the Python checker (certificate.py CLAIM_SCHEMAS) but the Lean "
+            f"strategy {strategy!r} is accepted by the Python checker (tasks/maxk/schema.py CLAIM_SCHEMAS) but the Lean "
             f"checker does not dispatch on it (lean/MechProof/Parse.lean parseStrategyClaims). Implement it in Lean, "
             f"or list it in UNSUPPORTED_IN_LEAN in tests/test_lean_sources.py with the reason."
         )

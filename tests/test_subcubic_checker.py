@@ -27,7 +27,7 @@ from mpmath import iv
 
 import mechproof.checker as checker_pkg
 from mechproof import weights as weights_io
-from mechproof.certificate import (
+from mechproof.tasks.maxk.schema import (
     SUBCUBIC_ATTENTION,
     SUBCUBIC_EUPU,
     SUBCUBIC_QK,

@@ -11,7 +11,7 @@ from fractions import Fraction
 import numpy as np
 import pytest
 
-from mechproof.certificate import InvSqrtClaim, SubcubicClaims, SubcubicParams
+from mechproof.tasks.maxk.schema import InvSqrtClaim, SubcubicClaims, SubcubicParams
 from mechproof.checker import ClaimFailure
 from mechproof.tasks.maxk.checker import subcubic as sc
 from mechproof.checker.arith import dy_mul, exp_bounds

@@ -10,7 +10,7 @@ from typing import Any
 
 import numpy as np
 
-from .....certificate import CHOICE_BITS, CHOICE_EXP, SubcubicChoices
+from ...schema import CHOICE_BITS, CHOICE_EXP, SubcubicChoices
 from .....exact import Dyadic
 from .qk import QKBound
 
