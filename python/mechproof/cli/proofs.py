@@ -268,7 +268,7 @@ CERTIFICATE_KEYS = frozenset({"claims", "bound", "strategy"})
 
 
 def _shaped_like_a_certificate(path: Path) -> bool:
-    from ..explain import FORMAT as SLACK
+    from ..tasks.maxk.explain import FORMAT as SLACK
     from ..weights import FORMAT as WEIGHTS
 
     try:
@@ -362,7 +362,7 @@ def explain(
     The checker runs first: exit 2 if the certificate is malformed, 1 if the checker rejects it."""
     import numpy as np
 
-    from ..explain import explain as run, heatmap, save_json, to_json
+    from ..tasks.maxk.explain import explain as run, heatmap, save_json, to_json
 
     folder = out_dir or Path("out") / "explain" / certificate.absolute().parent.name
     _check_output(folder, "--out", folder=True)

@@ -110,7 +110,7 @@ def train_and_save(
     tcfg = TrainConfig(seed=seed) if tcfg is None else tcfg.model_copy(update={"seed": seed})
     res = train(cfg, tcfg, progress=progress, device=device)
     provenance = {
-        "trainer": "mechproof.training",
+        "trainer": "mechproof.training",  # the label every committed weights file carries
         "torch": torch.__version__.split("+")[0],
         "train_config": tcfg.model_dump(),
         "final_batch_loss": f"{res.final_loss:.6g}",

@@ -23,7 +23,7 @@ from typing import Any
 
 import numpy as np
 
-from .errors import InputError
+from ...errors import InputError
 
 MAX_INPUTS = 1 << 26
 """Per-input masks of all inputs are built in memory: Max-of-4 (2^24) fits, Max-of-5 (2^30) does not."""
@@ -113,7 +113,7 @@ def _margins(
     """Per case, the bound the proof obtains on max_j (logit_j − logit_m) for its hardest lost input: cubic,
     the worst non-max token's sign test divided by a lower bound of the attention mass; subcubic, max(B(a_lo),
     B(a_hi)) at the gap the lost inputs need. c = 0 cases (single inputs) use the input rule."""
-    from .tasks.maxk.checker.subcubic import SubcubicChecker, frac
+    from .checker.subcubic import SubcubicChecker, frac
 
     out: list[float | None] = []
     if cert.strategy.name == "subcubic":
@@ -146,14 +146,14 @@ def _margins(
 
 
 def _placements(ctx: Any, q: int, c: int) -> list:
-    from .tasks.maxk.checker.cubic import placements
+    from .checker.cubic import placements
 
     return placements(ctx.d, q, c)
 
 
 def _mass(ctx: Any, q: int, m: int, c: int, k: int, max_slots: list[int], others: list[int]) -> Fraction:
     """A lower bound of Σ_p w_p for the pure input of token k at this placement (lower ends of the claims)."""
-    from .tasks.maxk.checker.subcubic import frac
+    from .checker.subcubic import frac
 
     n = ctx.n
     total = Fraction(0)
@@ -176,11 +176,11 @@ def _input_margin(rule: Any, tokens: tuple[int, ...]) -> float:
 # ------------------------------------------------------------------------------------------ the slack map
 def explain(cert_path: str | Path, worst: int = 15, progress: bool = False) -> Slack:
     """The slack of one certificate against brute force (see the module docstring)."""
-    from .tasks.maxk.bruteforce import brute_force
-    from .certificate import load_certificate
-    from .checker import check
-    from .checker.audit import cubic_context
-    from .weights import load
+    from .bruteforce import brute_force
+    from ...certificate import load_certificate
+    from ...checker import check
+    from ...checker.audit import cubic_context
+    from ...weights import load
 
     cert_path = Path(cert_path)
     cert, claims = load_certificate(cert_path)
@@ -239,7 +239,7 @@ def heatmap(slack: Slack, path: Path) -> list[Path]:
     import matplotlib.pyplot as plt
     from matplotlib.colors import LogNorm
 
-    from .files import atomic_write
+    from ...files import atomic_write
 
     V = slack.heat.shape[0]
     top_gap = max(1, int(np.nonzero(slack.heat.sum(axis=0))[0].max(initial=0)) + 1)
@@ -284,6 +284,6 @@ def to_json(slack: Slack) -> dict[str, Any]:
 
 
 def save_json(slack: Slack, path: Path) -> None:
-    from .files import atomic_write
+    from ...files import atomic_write
 
     atomic_write(path, json.dumps(to_json(slack), indent=1) + "\n")
