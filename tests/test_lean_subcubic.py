@@ -22,8 +22,6 @@ import pytest
 from mechproof import weights as weights_io
 from mechproof.certificate import load_certificate
 from mechproof.checker import ClaimFailure
-from mechproof.tasks.maxk.checker import subcubic as sc
-from mechproof.tasks.maxk.checker.subcubic import cases as sc_cases
 from mechproof.checker.arith import (
     dy_add,
     dy_lt,
@@ -35,6 +33,8 @@ from mechproof.checker.arith import (
     exp_bounds,
 )
 from mechproof.checker.matrices import mat_add, matmul, transpose, vecmat, zeros
+from mechproof.tasks.maxk.checker import subcubic as sc
+from mechproof.tasks.maxk.checker.subcubic import cases as sc_cases
 from test_lean_sources import lean_binom
 from test_subcubic_checker import (
     VARIANTS,

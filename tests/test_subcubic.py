@@ -9,9 +9,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from mechproof.tasks.maxk.bruteforce import brute_force
 from mechproof.config import ModelConfig
 from mechproof.exact import Dyadic, weight
+from mechproof.tasks.maxk.bruteforce import brute_force
 from mechproof.tasks.maxk.strategies import STRATEGIES
 from mechproof.tasks.maxk.strategies.subcubic import QK_OPTIONS, VARIANTS, Variant, qk_bound, subcubic_proof
 from reference import cover_counts, small_model, verdicts

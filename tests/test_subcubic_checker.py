@@ -27,6 +27,14 @@ from mpmath import iv
 
 import mechproof.checker as checker_pkg
 from mechproof import weights as weights_io
+from mechproof.checker import ClaimFailure, check
+from mechproof.checker.arith import OPS, exp_bounds
+from mechproof.checker.matrices import shape
+from mechproof.config import ModelConfig
+from mechproof.errors import InputError
+from mechproof.tasks.maxk.checker import subcubic as sc
+from mechproof.tasks.maxk.checker.subcubic import cases as sc_cases
+from mechproof.tasks.maxk.checker.subcubic import paths as sc_paths
 from mechproof.tasks.maxk.schema import (
     SUBCUBIC_ATTENTION,
     SUBCUBIC_EUPU,
@@ -35,14 +43,6 @@ from mechproof.tasks.maxk.schema import (
     SubcubicClaims,
     SubcubicParams,
 )
-from mechproof.checker import ClaimFailure, check
-from mechproof.tasks.maxk.checker import subcubic as sc
-from mechproof.checker.arith import OPS, exp_bounds
-from mechproof.tasks.maxk.checker.subcubic import cases as sc_cases
-from mechproof.tasks.maxk.checker.subcubic import paths as sc_paths
-from mechproof.checker.matrices import shape
-from mechproof.config import ModelConfig
-from mechproof.errors import InputError
 from mechproof.weights import ExactTensor, ExactWeights
 from reference import literal, small_model, verdicts
 

@@ -11,15 +11,15 @@ from fractions import Fraction
 import numpy as np
 import pytest
 
-from mechproof.tasks.maxk.schema import InvSqrtClaim, SubcubicClaims, SubcubicParams
 from mechproof.checker import ClaimFailure
-from mechproof.tasks.maxk.checker import subcubic as sc
 from mechproof.checker.arith import dy_mul, exp_bounds
-from mechproof.tasks.maxk.checker.cubic import check_inv_sqrt
 from mechproof.config import ModelConfig
 from mechproof.exact import exact_matrices
-from mechproof.tasks.maxk.strategies.subcubic import VARIANTS, Variant, subcubic_proof
+from mechproof.tasks.maxk.checker import subcubic as sc
+from mechproof.tasks.maxk.checker.cubic import check_inv_sqrt
+from mechproof.tasks.maxk.schema import InvSqrtClaim, SubcubicClaims, SubcubicParams
 from mechproof.tasks.maxk.strategies.inputs import decide_inputs
+from mechproof.tasks.maxk.strategies.subcubic import VARIANTS, Variant, subcubic_proof
 from mechproof.tasks.maxk.strategies.subcubic.recheck import recheck
 from mechproof.tasks.maxk.strategies.subcubic.shared import clear, shared
 from reference import small_model

@@ -21,10 +21,8 @@ from mechproof.checker import check
 from mechproof.checker.arith import OPS
 from mechproof.checker.matrices import exact_matrices as checker_matrices
 from mechproof.cli import app
-from mechproof.tasks.maxk.config import PAPER_SEEDS
 from mechproof.config import ModelConfig, TrainConfig
 from mechproof.errors import InputError
-from mechproof.tasks.maxk.strategies import STRATEGIES
 from mechproof.strategies import ProofOutput, StrategyInfo
 from mechproof.sweep import (
     BRUTE,
@@ -40,6 +38,8 @@ from mechproof.sweep import (
     run_sweep,
     select_strategies,
 )
+from mechproof.tasks.maxk.config import PAPER_SEEDS
+from mechproof.tasks.maxk.strategies import STRATEGIES
 
 from mechproof.sweep.rows import flat_row
 from mechproof.sweep.timing import read_runs, stage_totals

@@ -7,12 +7,12 @@ import math
 import pytest
 
 from mechproof import weights as weights_io
-from mechproof.tasks.maxk.config import CONFIGS, UnknownConfig, config_name, named_config
 from mechproof.config import ModelConfig, TrainConfig
 from mechproof.errors import InputError
+from mechproof.tasks.maxk.config import CONFIGS, UnknownConfig, config_name, named_config
 from mechproof.tasks.maxk.models import load_or_train, parse_name, train_and_save, trainable_name
-from mechproof.training import derived_seed
 from mechproof.tasks.maxk.training import train
+from mechproof.training import derived_seed
 
 
 @pytest.mark.slow

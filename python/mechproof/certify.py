@@ -23,11 +23,11 @@ from . import weights as weights_io
 from .certificate import Certificate, dumps_certificate
 from .checker import CheckResult, check
 from .files import atomic_write
+from .strategies import ProofOutput
+from .tasks import MAXK
 from .tasks.maxk.models import load_or_train, model_name
 from .tasks.maxk.strategies import STRATEGIES, with_upper
-from .strategies import ProofOutput
 from .tasks.maxk.strategies.coverage import require_enumerable
-from .tasks import MAXK
 from .weights import ExactWeights
 
 CERT_ROOT = Path("out") / "certificates"

@@ -6,8 +6,8 @@ import fnmatch
 import re
 from typing import Any, Mapping
 
-from ..tasks.maxk.config import PAPER_SEEDS
 from ..errors import InputError, did_you_mean
+from ..tasks.maxk.config import PAPER_SEEDS
 from .rows import BRUTE
 
 

@@ -16,11 +16,11 @@ import re
 from pathlib import Path
 
 from ... import weights as weights_io
-from .config import CONFIGS, DEFAULT_CONFIG, UnknownConfig, config_name, named_config
 from ...config import ModelConfig, TrainConfig
 from ...errors import InputError
 from ...jsonfile import require_file
 from ...weights import ExactWeights
+from .config import CONFIGS, DEFAULT_CONFIG, UnknownConfig, config_name, named_config
 
 MODELS_DIR = Path("models")
 _TRAINABLE = re.compile(r"^(?:([A-Za-z0-9]+)-)?seed(\d+)$")

@@ -14,12 +14,12 @@ from __future__ import annotations
 from math import comb
 from typing import Any
 
-from ....errors import InputError
-from ....weights import ExactWeights
 from ....checker.arith import Dy, count, dy_add, dy_lt, dy_mul, dy_sign, dy_str, dy_sum, exp_bounds, memo
 from ....checker.failures import ClaimFailure, require
-from .inputs import InputRule, check_input_claims
 from ....checker.matrices import Mat, exact_matrices
+from ....errors import InputError
+from ....weights import ExactWeights
+from .inputs import InputRule, check_input_claims
 
 Interval = tuple[Dy, Dy]
 

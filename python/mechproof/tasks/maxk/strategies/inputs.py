@@ -26,7 +26,6 @@ from typing import Callable
 
 import numpy as np
 
-from ..bruteforce import input_tokens
 from ....errors import InputError
 from ....exact import Dyadic, ExactMatrices, exact_matrices
 from ....intervals import (
@@ -41,6 +40,7 @@ from ....intervals import (
     mul_up,
 )
 from ....weights import ExactWeights
+from ..bruteforce import input_tokens
 
 Claim3 = tuple[np.ndarray, np.ndarray, np.ndarray]  # claimed (lo, hi, exp), numpy object arrays of ints
 Pair = tuple[np.ndarray, np.ndarray]  # float64 (lo, hi)

@@ -7,12 +7,12 @@ from fractions import Fraction
 from pathlib import Path
 from typing import Any
 
-from ...schema import SUBCUBIC_QK
-from .....errors import InputError
-from .....jsonfile import short_int
 from .....checker.arith import Dy, count, dy_lt
 from .....checker.failures import require
 from .....checker.matrices import Mat, Vec, vec_rescale
+from .....errors import InputError
+from .....jsonfile import short_int
+from ...schema import SUBCUBIC_QK
 
 
 QK_TWO = ("svd", "max_diff", "mean+max_diff", "max_diff_exact")
