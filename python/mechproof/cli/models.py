@@ -26,7 +26,8 @@ def train(
     quiet: bool = typer.Option(False, help="No progress bar."),
 ) -> None:
     """Train one Max-of-K model with the paper's recipe (AdamW, 3000 steps of 128 online samples) on CPU."""
-    from ..tasks.maxk.models import MODELS_DIR, is_path, parse_name, train_and_save, trainable_name
+    from ..modelstore import MODELS_DIR, is_path
+    from ..tasks.maxk.models import parse_name, train_and_save, trainable_name
 
     if model is not None:
         if seed is not None or config is not None:
@@ -151,7 +152,7 @@ def export_weights(
     ),
 ) -> None:
     """Write a model as a TransformerLens state dict (zero biases included)."""
-    from ..tasks.maxk.models import model_path
+    from ..modelstore import model_path
     from ..tasks.maxk.statedict import export_state_dict, require_state_dict_name
     from ..weights import load
 

@@ -63,7 +63,7 @@ def certify(
     the same weights is not reproduced, 2 for bad input.
     """
     from ..certify import CERT_ROOT, certify as run
-    from ..tasks.maxk.models import model_name
+    from ..modelstore import model_name
     from ..tasks.maxk.strategies import STRATEGIES
 
     if strategy not in STRATEGIES:

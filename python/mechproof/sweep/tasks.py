@@ -6,7 +6,7 @@ they take and return plain data (weights text, rows, certificate bytes), for wor
 results the driver writes (the Ray engine).
 
 Devices. `device` is where torch work runs: the brute-force float pass and, if a model has to be trained,
-training. Only CPU training is byte-for-byte deterministic (mechproof.tasks.maxk.training), so models trained on another
+training. Only CPU training is byte-for-byte deterministic (mechproof.training), so models trained on another
 device are written to <out>/models/, never to models/, where they would shadow the deterministic ones; an
 existing models/seed<N>.json is always reused, whatever the device.
 """
@@ -36,7 +36,7 @@ Emit = Callable[[Event], None]
 
 
 def _models_dir() -> Path:
-    from ..tasks.maxk.models import MODELS_DIR  # imports torch: not at import time (the report and merge do not need it)
+    from ..modelstore import MODELS_DIR
 
     return MODELS_DIR
 

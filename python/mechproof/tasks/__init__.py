@@ -3,9 +3,9 @@
 `maxk` is Max-of-K, the original task (tasks/maxk/); `induction` is the two-layer induction head
 (tasks/induction/). Files name their task (weights version 2, certificates version 3); version-1 weights and
 version-1/2 certificates are Max-of-K. This module maps a task name to its configuration class without importing
-any task's heavy modules. What the tasks share (exact weights, the certificate envelope, the input lists, the
-checker's entry point and arithmetic, sweep, report, the command line, the proof-assistant exporters) stays
-outside tasks/.
+any task's heavy modules. What the tasks share (exact weights, model references, the certificate envelope, the
+input lists, the checker's entry point and arithmetic, sweep, report, the command line, the proof-assistant
+exporters) stays outside tasks/.
 
 A task package provides (tasks/induction/ as the example; Max-of-K's differences in brackets):
 

@@ -1,17 +1,16 @@
-"""Where models live and how a name becomes weights: `seed42` → models/seed42.json, trained on first use.
+"""How a Max-of-K model name becomes weights: `seed42` → models/seed42.json, trained on first use.
 
 Names carry the configuration so that models of different Max-of-K setups cannot be mistaken for each other:
 `seedN` is the default Max-of-4 configuration (k4), every other named configuration is `<config>-seedN`
 (`k10v128-seed50` → models/k10v128-seed50.json). A file found under such a name must hold that configuration
 and seed; a mismatch is an error rather than a silent retrain or a wrong model.
 
-A name is a name and a path is a path (`is_path`): `seed7.json` or `models/seed7.json` is a file, and a missing
-file is an error, never a reason to train.
+A name is a name and a path is a path (mechproof.modelstore.is_path): `seed7.json` or `models/seed7.json` is a
+file, and a missing file is an error, never a reason to train.
 """
 
 from __future__ import annotations
 
-import os
 import re
 from pathlib import Path
 
@@ -19,28 +18,11 @@ from ... import weights as weights_io
 from ...config import ModelConfig, TrainConfig
 from ...errors import InputError
 from ...jsonfile import require_file
+from ...modelstore import MODELS_DIR, is_path, model_name, model_path
 from ...weights import ExactWeights
 from .config import CONFIGS, DEFAULT_CONFIG, UnknownConfig, config_name, named_config
 
-MODELS_DIR = Path("models")
 _TRAINABLE = re.compile(r"^(?:([A-Za-z0-9]+)-)?seed(\d+)$")
-
-
-def model_name(ref: str) -> str:
-    """A short name for a model reference: 'seed42' for 'seed42', 'models/seed42.json' or '/abs/seed42' (a path's
-    file name without its suffix, so that <root>/<name>/ stays below <root>)."""
-    return Path(ref).stem if is_path(ref) else ref
-
-
-def is_path(ref: str) -> bool:
-    """Whether a model reference is a path: it has a folder part or a suffix (models/seed42.json, seed42.json,
-    ./m, .). Anything else is a name (seed42, k10-seed50, mine), looked up as models/<name>.json."""
-    return "/" in ref or os.sep in ref or Path(ref).suffix != "" or ref in ("", ".", "..")
-
-
-def model_path(ref: str, models_dir: Path = MODELS_DIR) -> Path:
-    """A path as given; a name's file models/<name>.json."""
-    return Path(ref) if is_path(ref) else models_dir / f"{ref}.json"
 
 
 def trainable_name(seed: int, config: str = DEFAULT_CONFIG) -> str:
