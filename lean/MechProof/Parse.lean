@@ -784,7 +784,7 @@ def parseCubicClaims (claims : Lean.Json) (residualRequired : Bool) : Except Che
   return { invSqrt := invSqrt, expEqke := expEqke, expEqkp := expEqkp, cases := cases,
            residual := residual, wrong := wrong }
 
-/-! ### Subcubic certificates (docs §7, python/mechproof/tasks/maxk/schema.py `SubcubicClaims`) -/
+/-! ### Subcubic certificates (docs §7, python/mechproof/certificate.py `SubcubicClaims`) -/
 
 /-- Is `s` one of `xs`? -/
 def memStr (xs : Array String) (s : String) : Bool := Id.run do

@@ -18,7 +18,8 @@ from ..certificate import load_certificate
 from ..errors import InputError
 from ..jsonfile import decode_json, is_file
 from ..tasks import MAXK
-from ..tasks.maxk.checker import check_maxk
+from ..tasks.maxk.checker.cubic import check_cubic
+from ..tasks.maxk.checker.subcubic import check_subcubic
 from ..weights import ExactWeights
 from .arith import OPS, memo
 from .failures import ClaimFailure, require
@@ -75,8 +76,15 @@ def _check(path: Path) -> CheckResult:
         from ..tasks.induction.checker import check_induction
 
         correct, wrong = check_induction(cert, claims, w, path)
-    else:
-        correct, wrong = check_maxk(cert, claims, w, path)
+    elif cert.strategy.name in ("cubic", "cubic+residual"):
+        correct, wrong = check_cubic(claims, w, path)
+    elif cert.strategy.name == "subcubic":  # never forms EQKE or EUPU unless the variant says so
+        params = cert.typed_params(path)
+        variant = f"{params.eupu};{params.attention};{params.qk}"
+        require(params.variant == variant, "strategy.params", "variant must equal eupu;attention;qk", params.variant, variant)
+        correct, wrong = check_subcubic(params, claims, w, path)
+    else:  # load_certificate only admits known strategies
+        raise InputError(path, "strategy.name", f"no checker for {cert.strategy.name!r}")
     total = cfg.n_inputs
     what = "total must be d_vocab^n_ctx" if cert.task_name == MAXK else "total must be the number of inputs of the task"
     require(cert.bound.total == total, "bound", what, cert.bound.total, total)

@@ -24,7 +24,8 @@ A task package provides (tasks/induction/ as the example; Max-of-K's differences
   StrategyInfo's `run(w)`];
 * `schema.CLAIM_SCHEMAS`, `PARAM_SCHEMAS` (read by mechproof.certificate for a certificate of the task), and
   its checker entry point (`checker.check_induction(cert, claims, w, path)` → (inputs proven right, inputs proven
-  wrong or None); maxk: `checker.check_maxk`), which mechproof.checker.check calls for a certificate of the task;
+  wrong or None); maxk: `checker.cubic.check_cubic`, `checker.subcubic.check_subcubic`), which
+  mechproof.checker.check calls for a certificate of the task;
 * `results`: the results-table rows of a model (and, for induction, `study`: the committed rows of
   results/induction/ and the table rebuilt from them) [maxk: the study is mechproof.sweep; `explain`, its slack
   maps].
