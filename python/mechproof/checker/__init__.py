@@ -18,8 +18,6 @@ from ..certificate import load_certificate
 from ..errors import InputError
 from ..jsonfile import decode_json, is_file
 from ..tasks import MAXK
-from ..tasks.maxk.checker.cubic import check_cubic
-from ..tasks.maxk.checker.subcubic import check_subcubic
 from ..weights import ExactWeights
 from .arith import OPS, memo
 from .failures import ClaimFailure, require
@@ -77,8 +75,12 @@ def _check(path: Path) -> CheckResult:
 
         correct, wrong = check_induction(cert, claims, w, path)
     elif cert.strategy.name in ("cubic", "cubic+residual"):
+        from ..tasks.maxk.checker.cubic import check_cubic
+
         correct, wrong = check_cubic(claims, w, path)
     elif cert.strategy.name == "subcubic":  # never forms EQKE or EUPU unless the variant says so
+        from ..tasks.maxk.checker.subcubic import check_subcubic
+
         params = cert.typed_params(path)
         variant = f"{params.eupu};{params.attention};{params.qk}"
         require(params.variant == variant, "strategy.params", "variant must equal eupu;attention;qk", params.variant, variant)
