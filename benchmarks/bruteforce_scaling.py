@@ -24,9 +24,9 @@ sys.path.insert(0, str(ROOT / "python"))
 import torch  # noqa: E402
 
 from mechproof import weights as weights_io  # noqa: E402
-from mechproof.bruteforce import FloatModel, brute_force  # noqa: E402
-from mechproof.config import named_config  # noqa: E402
-from mechproof.modelstore import train_and_save  # noqa: E402
+from mechproof.tasks.maxk.bruteforce import FloatModel, brute_force  # noqa: E402
+from mechproof.tasks.maxk.config import named_config  # noqa: E402
+from mechproof.tasks.maxk.models import train_and_save  # noqa: E402
 
 
 def dense_float_pass(w, queries: list[int]) -> int:  # noqa: ANN001

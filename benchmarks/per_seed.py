@@ -59,11 +59,11 @@ def baseline_package(tmp: Path) -> object | None:
 
 def stages_now(seed: int, tmp: Path) -> dict[str, float]:
     from mechproof import weights as weights_io
-    from mechproof.bruteforce import brute_force
+    from mechproof.tasks.maxk.bruteforce import brute_force
     from mechproof.certify import build_certificate, write_proven
     from mechproof.config import ModelConfig, TrainConfig
-    from mechproof.strategies import STRATEGIES
-    from mechproof.training import train
+    from mechproof.tasks.maxk.strategies import STRATEGIES
+    from mechproof.tasks.maxk.training import train
     from mechproof.weights import from_torch
 
     cfg = ModelConfig()

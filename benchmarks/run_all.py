@@ -27,14 +27,14 @@ sys.path.insert(0, str(ROOT / "python"))
 import torch  # noqa: E402
 
 from mechproof import weights as weights_io  # noqa: E402
-from mechproof.bruteforce import brute_force  # noqa: E402
 from mechproof.certificate import dumps_certificate  # noqa: E402
 from mechproof.certify import build_certificate, write_proven  # noqa: E402
 from mechproof.config import ModelConfig, TrainConfig  # noqa: E402
-from mechproof.model import MaxOfKTransformer  # noqa: E402
-from mechproof.strategies import STRATEGIES  # noqa: E402
-from mechproof.strategies.cubic import cubic_float64_count, cubic_proof  # noqa: E402
-from mechproof.training import train  # noqa: E402
+from mechproof.tasks.maxk.bruteforce import brute_force  # noqa: E402
+from mechproof.tasks.maxk.model import MaxOfKTransformer  # noqa: E402
+from mechproof.tasks.maxk.strategies import STRATEGIES  # noqa: E402
+from mechproof.tasks.maxk.strategies.cubic import cubic_float64_count, cubic_proof  # noqa: E402
+from mechproof.tasks.maxk.training import train  # noqa: E402
 from mechproof.weights import from_torch  # noqa: E402
 
 

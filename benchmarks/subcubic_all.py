@@ -29,8 +29,8 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "python"))
 
 from mechproof import weights as weights_io  # noqa: E402
-from mechproof.strategies.subcubic import VARIANTS, subcubic_proof  # noqa: E402
-from mechproof.strategies.subcubic.shared import clear  # noqa: E402
+from mechproof.tasks.maxk.strategies.subcubic import VARIANTS, subcubic_proof  # noqa: E402
+from mechproof.tasks.maxk.strategies.subcubic.shared import clear  # noqa: E402
 
 BASELINE_COMMIT = "97b435e03134485bb97b6012dec4685055b28008"
 BASELINE_PATH = "python/mechproof/strategies/subcubic.py"

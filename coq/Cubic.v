@@ -1,6 +1,6 @@
 (** The claims of a cubic certificate (docs/certificate.md §4.1, §4.2, §4.4), version 2 ([cubic-prefix]).
 
-    Mirrors [python/mechproof/checker/cubic.py] and [lean/MechProof/Cubic.lean]. Per case (q, m, c ≥ 1)
+    Mirrors [python/mechproof/tasks/maxk/checker/cubic.py] and [lean/MechProof/Cubic.lean]. Per case (q, m, c ≥ 1)
     and placement, the test is T_max + T_q + max(A_kp·S⁺, A_kn·S⁻) < 0: only the non-max group term
     depends on the token, it is A_k·S (A_k = U[q, m, k]·tok[q, k] at the end its sign selects, S the
     non-max slots' positional mass at that end), and the boundary tokens kp, kn have the largest keys

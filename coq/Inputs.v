@@ -1,7 +1,7 @@
 (** The input rule (docs/certificate.md §8) and the claims built on it (§9): inputs proven right or
     wrong one by one.
 
-    Mirrors [python/mechproof/checker/inputs.py] and [lean/MechProof/Inputs.lean]. An input
+    Mirrors [python/mechproof/tasks/maxk/checker/inputs.py] and [lean/MechProof/Inputs.lean]. An input
     t = (t_0, …, t_{n−1}) is decided exactly from the weights: with w_p ∈ [w_lo,p, w_hi,p] the checker's
     own enclosure of exp(score_p/√d), logit_j − logit_m = Σ_p w_p·N_{p,j} / Σ_p w_p, so
     up_j = Σ_p N_{p,j}·(w_hi,p if N_{p,j} ≥ 0 else w_lo,p) < 0 for every j ≠ m proves the input right,

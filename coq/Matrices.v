@@ -1,6 +1,6 @@
 (** The checker's own exact matrices (docs/certificate.md §2), from the weights' mantissas.
 
-    Mirrors [python/mechproof/checker/matrices.py] and [CubicDerived] of [checker/cubic.py]. A matrix
+    Mirrors [python/mechproof/checker/matrices.py] and [CubicDerived] of [tasks/maxk/checker/cubic.py]. A matrix
     is a list of rows of integers with one power-of-two exponent: entry (i, j) is [rows[i][j]·2^mexp].
     Products of mantissas are exact, so nothing here is rounded. *)
 From Coq Require Import ZArith List Orders Mergesort.

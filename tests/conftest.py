@@ -21,7 +21,7 @@ def seed42():
 def write_certificate(w, out_dir: Path, strategy: str = "cubic") -> Path:
     """Prove `w` with a strategy and write weights.json + <strategy>.json into out_dir (checked)."""
     from mechproof.certify import build_certificate, write_proven
-    from mechproof.strategies import STRATEGIES
+    from mechproof.tasks.maxk.strategies import STRATEGIES
 
     out_dir.mkdir(parents=True, exist_ok=True)
     weights_io.save(w, out_dir / "weights.json")
@@ -49,7 +49,7 @@ def seed42_cert(tmp_path_factory, seed42):
 @pytest.fixture(scope="session")
 def seed42_right(seed42):
     """Brute force's verdict (right?) for every seed-42 input, indexed by x = Σ_p t_p·64^p (slow: run once)."""
-    from mechproof.bruteforce import brute_force
+    from mechproof.tasks.maxk.bruteforce import brute_force
 
     verdicts = brute_force(seed42, progress=False, keep_verdicts=True).verdicts  # [t_0, …, t_{n-1}]
     return verdicts.transpose(tuple(reversed(range(verdicts.ndim)))).reshape(-1)  # t_0 fastest

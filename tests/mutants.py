@@ -23,7 +23,7 @@ import re
 from collections import Counter
 from typing import Any
 
-from mechproof.certificate import SUBCUBIC_ATTENTION, SUBCUBIC_COUNT, SUBCUBIC_EUPU, SUBCUBIC_QK
+from mechproof.tasks.maxk.schema import SUBCUBIC_ATTENTION, SUBCUBIC_COUNT, SUBCUBIC_EUPU, SUBCUBIC_QK
 
 Doc = Any
 JsonPath = tuple[Any, ...]
@@ -242,7 +242,8 @@ def count_formatting(monkeypatch: Any) -> Counter[str]:
     import sys
 
     from mechproof import jsonfile
-    from mechproof.checker import arith, failures, subcubic
+    from mechproof.checker import arith, failures
+    from mechproof.tasks.maxk.checker import subcubic
 
     calls: Counter[str] = Counter()
 

@@ -13,7 +13,7 @@ import torch
 from mpmath import iv
 
 from mechproof.config import ModelConfig, TrainConfig
-from mechproof.training import train
+from mechproof.tasks.maxk.training import train
 from mechproof.weights import ExactWeights, from_torch
 
 

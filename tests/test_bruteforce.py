@@ -10,12 +10,12 @@ import torch
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from mechproof import bruteforce as bruteforce_mod
-from mechproof.bruteforce import brute_force, input_index, input_tokens, settle
 from mechproof.config import ModelConfig
-from mechproof.estimate import input_verdicts
 from mechproof.exact import exact_matrices
-from mechproof.model import MaxOfKTransformer
+from mechproof.tasks.maxk import bruteforce as bruteforce_mod
+from mechproof.tasks.maxk.bruteforce import brute_force, input_index, input_tokens, settle
+from mechproof.tasks.maxk.estimate import input_verdicts
+from mechproof.tasks.maxk.model import MaxOfKTransformer
 from mechproof.weights import from_torch
 from reference import small_model, verdicts
 

@@ -139,8 +139,8 @@ def _make_dry_run(target: str, model: str) -> list[str]:
 
 
 def test_make_train_and_certify_take_any_model_name(tmp_path, monkeypatch):
-    import mechproof.modelstore
-    from mechproof.config import named_config
+    import mechproof.tasks.maxk.models
+    from mechproof.tasks.maxk.config import named_config
 
     trained = []
 
@@ -148,7 +148,7 @@ def test_make_train_and_certify_take_any_model_name(tmp_path, monkeypatch):
         trained.append((seed, cfg, out))
         raise SystemExit(0)  # stop once the command line has been understood
 
-    monkeypatch.setattr(mechproof.modelstore, "train_and_save", fake_train)
+    monkeypatch.setattr(mechproof.tasks.maxk.models, "train_and_save", fake_train)
     monkeypatch.chdir(tmp_path)
     for target in ("train", "certify"):
         args = _make_dry_run(target, "k10-seed50")
@@ -185,7 +185,7 @@ def test_help_names_values_plainly_and_keeps_brackets():
 
 
 def test_strategies_legend_defines_each_code_once_per_part():
-    from mechproof.strategies.subcubic import ATTENTION_OPTIONS, EUPU_OPTIONS, QK_OPTIONS
+    from mechproof.tasks.maxk.strategies.subcubic import ATTENTION_OPTIONS, EUPU_OPTIONS, QK_OPTIONS
 
     lines = _invoke("strategies").stdout.splitlines()
     for part, options in (("eupu", EUPU_OPTIONS), ("attention", ATTENTION_OPTIONS), ("qk", QK_OPTIONS)):

@@ -11,12 +11,12 @@ from pathlib import Path
 import pytest
 from reference import literal
 
-from mechproof.checker import ClaimFailure, check
-from mechproof.checker.cubic import CaseTables, CubicDerived, check_exp_enclosure, check_inv_sqrt
-from mechproof.checker.matrices import exact_matrices
 from mechproof.certificate import load_certificate
+from mechproof.checker import ClaimFailure, check
 from mechproof.checker.audit import cubic_case_sets
+from mechproof.checker.matrices import exact_matrices
 from mechproof.errors import InputError
+from mechproof.tasks.maxk.checker.cubic import CaseTables, CubicDerived, check_exp_enclosure, check_inv_sqrt
 from mechproof.weights import load as load_weights
 
 

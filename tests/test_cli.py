@@ -111,7 +111,7 @@ def _listing(root: Path) -> list[str]:
 
 @pytest.mark.slow
 def test_bad_output_paths_and_options_exit_2_naming_the_option(tmp_path):
-    from mechproof.statedict import export_state_dict
+    from mechproof.tasks.maxk.statedict import export_state_dict
     from mechproof.weights import load
 
     w = str(ROOT / "certificates" / "seed42" / "weights.json")
@@ -139,7 +139,7 @@ def test_bad_output_paths_and_options_exit_2_naming_the_option(tmp_path):
 def test_import_weights_refuses_inexact_values_unless_asked_to_round(tmp_path):
     import torch
 
-    from mechproof.statedict import export_state_dict
+    from mechproof.tasks.maxk.statedict import export_state_dict
     from mechproof.weights import load
 
     w = load(ROOT / "certificates" / "seed42" / "weights.json")
@@ -187,7 +187,7 @@ def test_certify_json(tmp_path):
 
 @pytest.mark.slow
 def test_strategies_json():
-    from mechproof.strategies import STRATEGIES
+    from mechproof.tasks.maxk.strategies import STRATEGIES
 
     proc = _run(ROOT, "strategies", "--json")
     assert proc.returncode == 0, proc.stderr
@@ -283,12 +283,12 @@ def torch_threads():
     (InputError("x.json", "tensors", "expected an object"), 2, "error: x.json: tensors: expected an object"),
 ])
 def test_every_command_is_guarded(monkeypatch, torch_threads, error, code, message):
-    import mechproof.bruteforce
+    import mechproof.tasks.maxk.bruteforce
 
     def crash(*args, **kwargs):  # noqa: ANN002, ANN003, ANN202
         raise error
 
-    monkeypatch.setattr(mechproof.bruteforce, "brute_force", crash)
+    monkeypatch.setattr(mechproof.tasks.maxk.bruteforce, "brute_force", crash)
     res = CliRunner().invoke(app, ["accuracy", str(ROOT / "certificates" / "seed42" / "weights.json"), "--quiet"])
     assert res.exit_code == code and message in res.stderr and "Traceback" not in res.output
     assert all(hasattr(c.callback, "__wrapped__") for c in app.registered_commands)  # commands added later too
@@ -297,7 +297,7 @@ def test_every_command_is_guarded(monkeypatch, torch_threads, error, code, messa
 def test_threads_option_sets_torch_threads_for_brute_force(monkeypatch, torch_threads):
     import torch
 
-    import mechproof.bruteforce
+    import mechproof.tasks.maxk.bruteforce
 
     seen = []
 
@@ -305,7 +305,7 @@ def test_threads_option_sets_torch_threads_for_brute_force(monkeypatch, torch_th
         seen.append(torch.get_num_threads())
         raise InputError(None, None, "stop here")
 
-    monkeypatch.setattr(mechproof.bruteforce, "brute_force", fake)
+    monkeypatch.setattr(mechproof.tasks.maxk.bruteforce, "brute_force", fake)
     w = str(ROOT / "certificates" / "seed42" / "weights.json")
     torch.set_num_threads(2)
     for args in (["accuracy", w], ["accuracy", w, "--threads", "3"]):
@@ -337,7 +337,7 @@ def test_accuracy_estimate_is_labelled_and_big_models_need_samples(tmp_path):
 
     import torch
 
-    from mechproof.config import named_config
+    from mechproof.tasks.maxk.config import named_config
     from mechproof.weights import from_torch, save
 
     cfg = named_config("k10")

@@ -12,9 +12,9 @@ from hypothesis import strategies as st
 
 from mechproof.config import ModelConfig
 from mechproof.exact import exact_matrices
-from mechproof.strategies import inputs as inputs_mod
-from mechproof.strategies.coverage import covered_inputs
-from mechproof.strategies.cubic import cubic_claims, cubic_float64_count, cubic_proof
+from mechproof.tasks.maxk.strategies import inputs as inputs_mod
+from mechproof.tasks.maxk.strategies.coverage import covered_inputs
+from mechproof.tasks.maxk.strategies.cubic import cubic_claims, cubic_float64_count, cubic_proof
 from reference import CubicReference, check_cubic_prefix, cover_counts, index, small_model, verdicts
 
 
@@ -111,7 +111,7 @@ def test_same_weights_same_certificate_bytes(tmp_path):
     """Deterministic: a fresh computation (empty cache) writes the same bytes."""
     from mechproof.certify import build_certificate
     from mechproof.certificate import dumps_certificate
-    from mechproof.strategies import STRATEGIES
+    from mechproof.tasks.maxk.strategies import STRATEGIES
 
     w = small_model(ModelConfig(d_vocab=8, n_ctx=4, d_model=8, d_head=8), seed=11, steps=500, noise=0.05)
     texts = []
@@ -130,7 +130,7 @@ def test_index_helper_matches_docs():
 def test_exact_fallbacks_give_the_same_cases(monkeypatch):
     """Widen every float bound of U so that no class, order or test is decided by floats: the exact fallbacks
     (exact row orders, exact prefix extension) must produce the same entries as the float path."""
-    from mechproof.strategies import cubic
+    from mechproof.tasks.maxk.strategies import cubic
 
     w = small_model(ModelConfig(d_vocab=7, n_ctx=4, d_model=8, d_head=8), seed=2, steps=400, noise=0.05)
     normal = cubic_proof(w)

@@ -11,9 +11,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from mechproof.bruteforce import brute_force, input_index
 from mechproof.config import ModelConfig
-from mechproof.estimate import clopper_pearson, estimate_accuracy, input_verdicts, sample_inputs
+from mechproof.estimate import clopper_pearson
+from mechproof.tasks.maxk.bruteforce import brute_force, input_index
+from mechproof.tasks.maxk.estimate import estimate_accuracy, input_verdicts, sample_inputs
 from reference import small_model, verdicts
 
 

@@ -15,7 +15,7 @@ from test_checker_v2 import tiny_v2  # noqa: F401 - a fixture used here
 
 from mechproof.certificate import load_certificate
 from mechproof.checker.audit import cubic_case_sets
-from mechproof.explain import explain
+from mechproof.tasks.maxk.explain import explain
 from mechproof.weights import load
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -37,11 +37,11 @@ from test_checker_v2 import _deltas, tiny_v2  # noqa: F401 - tiny_v2 is a fixtur
 from test_subcubic_checker import _checker, _params, _tighten_spectral, accepted_entries, in_case, simple_claims
 
 from mechproof import weights as weights_io
-from mechproof.bruteforce import brute_force
 from mechproof.checker import ClaimFailure, check
 from mechproof.checker.arith import clear_memo
 from mechproof.checker.inputs import decode
 from mechproof.errors import InputError
+from mechproof.tasks.maxk.bruteforce import brute_force
 from mechproof.weights import TENSOR_ORDER, ExactTensor, ExactWeights, payload_sha256
 
 ROOT = Path(__file__).resolve().parents[1]

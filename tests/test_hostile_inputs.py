@@ -289,7 +289,7 @@ def test_a_small_cubic_file_claiming_a_large_vocabulary_is_rejected_before_any_v
     compared the arrays' shapes with the config. Shapes are now checked first."""
     import random
 
-    import mechproof.checker.cubic as cubic
+    import mechproof.tasks.maxk.checker.cubic as cubic
     from mechproof import weights as weights_io
     from mechproof.config import ModelConfig
     from mechproof.weights import ExactWeights

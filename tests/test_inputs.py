@@ -8,11 +8,11 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from mechproof.bruteforce import input_index, input_tokens
 from mechproof.config import ModelConfig
 from mechproof.intervals import inv_sqrt_claim
-from mechproof.strategies import inputs
-from mechproof.strategies.inputs import context, decide_inputs, decide_tokens
+from mechproof.tasks.maxk.bruteforce import input_index, input_tokens
+from mechproof.tasks.maxk.strategies import inputs
+from mechproof.tasks.maxk.strategies.inputs import context, decide_inputs, decide_tokens
 from reference import index, input_rule, small_model, verdicts
 
 

@@ -28,15 +28,16 @@ from types import SimpleNamespace
 import pytest
 
 from mechproof import weights as weights_io
-from mechproof.certificate import SubcubicClaims, SubcubicParams, load_certificate
+from mechproof.certificate import load_certificate
 from mechproof.checker import ClaimFailure, check
-from mechproof.checker import cubic as cb
-from mechproof.checker import inputs as ip
-from mechproof.checker import subcubic as sc
-from mechproof.checker.subcubic import cases as sc_cases
 from mechproof.checker.arith import dy_add, dy_lt, dy_mul, dy_sign, dy_str, dy_sum, exp_bounds
 from mechproof.checker.matrices import add_row, exact_matrices, matmul, tensor, transpose
 from mechproof.errors import InputError
+from mechproof.tasks.maxk.checker import cubic as cb
+from mechproof.tasks.maxk.checker import inputs as ip
+from mechproof.tasks.maxk.checker import subcubic as sc
+from mechproof.tasks.maxk.checker.subcubic import cases as sc_cases
+from mechproof.tasks.maxk.schema import SubcubicClaims, SubcubicParams
 from test_lean_parse import LeanMalformed, lean_parse_certificate
 from test_lean_sources import lean_binom, lean_bitlen, lean_exp_bounds
 from test_lean_subcubic import lean_check_well_formed, lean_coverage, lean_h, lean_running
@@ -1027,7 +1028,7 @@ def tables_and_rule(w, doc: dict):  # noqa: ANN001, ANN201
 
 
 def load_claims(doc: dict):  # noqa: ANN201
-    from mechproof.certificate import CLAIM_SCHEMAS
+    from mechproof.tasks.maxk.schema import CLAIM_SCHEMAS
 
     return CLAIM_SCHEMAS[doc["strategy"]["name"]].model_validate(doc["claims"])
 

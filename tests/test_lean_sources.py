@@ -24,6 +24,7 @@ ROOT = Path(__file__).resolve().parents[1]
 LEAN_DIR = ROOT / "lean"
 LAKEFILE = ROOT / "lakefile.lean"
 CHECKER = ROOT / "python" / "mechproof" / "checker"
+MAXK_CHECKER = ROOT / "python" / "mechproof" / "tasks" / "maxk" / "checker"
 
 
 def lean_files() -> list[Path]:
@@ -406,15 +407,17 @@ def _rules_of(model: type) -> set[str]:
 
 
 def python_rules() -> dict[str, set[str]]:
-    """strategy → rule names the Python checker accepts (certificate.py's CLAIM_SCHEMAS)."""
-    from mechproof.certificate import CLAIM_SCHEMAS
+    """strategy → rule names the Python checker accepts (Max-of-K's CLAIM_SCHEMAS, tasks/maxk/schema.py)."""
+    from mechproof.tasks.maxk.schema import CLAIM_SCHEMAS
 
     return {strategy: _rules_of(schema) for strategy, schema in CLAIM_SCHEMAS.items()}
 
 
 def python_rule_literals() -> set[str]:
-    """The same, read from the text of certificate.py (so the test does not rely on pydantic alone)."""
-    text = (ROOT / "python" / "mechproof" / "certificate.py").read_text(encoding="utf-8")
+    """The same, read from the text of certificate.py and tasks/maxk/schema.py (so the test does not rely on
+    pydantic alone)."""
+    package = ROOT / "python" / "mechproof"
+    text = "\n".join((package / f).read_text(encoding="utf-8") for f in ("certificate.py", "tasks/maxk/schema.py"))
     return set(re.findall(r'rule:\s*Literal\[\s*"([^"]+)"\s*\]', text))
 
 
@@ -454,7 +457,7 @@ def f := do
 def test_rule_sets_match():
     py = python_rules()
     assert py, "CLAIM_SCHEMAS is empty"
-    assert set().union(*py.values()) == python_rule_literals(), "rule Literals in certificate.py and CLAIM_SCHEMAS disagree"
+    assert set().union(*py.values()) == python_rule_literals(), "rule Literals in certificate.py, tasks/maxk/schema.py and CLAIM_SCHEMAS disagree"
     text = all_lean_text()
     lean_strats, lean_rule_set = lean_strategies(text), lean_rules(text)
     assert lean_strats, "the Lean checker supports no strategy"
@@ -465,7 +468,7 @@ def test_rule_sets_match():
             assert strategy not in lean_strats, f"{strategy!r} is supported in Lean now: drop it from UNSUPPORTED_IN_LEAN"
             continue
         assert strategy in lean_strats, (
-            f"strategy {strategy!r} is accepted by the Python checker (certificate.py CLAIM_SCHEMAS) but the Lean "
+            f"strategy {strategy!r} is accepted by the Python checker (tasks/maxk/schema.py CLAIM_SCHEMAS) but the Lean "
             f"checker does not dispatch on it (lean/MechProof/Parse.lean parseStrategyClaims). Implement it in Lean, "
             f"or list it in UNSUPPORTED_IN_LEAN in tests/test_lean_sources.py with the reason."
         )
@@ -557,15 +560,21 @@ for _strategy, _helpers in HELPERS_OF.items():
 
 
 def checker_sources(module: str) -> list[Path]:
-    """The files of a checker module in order: `cubic.py`, or for a package (`subcubic.py` → checker/subcubic/)
-    its modules in the order its `__init__` imports them (the spec's order, which the Lean file keeps)."""
-    package = CHECKER / module.removesuffix(".py")
-    if not package.is_dir():
-        return [CHECKER / module]
-    tree = ast.parse((package / "__init__.py").read_text(encoding="utf-8"))
-    parts = [node.module for node in tree.body if isinstance(node, ast.ImportFrom) and node.level == 1 and node.module]
-    assert sorted(f"{p}.py" for p in parts) == sorted(f.name for f in package.glob("*.py") if f.name != "__init__.py")
-    return [package / f"{p}.py" for p in parts]
+    """The files of a checker module in order: `cubic.py`, or for a package (`subcubic.py` → subcubic/) its modules
+    in the order its `__init__` imports them (the spec's order, which the Lean file keeps). The core's part
+    (checker/) comes before Max-of-K's rules (tasks/maxk/checker/) where a module has both (`inputs.py`)."""
+    out = []
+    for root in (CHECKER, MAXK_CHECKER):
+        package = root / module.removesuffix(".py")
+        if not package.is_dir():
+            out += [root / module] if (root / module).is_file() else []
+            continue
+        tree = ast.parse((package / "__init__.py").read_text(encoding="utf-8"))
+        parts = [node.module for node in tree.body if isinstance(node, ast.ImportFrom) and node.level == 1 and node.module]
+        assert sorted(f"{p}.py" for p in parts) == sorted(f.name for f in package.glob("*.py") if f.name != "__init__.py")
+        out += [package / f"{p}.py" for p in parts]
+    assert out, module
+    return out
 
 
 def python_functions(module: str) -> list[str]:

@@ -2,7 +2,7 @@
 
 Each `lean_*` function below is the Lean definition of the same name written line by line in Python (Nat `-` is
 truncated at 0 where it matters, `xs[i]!` is `xs[i]`, `for x in List.range n` is `for x in range(n)`). They are
-compared with the independent Python checker (python/mechproof/checker/subcubic/), so that a slip in the Lean
+compared with the independent Python checker (python/mechproof/tasks/maxk/checker/subcubic/), so that a slip in the Lean
 formulas, not just in their syntax, shows up here. The most important one is the cross-multiplied output bound:
 Lean decides B(α) < 0 for α = N/D as sign(D·h + (N − v·D)·R + (D − N)·W + D·ΔEU) < 0 instead of with fractions
 (`SubcubicChecker.outputBound`; the test the checker runs is `SubcubicChecker.holds`, the same algebra with integers at
@@ -22,8 +22,6 @@ import pytest
 from mechproof import weights as weights_io
 from mechproof.certificate import load_certificate
 from mechproof.checker import ClaimFailure
-from mechproof.checker import subcubic as sc
-from mechproof.checker.subcubic import cases as sc_cases
 from mechproof.checker.arith import (
     dy_add,
     dy_lt,
@@ -35,6 +33,8 @@ from mechproof.checker.arith import (
     exp_bounds,
 )
 from mechproof.checker.matrices import mat_add, matmul, transpose, vecmat, zeros
+from mechproof.tasks.maxk.checker import subcubic as sc
+from mechproof.tasks.maxk.checker.subcubic import cases as sc_cases
 from test_lean_sources import lean_binom
 from test_subcubic_checker import (
     VARIANTS,

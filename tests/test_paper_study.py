@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from mechproof.config import PAPER_SEEDS
+from mechproof.tasks.maxk.config import PAPER_SEEDS
 
 ROOT = Path(__file__).resolve().parents[1]
 STUDY = ROOT / "results" / "paper-max4"
@@ -22,7 +22,7 @@ def rows() -> list[dict[str, str]]:
 
 
 def test_every_seed_has_brute_force_cubic_and_the_100_subcubic_strategies(rows):
-    from mechproof.strategies import STRATEGIES
+    from mechproof.tasks.maxk.strategies import STRATEGIES
 
     paper = {"brute-force", "cubic"} | {n for n in STRATEGIES if n.startswith("subcubic-")}
     assert len(paper) == 102

@@ -8,15 +8,15 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from mechproof.bruteforce import brute_force
 from mechproof.certificate import dumps_certificate, load_certificate
 from mechproof.certify import build_certificate
 from mechproof.config import ModelConfig
 from mechproof.errors import InputError
-from mechproof.strategies import STRATEGIES, with_upper
-from mechproof.strategies import inputs as inputs_mod
-from mechproof.strategies.coverage import covered_inputs
-from mechproof.strategies.subcubic import VARIANTS
+from mechproof.tasks.maxk.bruteforce import brute_force
+from mechproof.tasks.maxk.strategies import STRATEGIES, with_upper
+from mechproof.tasks.maxk.strategies import inputs as inputs_mod
+from mechproof.tasks.maxk.strategies.coverage import covered_inputs
+from mechproof.tasks.maxk.strategies.subcubic import VARIANTS
 from reference import check_cubic_prefix, cover_counts, index, input_rule, small_model
 
 

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from mechproof.config import CONFIGS
+from mechproof.tasks.maxk.config import CONFIGS
 
 ROOT = Path(__file__).resolve().parents[1]
 SCALING = ROOT / "results" / "scaling"
@@ -61,8 +61,8 @@ def test_a_k5_cubic_certificate_is_reproduced_byte_for_byte(tmp_path):
     per machine, not across CPU instruction sets; elsewhere a second training gives the same weights and a second
     proof the same bytes, and the committed row cannot be recomputed from weights this CPU trains."""
     from mechproof.certify import build_certificate, write_proven
-    from mechproof.modelstore import load_or_train
-    from mechproof.strategies import STRATEGIES
+    from mechproof.tasks.maxk.models import load_or_train
+    from mechproof.tasks.maxk.strategies import STRATEGIES
     from mechproof.weights import save
 
     def train_and_prove(where: Path):

@@ -10,7 +10,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from mechproof.errors import InputError
-from mechproof.statedict import export_state_dict, import_state_dict, import_with_conversions
+from mechproof.tasks.maxk.statedict import export_state_dict, import_state_dict, import_with_conversions
 
 
 @pytest.mark.parametrize("suffix", [".safetensors", ".pt"])

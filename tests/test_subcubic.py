@@ -9,11 +9,11 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from mechproof.bruteforce import brute_force
 from mechproof.config import ModelConfig
 from mechproof.exact import Dyadic, weight
-from mechproof.strategies import STRATEGIES
-from mechproof.strategies.subcubic import QK_OPTIONS, VARIANTS, Variant, qk_bound, subcubic_proof
+from mechproof.tasks.maxk.bruteforce import brute_force
+from mechproof.tasks.maxk.strategies import STRATEGIES
+from mechproof.tasks.maxk.strategies.subcubic import QK_OPTIONS, VARIANTS, Variant, qk_bound, subcubic_proof
 from reference import cover_counts, small_model, verdicts
 
 
@@ -110,7 +110,7 @@ def test_paper_count_is_an_undercount(seed42):
 @pytest.fixture(scope="module")
 def other_seeds(tmp_path_factory):
     """Two more full-size models (seeds 43 and 44), trained here, with their exact verdicts."""
-    from mechproof.modelstore import train_and_save
+    from mechproof.tasks.maxk.models import train_and_save
 
     out = []
     for seed in (43, 44):
@@ -122,7 +122,7 @@ def other_seeds(tmp_path_factory):
 @pytest.mark.slow
 @pytest.mark.parametrize("key", ["cubic", "subcubic-mx-avg-exact", "subcubic-gx-drop-sp", "subcubic-mq-avg-mrspr"])
 def test_bounds_hold_on_more_full_size_seeds(other_seeds, key):
-    from mechproof.strategies.coverage import covered_inputs
+    from mechproof.tasks.maxk.strategies.coverage import covered_inputs
 
     for w, truth in other_seeds:
         if key == "cubic":  # version-2 cases: the token sets come from the exact key order
@@ -168,8 +168,8 @@ def test_subcubic_certificates_are_version_2(seed42):
 def test_coverage_sum_matches_the_checkers_formula(paper):
     """The producer's grouped count against the checker's per-entry coverage, on every well-formed entry of a small
     configuration (c = 0 with m = 0 included)."""
-    from mechproof.checker.subcubic import coverage
-    from mechproof.strategies.subcubic.proof import _coverage
+    from mechproof.tasks.maxk.checker.subcubic import coverage
+    from mechproof.tasks.maxk.strategies.subcubic.proof import _coverage
 
     V, n = 9, 5
     cells = [(m, m, 0, 1) for m in range(V)]

@@ -25,9 +25,17 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from mpmath import iv
 
-import mechproof.checker as checker_pkg
+import mechproof.tasks.maxk.checker.cubic as cubic_rules
 from mechproof import weights as weights_io
-from mechproof.certificate import (
+from mechproof.checker import ClaimFailure, check
+from mechproof.checker.arith import OPS, exp_bounds
+from mechproof.checker.matrices import shape
+from mechproof.config import ModelConfig
+from mechproof.errors import InputError
+from mechproof.tasks.maxk.checker import subcubic as sc
+from mechproof.tasks.maxk.checker.subcubic import cases as sc_cases
+from mechproof.tasks.maxk.checker.subcubic import paths as sc_paths
+from mechproof.tasks.maxk.schema import (
     SUBCUBIC_ATTENTION,
     SUBCUBIC_EUPU,
     SUBCUBIC_QK,
@@ -35,14 +43,6 @@ from mechproof.certificate import (
     SubcubicClaims,
     SubcubicParams,
 )
-from mechproof.checker import ClaimFailure, check
-from mechproof.checker import subcubic as sc
-from mechproof.checker.arith import OPS, exp_bounds
-from mechproof.checker.subcubic import cases as sc_cases
-from mechproof.checker.subcubic import paths as sc_paths
-from mechproof.checker.matrices import shape
-from mechproof.config import ModelConfig
-from mechproof.errors import InputError
 from mechproof.weights import ExactTensor, ExactWeights
 from reference import literal, small_model, verdicts
 
@@ -699,7 +699,7 @@ def test_accepted_cases_contain_only_correct_inputs(tiny_models, tmp_path, monke
     def forbidden(*a, **k):  # noqa: ANN002, ANN003, ANN202
         raise AssertionError("the subcubic checker must not form all exact matrices")
 
-    monkeypatch.setattr(checker_pkg.cubic, "exact_matrices", forbidden)
+    monkeypatch.setattr(cubic_rules, "exact_matrices", forbidden)
     total_cases = 0
     for i, (w, ref) in enumerate(tiny_models):
         V, n = w.cfg.d_vocab, w.cfg.n_ctx

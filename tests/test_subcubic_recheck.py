@@ -11,17 +11,17 @@ from fractions import Fraction
 import numpy as np
 import pytest
 
-from mechproof.certificate import InvSqrtClaim, SubcubicClaims, SubcubicParams
 from mechproof.checker import ClaimFailure
-from mechproof.checker import subcubic as sc
 from mechproof.checker.arith import dy_mul, exp_bounds
-from mechproof.checker.cubic import check_inv_sqrt
 from mechproof.config import ModelConfig
 from mechproof.exact import exact_matrices
-from mechproof.strategies.subcubic import VARIANTS, Variant, subcubic_proof
-from mechproof.strategies.inputs import decide_inputs
-from mechproof.strategies.subcubic.recheck import recheck
-from mechproof.strategies.subcubic.shared import clear, shared
+from mechproof.tasks.maxk.checker import subcubic as sc
+from mechproof.tasks.maxk.checker.cubic import check_inv_sqrt
+from mechproof.tasks.maxk.schema import InvSqrtClaim, SubcubicClaims, SubcubicParams
+from mechproof.tasks.maxk.strategies.inputs import decide_inputs
+from mechproof.tasks.maxk.strategies.subcubic import VARIANTS, Variant, subcubic_proof
+from mechproof.tasks.maxk.strategies.subcubic.recheck import recheck
+from mechproof.tasks.maxk.strategies.subcubic.shared import clear, shared
 from reference import small_model
 
 
@@ -178,7 +178,7 @@ def test_the_cache_is_transparent(seed42):
 
 def test_choices_beyond_the_format_limits_are_refused_at_the_source(seed42):
     from mechproof.exact import Dyadic
-    from mechproof.strategies.subcubic.choices import check_avg_limits, check_limits
+    from mechproof.tasks.maxk.strategies.subcubic.choices import check_avg_limits, check_limits
 
     sh = shared(seed42)
     b = sh.qk("mean+max_diff").bound
@@ -201,8 +201,8 @@ def test_the_certificate_passes_the_checker_end_to_end(seed42, tmp_path, key):
     from mechproof.certificate import dumps_certificate
     from mechproof.certify import build_certificate
     from mechproof.checker import check
-    from mechproof.checker.subcubic import coverage
-    from mechproof.strategies import STRATEGIES
+    from mechproof.tasks.maxk.checker.subcubic import coverage
+    from mechproof.tasks.maxk.strategies import STRATEGIES
 
     out = STRATEGIES[key].run(seed42)
     cert = build_certificate(seed42, out)

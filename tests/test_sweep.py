@@ -14,16 +14,16 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-import mechproof.bruteforce as bruteforce_mod
-import mechproof.modelstore as modelstore_mod
+import mechproof.tasks.maxk.bruteforce as bruteforce_mod
+import mechproof.tasks.maxk.models as modelstore_mod
 from mechproof import weights as weights_io
 from mechproof.checker import check
 from mechproof.checker.arith import OPS
 from mechproof.checker.matrices import exact_matrices as checker_matrices
 from mechproof.cli import app
-from mechproof.config import PAPER_SEEDS, ModelConfig, TrainConfig
+from mechproof.config import ModelConfig, TrainConfig
 from mechproof.errors import InputError
-from mechproof.strategies import STRATEGIES, ProofOutput, StrategyInfo
+from mechproof.strategies import ProofOutput, StrategyInfo
 from mechproof.sweep import (
     BRUTE,
     SweepSpec,
@@ -38,6 +38,8 @@ from mechproof.sweep import (
     run_sweep,
     select_strategies,
 )
+from mechproof.tasks.maxk.config import PAPER_SEEDS
+from mechproof.tasks.maxk.strategies import STRATEGIES
 
 from mechproof.sweep.rows import flat_row
 from mechproof.sweep.timing import read_runs, stage_totals
@@ -322,7 +324,7 @@ def test_cli_rejects_bad_arguments(tmp_path: Path) -> None:
 
 def test_brute_force_ops_precomputation_matches_the_checker() -> None:
     """The matrix part of the analytic brute-force count equals what the checker counts for the same matrices."""
-    from mechproof.training import train
+    from mechproof.tasks.maxk.training import train
     from mechproof.weights import from_torch
 
     for cfg in (SMALL, ModelConfig(d_vocab=5, n_ctx=4, d_model=3, d_head=2)):

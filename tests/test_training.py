@@ -7,10 +7,12 @@ import math
 import pytest
 
 from mechproof import weights as weights_io
-from mechproof.config import CONFIGS, ModelConfig, TrainConfig, UnknownConfig, config_name, named_config
+from mechproof.config import ModelConfig, TrainConfig
 from mechproof.errors import InputError
-from mechproof.modelstore import load_or_train, parse_name, train_and_save, trainable_name
-from mechproof.training import derived_seed, train
+from mechproof.tasks.maxk.config import CONFIGS, UnknownConfig, config_name, named_config
+from mechproof.tasks.maxk.models import load_or_train, parse_name, train_and_save, trainable_name
+from mechproof.tasks.maxk.training import train
+from mechproof.training import derived_seed
 
 
 @pytest.mark.slow
@@ -104,7 +106,7 @@ def test_fused_optimizer_step_gives_the_same_bytes_as_the_per_tensor_loop(monkey
     import torch
 
     from mechproof.config import ModelConfig, TrainConfig
-    from mechproof.training import train
+    from mechproof.tasks.maxk.training import train
 
     cfg, tcfg = ModelConfig(d_vocab=16, n_ctx=4, d_model=16, d_head=16), TrainConfig(seed=3, steps=300)
     fused = train(cfg, tcfg, progress=False).model.named_tensors()

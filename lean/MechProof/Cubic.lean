@@ -8,7 +8,7 @@ import MechProof.Inputs
 /-!
 # The claims of a cubic certificate (docs/certificate.md §4)
 
-Mirrors `python/mechproof/checker/cubic.py` function by function, in the same order (the classes
+Mirrors `python/mechproof/tasks/maxk/checker/cubic.py` function by function, in the same order (the classes
 `CubicDerived`, `CaseTables` and `Coverage` become structures with the constructors `cubicDerived`,
 `mkCaseTables`, `mkCoverage`). Nothing here comes from the producer but the parsed certificate.
 

@@ -7,7 +7,8 @@ import MechProof.Matrices
 /-!
 # The input rule (docs/certificate.md §8) and the claims built on it (§9)
 
-Mirrors `python/mechproof/checker/inputs.py` function by function, in the same order (the class
+Mirrors `python/mechproof/checker/inputs.py` (the input lists), then `python/mechproof/tasks/maxk/checker/inputs.py`,
+function by function, in the same order (the class
 `InputRule` becomes a structure, its constructor `mkInputRule`, and its methods `InputRule.*`).
 
 An input `t = (t_0, …, t_{n−1})` is decided exactly from the weights. With `w_p ∈ [w_lo,p, w_hi,p]` the

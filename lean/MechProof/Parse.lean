@@ -7,8 +7,9 @@ import MechProof.Failures
 
 Mirrors the parsers the Python checker uses: `python/mechproof/jsonfile.py` (`read_json`, `MAX_DEPTH`),
 `python/mechproof/weights.py` (`parse`, `_exact_keys`, `_parse_tensor`, `_fits_float32`),
-`python/mechproof/config.py` (`config_from_file`) and `python/mechproof/certificate.py`
-(`load_certificate`, `_weights_path`, the claim schemas and `_version_features`). Every way the Python
+`python/mechproof/config.py` (`config_from_file`), `python/mechproof/certificate.py`
+(`load_certificate`, `_weights_path`, `_version_features`) and `python/mechproof/tasks/maxk/schema.py` (the claim
+schemas). Every way the Python
 parser rejects a file is a way this one rejects it, as malformed input (exit 2):
 
 * before `Lean.Json.parse` sees the text, `scanText` rejects a number in exponent form (`1e3`: Lean's
@@ -199,7 +200,7 @@ def noOtherKeys (j : Lean.Json) (keys : Array String) : Bool := Id.run do
 
 /-- `j` (found at `path`) is an object with every key of `required`, and no key outside `required` and
 `optional`. Python: `weights._exact_keys`, and `extra="forbid"` with required fields in the pydantic
-schemas of `certificate.py`. -/
+schemas of `certificate.py` and `tasks/maxk/schema.py`. -/
 def exactKeys (file : InputFile) (j : Lean.Json) (path : String) (required optional : Array String) :
     Except CheckError Unit := do
   let here : String := if path == "" then "(top level)" else path

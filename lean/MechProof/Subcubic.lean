@@ -9,7 +9,7 @@ import MechProof.Inputs
 /-!
 # The claims of a subcubic certificate (docs/certificate.md §7)
 
-Mirrors `python/mechproof/checker/subcubic/` function by function, in the same order (its modules `exact`, `qk`,
+Mirrors `python/mechproof/tasks/maxk/checker/subcubic/` function by function, in the same order (its modules `exact`, `qk`,
 `paths`, `cases` in turn; same names in camelCase; the classes `Model`, `OV` and `SubcubicChecker` become a
 structure plus `mkModel`, `mkOV`, `mkSubcubicChecker`, and the methods `SubcubicChecker.rule`, `…gaps`,
 `…slots`, `…attentionBounds`, `…h`, `…outputBound`, `…holds`, `…checkEntry`). Every quantity of §7.2 is

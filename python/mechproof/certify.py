@@ -23,10 +23,12 @@ from . import weights as weights_io
 from .certificate import Certificate, dumps_certificate
 from .checker import CheckResult, check
 from .files import atomic_write
-from .modelstore import load_or_train, model_name
-from .strategies import STRATEGIES, ProofOutput, with_upper
-from .strategies.coverage import require_enumerable
+from .modelstore import model_name
+from .strategies import ProofOutput
 from .tasks import MAXK
+from .tasks.maxk.models import load_or_train
+from .tasks.maxk.strategies import STRATEGIES, with_upper
+from .tasks.maxk.strategies.coverage import require_enumerable
 from .weights import ExactWeights
 
 CERT_ROOT = Path("out") / "certificates"

@@ -2,7 +2,9 @@
 
 It shares nothing with the producer except the format parsers (mechproof.certificate, mechproof.weights), and
 computes only with Python integers and fractions. Exit semantics (docs/certificate.md §5): a ClaimFailure is a false claim
-(exit 1); an InputError is malformed input (exit 2).
+(exit 1); an InputError is malformed input (exit 2). Each task's rules are its own (tasks/maxk/checker/,
+tasks/induction/checker/); this package holds the entry point and what they share: arithmetic, failures,
+matrices, the input lists.
 """
 
 from __future__ import annotations
@@ -18,9 +20,7 @@ from ..jsonfile import decode_json, is_file
 from ..tasks import MAXK
 from ..weights import ExactWeights
 from .arith import OPS, memo
-from .cubic import check_cubic
 from .failures import ClaimFailure, require
-from .subcubic import check_subcubic
 
 __all__ = ["CheckResult", "ClaimFailure", "check"]
 
@@ -75,8 +75,12 @@ def _check(path: Path) -> CheckResult:
 
         correct, wrong = check_induction(cert, claims, w, path)
     elif cert.strategy.name in ("cubic", "cubic+residual"):
+        from ..tasks.maxk.checker.cubic import check_cubic
+
         correct, wrong = check_cubic(claims, w, path)
     elif cert.strategy.name == "subcubic":  # never forms EQKE or EUPU unless the variant says so
+        from ..tasks.maxk.checker.subcubic import check_subcubic
+
         params = cert.typed_params(path)
         variant = f"{params.eupu};{params.attention};{params.qk}"
         require(params.variant == variant, "strategy.params", "variant must equal eupu;attention;qk", params.variant, variant)

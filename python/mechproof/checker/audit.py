@@ -19,12 +19,13 @@ from .. import weights as weights_io
 from ..certificate import load_certificate
 from ..errors import InputError
 from ..jsonfile import short
+from ..tasks.maxk.checker.cubic import CaseTables, Coverage, CubicDerived, case_groups, case_total, check_inv_sqrt, placements
+from ..tasks.maxk.checker.inputs import InputRule
+from ..tasks.maxk.checker.subcubic import SubcubicChecker, coverage, frac, frac_str, subcubic_covers
 from .arith import Dy, dy_lt, dy_mul, dy_sign, dy_str, exp_bounds, memo
-from .cubic import CaseTables, Coverage, CubicDerived, case_groups, case_total, check_inv_sqrt, placements
 from .failures import ClaimFailure
-from .inputs import InputRule, decode
+from .inputs import decode
 from .matrices import exact_matrices
-from .subcubic import SubcubicChecker, coverage, frac, frac_str, subcubic_covers
 
 _ID = re.compile(r"([a-z_]+)\[([0-9]+(?:,[0-9]+)*)\](?:/([0-9]+))?")  # ASCII digits: \d and isdigit admit '²', '٣'
 _ARITY = {"exp_eqke": 2, "exp_eqkp": 2, "case": 3, "residual": 1, "wrong": 1, "input": 1}

@@ -145,7 +145,7 @@ def _print_json(doc: Any) -> None:
 
 def _named_config(name: str) -> Any:
     """The ModelConfig of a `--config` name; an unknown name is bad input naming the option."""
-    from ..config import UnknownConfig, named_config
+    from ..tasks.maxk.config import UnknownConfig, named_config
 
     try:
         return named_config(name)
@@ -154,6 +154,6 @@ def _named_config(name: str) -> Any:
 
 
 def _config_names() -> str:
-    from ..config import CONFIGS
+    from ..tasks.maxk.config import CONFIGS
 
     return ", ".join(f"{name} (K={c.n_ctx}, V={c.d_vocab})" for name, c in CONFIGS.items())

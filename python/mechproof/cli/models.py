@@ -36,7 +36,8 @@ def train(
 ) -> None:
     """Train one model on CPU: Max-of-K with the paper's recipe (AdamW, 3000 steps of 128 online samples), or the
     induction task with its recipe (AdamW, 6000 steps of 256)."""
-    from ..modelstore import MODELS_DIR, is_path, parse_name, train_and_save, trainable_name
+    from ..modelstore import MODELS_DIR, is_path
+    from ..tasks.maxk.models import parse_name, train_and_save, trainable_name
 
     if induction.resolve_task(task, model, config) == induction.TASK:
         return induction.train(model, seed, config, n, out_path, quiet)
@@ -83,8 +84,8 @@ def accuracy(
     same exact verdicts are computed for N uniform random inputs and the result is an ESTIMATE with an exact
     Clopper–Pearson confidence interval: never a certified number (JSON "kind": "estimate").
     """
-    from ..bruteforce import MAX_INPUTS, brute_force
-    from ..modelstore import load_or_train
+    from ..tasks.maxk.bruteforce import MAX_INPUTS, brute_force
+    from ..tasks.maxk.models import load_or_train
 
     if not 0 < confidence < 1:
         raise InputError(None, "--confidence", f"must lie strictly between 0 and 1, got {confidence}")
@@ -94,7 +95,7 @@ def accuracy(
     _set_threads(threads)
     w, path, _ = load_or_train(model, progress=not quiet and not as_json)
     if samples is not None:  # an estimate: every line and field says so
-        from ..estimate import estimate_accuracy
+        from ..tasks.maxk.estimate import estimate_accuracy
 
         est = estimate_accuracy(w, samples, sample_seed, confidence, device=device, progress=not quiet and not as_json)
         if as_json:
@@ -151,7 +152,7 @@ def import_weights(
     Tensors of another dtype are accepted when every value converts to float32 exactly (float16, small integers,
     float64 holding float32 values); NaN and Inf are always refused.
     """
-    from ..statedict import import_with_conversions
+    from ..tasks.maxk.statedict import import_with_conversions
     from ..weights import save
 
     _check_output(out_path, "--out")
@@ -175,7 +176,7 @@ def export_weights(
 ) -> None:
     """Write a model as a TransformerLens state dict (zero biases included)."""
     from ..modelstore import model_path
-    from ..statedict import export_state_dict, require_state_dict_name
+    from ..tasks.maxk.statedict import export_state_dict, require_state_dict_name
     from ..weights import load
 
     _check_output(out_path, "--out")

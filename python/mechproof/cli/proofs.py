@@ -71,7 +71,7 @@ def certify(
     """
     from ..certify import CERT_ROOT, certify as run
     from ..modelstore import model_name
-    from ..strategies import STRATEGIES
+    from ..tasks.maxk.strategies import STRATEGIES
 
     if induction.is_induction(model):
         induction.refuse("--paper-compatible", paper_compatible, "induction", "it is a Max-of-K subcubic option")
@@ -91,7 +91,7 @@ def certify(
     )
     res, out_of_reach = None, None
     if brute:
-        from ..bruteforce import MAX_INPUTS, brute_force
+        from ..tasks.maxk.bruteforce import MAX_INPUTS, brute_force
         from ..weights import load
 
         w = load(rep.certificate.parent / "weights.json")
@@ -169,8 +169,8 @@ def strategies(
     task: Optional[str] = typer.Option(None, help="Only this task's strategies: maxk or induction (default both)."),
 ) -> None:
     """List the proof strategies of each task with their group and asymptotic checking cost."""
-    from ..strategies import STRATEGIES
-    from ..strategies.subcubic import ATTENTION_OPTIONS, EUPU_OPTIONS, QK_OPTIONS
+    from ..tasks.maxk.strategies import STRATEGIES
+    from ..tasks.maxk.strategies.subcubic import ATTENTION_OPTIONS, EUPU_OPTIONS, QK_OPTIONS
 
     tasks = [induction.resolve_task(task)] if task is not None else [induction.MAXK, induction.TASK]
     codes = {"eupu": EUPU_OPTIONS, "attention": ATTENTION_OPTIONS, "qk": QK_OPTIONS}
@@ -292,7 +292,7 @@ CERTIFICATE_KEYS = frozenset({"claims", "bound", "strategy"})
 
 
 def _shaped_like_a_certificate(path: Path) -> bool:
-    from ..explain import FORMAT as SLACK
+    from ..tasks.maxk.explain import FORMAT as SLACK
     from ..weights import FORMAT as WEIGHTS
 
     try:
@@ -306,7 +306,7 @@ def _strategy_name(strategy: str, params: dict[str, Any]) -> str:
     """The name `mechproof strategies` lists (a subcubic certificate's variant, -paper with the paper's count)."""
     if strategy != "subcubic":
         return strategy
-    from ..strategies.subcubic import VARIANTS
+    from ..tasks.maxk.strategies.subcubic import VARIANTS
 
     keys = {v.names: v.key for v in VARIANTS}
     key = keys.get((params.get("eupu"), params.get("attention"), params.get("qk")), strategy)
@@ -403,7 +403,7 @@ def explain(
     The checker runs first: exit 2 if the certificate is malformed, 1 if the checker rejects it."""
     import numpy as np
 
-    from ..explain import explain as run, heatmap, save_json, to_json
+    from ..tasks.maxk.explain import explain as run, heatmap, save_json, to_json
 
     folder = out_dir or Path("out") / "explain" / certificate.absolute().parent.name
     _check_output(folder, "--out", folder=True)

@@ -13,10 +13,10 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any, Mapping, Sequence
 
-from ..config import CONFIGS
 from ..errors import InputError
 from ..files import atomic_write
 from ..sweep.rows import BRUTE, ESTIMATE, REFERENCES
+from ..tasks.maxk.config import CONFIGS
 from .figures import save
 from .stats import best_per_seed, load_results, mean_std, num
 from .tables import markdown_table, pm

@@ -44,7 +44,7 @@ REFERENCES = (BRUTE, ESTIMATE)
 
 def reference_name(n_inputs: int) -> str:
     """The per-seed reference row: exact brute force when feasible, else a sampled estimate."""
-    from ..bruteforce import MAX_INPUTS
+    from ..tasks.maxk.bruteforce import MAX_INPUTS
 
     return BRUTE if n_inputs <= MAX_INPUTS else ESTIMATE
 

@@ -6,8 +6,8 @@ import fnmatch
 import re
 from typing import Any, Mapping
 
-from ..config import PAPER_SEEDS
 from ..errors import InputError, did_you_mean
+from ..tasks.maxk.config import PAPER_SEEDS
 from .rows import BRUTE
 
 
@@ -43,7 +43,7 @@ def select_strategies(spec: str, registry: Mapping[str, Any] | None = None) -> l
     Returns registry keys in registry order. `brute-force` is accepted (its row is always produced) and is not
     returned. An unknown name, or a glob that matches nothing, is an InputError."""
     if registry is None:
-        from ..strategies import STRATEGIES as registry
+        from ..tasks.maxk.strategies import STRATEGIES as registry
     keys = list(registry)
     parts = [p.strip() for p in spec.split(",")]
     if not spec.strip() or any(not p for p in parts):

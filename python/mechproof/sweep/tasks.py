@@ -36,7 +36,7 @@ Emit = Callable[[Event], None]
 
 
 def _models_dir() -> Path:
-    from ..modelstore import MODELS_DIR  # imports torch: not at import time (the report and merge do not need it)
+    from ..modelstore import MODELS_DIR
 
     return MODELS_DIR
 
@@ -67,8 +67,8 @@ class SweepSpec:
 
     def model_name(self, seed: int) -> str:
         """seedN for the paper's Max-of-4, <config>-seedN for the other named configurations."""
-        from ..config import config_name
-        from ..modelstore import trainable_name
+        from ..tasks.maxk.config import config_name
+        from ..tasks.maxk.models import trainable_name
 
         name = config_name(self.cfg)
         if name is None:
@@ -94,7 +94,7 @@ def model_file(seed: int, spec: SweepSpec) -> Path:
 
 def load_model(seed: int, spec: SweepSpec) -> tuple[Any, dict[str, Any]]:
     """The seed's weights, read from `model_file` or trained into it, and the model columns of its brute row."""
-    from ..modelstore import load_or_train
+    from ..tasks.maxk.models import load_or_train
 
     path = model_file(seed, spec)
     t0 = time.perf_counter()
@@ -131,7 +131,7 @@ def estimate_row(seed: int, w: Any, model_info: Mapping[str, Any], device: str, 
     """An ESTIMATE of the accuracy from uniform samples (each decided exactly), with an exact 95%
     Clopper–Pearson interval. It certifies nothing: correct, bound and normalized stay empty, so no table can
     mistake it for a certified number; proofs of this seed are compared with its upper confidence limit."""
-    from ..estimate import estimate_accuracy
+    from ..tasks.maxk.estimate import estimate_accuracy
 
     est = estimate_accuracy(w, samples, sample_seed=seed, device=device)
     return {
@@ -174,7 +174,7 @@ def _no_certificate(w: Any, model_info: Mapping[str, Any], device: str) -> dict[
 
 def brute_row(seed: int, w: Any, model_info: Mapping[str, Any], device: str) -> dict[str, Any]:
     """The seed's brute-force pseudo-strategy row: the exact accuracy, its analytic proof length, the model."""
-    from ..bruteforce import brute_force
+    from ..tasks.maxk.bruteforce import brute_force
 
     res = brute_force(w, device=device, progress=False)
     ops = brute_force_ops(w.cfg)
@@ -204,7 +204,7 @@ def prove_row(seed: int, name: str, w: Any, brute: Mapping[str, Any], where: Pat
     """Prove one strategy, write its certificate into `where` once the independent checker accepts it, and return
     its row and the certificate's path. The row names the certificate by its place in a sweep folder."""
     from ..certify import build_certificate, write_proven
-    from ..strategies import STRATEGIES
+    from ..tasks.maxk.strategies import STRATEGIES
 
     info = STRATEGIES[name]
     t0 = time.perf_counter()
@@ -308,7 +308,7 @@ def prepare_remote(seed: int, weights_text: str | None, brute: Mapping[str, Any]
     Returns {"weights": the exact weights file's text, "brute": the row, "trained": whether it trained}. The
     driver saves a trained model at `model_path`, which is also what the brute row names."""
     from .. import weights as weights_io
-    from ..modelstore import train_and_save
+    from ..tasks.maxk.models import train_and_save
 
     trained, seconds = False, 0.0
     if weights_text is None:

@@ -98,7 +98,7 @@ def verify_certificate(item: Incoming, src: Path) -> tuple[Verified | None, str 
     from ..certificate import load_certificate
     from ..checker import ClaimFailure, check
 
-    from ..strategies import STRATEGIES
+    from ..tasks.maxk.strategies import STRATEGIES
 
     row = item.row
     if row["strategy"] not in STRATEGIES:
@@ -151,7 +151,7 @@ def verify_certificate(item: Incoming, src: Path) -> tuple[Verified | None, str 
 
 def strategy_of(cert: Any) -> str:
     """The sweep's name for a certificate's strategy: cubic, cubic+residual or subcubic-<codes>."""
-    from ..strategies.subcubic import VARIANTS
+    from ..tasks.maxk.strategies.subcubic import VARIANTS
 
     if cert.strategy.name != "subcubic":
         return str(cert.strategy.name)

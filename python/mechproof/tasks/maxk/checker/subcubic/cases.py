@@ -8,12 +8,12 @@ from math import comb
 from pathlib import Path
 from typing import Any, Mapping
 
-from ...weights import ExactWeights
-from ..arith import Dy, count, dy_add, dy_max, dy_mul, dy_sign, dy_str, dy_sub, dy_sum, exp_bounds, memo
+from .....checker.arith import Dy, count, dy_add, dy_max, dy_mul, dy_sign, dy_str, dy_sub, dy_sum, exp_bounds, memo
+from .....checker.failures import ClaimFailure, require
+from .....checker.matrices import Mat, Vec, add_row, matmul, tensor, transpose, vec_rescale
+from .....weights import ExactWeights
 from ..cubic import check_inv_sqrt
-from ..failures import ClaimFailure, require
 from ..inputs import InputRule, check_input_claims
-from ..matrices import Mat, Vec, add_row, matmul, tensor, transpose, vec_rescale
 from .exact import _bad, avg_table, choice_vec, frac, min_dy
 from .paths import OV, Interval, eqkp_err, eupu_terms, logit_l, pi_bounds, position_order
 from .qk import QK_EXACT, Model, approx_matrix, chain_factors, epsilon, exact_eqke_tok, peel, peel_pieces

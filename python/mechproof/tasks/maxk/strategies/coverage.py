@@ -15,10 +15,10 @@ from typing import Any, Iterator
 
 import numpy as np
 
+from ....errors import InputError
+from ....intervals import enclose_array
+from ....weights import ExactWeights
 from ..bruteforce import input_tokens
-from ..errors import InputError
-from ..intervals import enclose_array
-from ..weights import ExactWeights
 from .inputs import SOUND, context, decide_tokens
 
 MAX_ENUMERATED = 2**28  # V^n above this: we refuse to enumerate every input

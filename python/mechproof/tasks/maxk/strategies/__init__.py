@@ -1,4 +1,4 @@
-"""Proof strategies: each turns exact weights into the claims of a certificate that a checker verifies.
+"""Max-of-K's proof strategies: each turns exact weights into the claims of a certificate that a checker verifies.
 
 One module per proof family: `cubic` (docs/paper.md §4), `subcubic` (§5, 100 variants) and `cubic+residual` (cubic
 plus every other input decided one by one: the exact accuracy, docs §9). A strategy is a function
@@ -9,35 +9,12 @@ upper bound (the `wrong` claim of docs §9) to any strategy's proof.
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass, field, replace
-from typing import Any, Callable
+from dataclasses import replace
+from typing import Callable
 
-from ..certificate import VERSION
-from ..weights import ExactWeights
+from ....strategies import ProofOutput, StrategyInfo
+from ....weights import ExactWeights
 from .subcubic import VARIANTS, Variant
-
-
-@dataclass(frozen=True)
-class ProofOutput:
-    strategy: str  # certificate `strategy.name`
-    claims: dict[str, Any]
-    correct: int
-    total: int
-    seconds: float
-    params: dict[str, Any] = field(default_factory=dict)
-    file_stem: str = "cubic"  # certificate file name (without .json) inside certificates/<model>/
-    version: int = VERSION  # certificate format version the claims are written for (docs/certificate.md)
-    upper: int | None = None  # certificate `bound.upper` (with a `wrong` claim), docs §3 and §9
-
-
-@dataclass(frozen=True)
-class StrategyInfo:
-    """A named proof strategy: how to run it, its asymptotic cost class and its group in reports."""
-
-    name: str
-    run: Callable[..., ProofOutput]  # (weights, paper_compatible=False) → ProofOutput
-    complexity: str
-    group: str
 
 
 def _cubic(w: ExactWeights, paper_compatible: bool = False) -> ProofOutput:

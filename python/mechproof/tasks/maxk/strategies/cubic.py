@@ -44,8 +44,8 @@ from fractions import Fraction
 
 import numpy as np
 
-from ..exact import ExactMatrices
-from ..weights import ExactWeights
+from ....exact import ExactMatrices
+from ....weights import ExactWeights
 from .inputs import PLAIN, SOUND, Arith, Claim3, InputContext, Pair, context, decide_float, decide_tokens, plain_exp, plain_model
 
 INF = np.inf

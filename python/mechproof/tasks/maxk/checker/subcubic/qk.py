@@ -6,10 +6,10 @@ from itertools import combinations
 from pathlib import Path
 from typing import Any
 
-from ...weights import ExactWeights
-from ..arith import Dy, count, dy_lt, dy_str
-from ..failures import ClaimFailure, require
-from ..matrices import Mat, Vec, add_row, mat_add, matmul, shape, tensor, transpose, vecmat, zeros
+from .....checker.arith import Dy, count, dy_lt, dy_str
+from .....checker.failures import ClaimFailure, require
+from .....checker.matrices import Mat, Vec, add_row, mat_add, matmul, shape, tensor, transpose, vecmat, zeros
+from .....weights import ExactWeights
 from .exact import QK_FOUR, QK_TWO, _bad, centre, centred_abs, choice_mat, plus_const, rowrange, vec_min, weighted
 
 

@@ -7,12 +7,12 @@ from fractions import Fraction
 from pathlib import Path
 from typing import Any
 
-from ...certificate import SUBCUBIC_QK
-from ...errors import InputError
-from ...jsonfile import short_int
-from ..arith import Dy, count, dy_lt
-from ..failures import require
-from ..matrices import Mat, Vec, vec_rescale
+from .....checker.arith import Dy, count, dy_lt
+from .....checker.failures import require
+from .....checker.matrices import Mat, Vec, vec_rescale
+from .....errors import InputError
+from .....jsonfile import short_int
+from ...schema import SUBCUBIC_QK
 
 
 QK_TWO = ("svd", "max_diff", "mean+max_diff", "max_diff_exact")
@@ -99,13 +99,13 @@ def _bad(path: Path | None, fld: str, msg: str) -> InputError:
     return InputError(path, f"claims.choices.{fld}", msg)
 
 
-def choice_vec(v: Any, length: int, fld: str, path: Path | None) -> Vec:  # v: certificate.DyVec
+def choice_vec(v: Any, length: int, fld: str, path: Path | None) -> Vec:  # v: schema.DyVec
     if len(v.mant) != length:
         raise _bad(path, f"{fld}.mant", f"expected {length} entries, got {len(v.mant)}")
     return list(v.mant), v.exp
 
 
-def choice_mat(a: Any, rows: int, cols: int | None, fld: str, path: Path | None) -> Mat:  # a: certificate.DyMat
+def choice_mat(a: Any, rows: int, cols: int | None, fld: str, path: Path | None) -> Mat:  # a: schema.DyMat
     """A claimed matrix of `rows` rows and `cols` columns (cols None: any common width)."""
     if len(a.rows) != rows:
         raise _bad(path, f"{fld}.rows", f"expected {rows} rows, got {len(a.rows)}")

@@ -6,8 +6,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from ..arith import Dy, count, dy_mul, exp_bounds
-from ..matrices import Mat, Vec, add_row, matmul, shape, transpose, vecmat
+from .....checker.arith import Dy, count, dy_mul, exp_bounds
+from .....checker.matrices import Mat, Vec, add_row, matmul, shape, transpose, vecmat
 from .exact import _bad, centred_abs, choice_vec, rowrange, weighted
 from .qk import Model
 

@@ -9,8 +9,8 @@ from functools import cache
 import mpmath
 import numpy as np
 
-from ...exact import Dyadic
-from ...intervals import INF, add_down, add_up, down, enclose, mul_down, mul_up, up
+from .....exact import Dyadic
+from .....intervals import INF, add_down, add_up, down, enclose, mul_down, mul_up, up
 from .pieces import OutputSide, Pieces
 from .qk import QKBound
 

@@ -7,8 +7,8 @@ from functools import cached_property
 
 import numpy as np
 
-from ...exact import Dyadic, weight
-from ...weights import ExactWeights
+from .....exact import Dyadic, weight
+from .....weights import ExactWeights
 from .qk import Chains, mean_rows
 
 

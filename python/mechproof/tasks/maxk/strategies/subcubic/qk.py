@@ -13,7 +13,7 @@ from functools import cache, cached_property
 
 import numpy as np
 
-from ...exact import Dyadic
+from .....exact import Dyadic
 from .variants import RECURSIVE, SPLIT
 
 PEEL_BITS = 384  # docs §10: every peeled factor F_i′ has entries below 2^384 at its own exponent

@@ -17,10 +17,10 @@ import numpy as np
 import torch
 from pydantic import ValidationError
 
-from .config import ModelConfig
-from .errors import InputError
-from .jsonfile import require_file
-from .weights import ExactWeights, from_torch
+from ...config import ModelConfig
+from ...errors import InputError
+from ...jsonfile import require_file
+from ...weights import ExactWeights, from_torch
 
 TL_NAMES = {
     "W_E": "embed.W_E",
@@ -252,7 +252,7 @@ def _to_float32(
 
 def export_state_dict(w: ExactWeights, path: str | Path) -> None:
     """Write TransformerLens names (zero biases included) as `.safetensors`, or torch.save's `.pt`/`.pth`."""
-    from .files import atomic_write
+    from ...files import atomic_write
 
     require_state_dict_name(path)
     tensors = w.to_torch()

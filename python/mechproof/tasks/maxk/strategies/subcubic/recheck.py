@@ -27,7 +27,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ...intervals import add_down, add_up, down, mul_down, mul_up, sub_down, sub_up, up
+from .....intervals import add_down, add_up, down, mul_down, mul_up, sub_down, sub_up, up
 from .floats import AttnF, Masses, OutF, exp_down, exp_up, scaled_bounds
 
 

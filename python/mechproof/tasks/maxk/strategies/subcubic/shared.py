@@ -14,8 +14,8 @@ from functools import cached_property
 
 import numpy as np
 
-from ...intervals import inv_sqrt_claim
-from ...weights import ExactWeights
+from .....intervals import inv_sqrt_claim
+from .....weights import ExactWeights
 from .choices import check_limits
 from .floats import AttnF, Masses, OutF, attn_floats, masses, out_floats
 from .pieces import OutputSide, Pieces, output_side

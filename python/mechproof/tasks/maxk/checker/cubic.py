@@ -14,17 +14,17 @@ from __future__ import annotations
 from math import comb
 from typing import Any
 
-from ..errors import InputError
-from ..weights import ExactWeights
-from .arith import Dy, count, dy_add, dy_lt, dy_mul, dy_sign, dy_str, dy_sum, exp_bounds, memo
-from .failures import ClaimFailure, require
+from ....checker.arith import Dy, count, dy_add, dy_lt, dy_mul, dy_sign, dy_str, dy_sum, exp_bounds, memo
+from ....checker.failures import ClaimFailure, require
+from ....checker.matrices import Mat, exact_matrices
+from ....errors import InputError
+from ....weights import ExactWeights
 from .inputs import InputRule, check_input_claims
-from .matrices import Mat, exact_matrices
 
 Interval = tuple[Dy, Dy]
 
 
-def check_inv_sqrt(claim, d: int) -> Interval:  # noqa: ANN001 - certificate.InvSqrtClaim
+def check_inv_sqrt(claim, d: int) -> Interval:  # noqa: ANN001 - schema.InvSqrtClaim
     """1/√d ∈ [lo, hi]·2^exp, checked by squaring: lo²·d ≤ 2^(−2exp) ≤ hi²·d."""
     cid = "inv_sqrt_d_head"
     require(claim.exp <= 0, cid, "exponent must be ≤ 0", claim.exp, 0)
@@ -35,7 +35,7 @@ def check_inv_sqrt(claim, d: int) -> Interval:  # noqa: ANN001 - certificate.Inv
     return (claim.lo, claim.exp), (claim.hi, claim.exp)
 
 
-def check_enclosure_shape(name: str, claim, rows: int, cols: int) -> None:  # noqa: ANN001 - certificate.ExpClaim
+def check_enclosure_shape(name: str, claim, rows: int, cols: int) -> None:  # noqa: ANN001 - schema.ExpClaim
     """`lo`, `hi` and `exp` are rows×cols arrays: checked before any V×V matrix is formed, so that a small file
     claiming a large vocabulary costs nothing."""
     for arr in (claim.lo, claim.hi, claim.exp):

@@ -23,7 +23,7 @@ from typing import Any
 
 import numpy as np
 
-from .errors import InputError
+from ...errors import InputError
 
 MAX_INPUTS = 1 << 26
 """Per-input masks of all inputs are built in memory: Max-of-4 (2^24) fits, Max-of-5 (2^30) does not."""
@@ -177,10 +177,10 @@ def _input_margin(rule: Any, tokens: tuple[int, ...]) -> float:
 def explain(cert_path: str | Path, worst: int = 15, progress: bool = False) -> Slack:
     """The slack of one certificate against brute force (see the module docstring)."""
     from .bruteforce import brute_force
-    from .certificate import load_certificate
-    from .checker import check
-    from .checker.audit import cubic_context
-    from .weights import load
+    from ...certificate import load_certificate
+    from ...checker import check
+    from ...checker.audit import cubic_context
+    from ...weights import load
 
     cert_path = Path(cert_path)
     cert, claims = load_certificate(cert_path)
@@ -239,7 +239,7 @@ def heatmap(slack: Slack, path: Path) -> list[Path]:
     import matplotlib.pyplot as plt
     from matplotlib.colors import LogNorm
 
-    from .files import atomic_write
+    from ...files import atomic_write
 
     V = slack.heat.shape[0]
     top_gap = max(1, int(np.nonzero(slack.heat.sum(axis=0))[0].max(initial=0)) + 1)
@@ -284,6 +284,6 @@ def to_json(slack: Slack) -> dict[str, Any]:
 
 
 def save_json(slack: Slack, path: Path) -> None:
-    from .files import atomic_write
+    from ...files import atomic_write
 
     atomic_write(path, json.dumps(to_json(slack), indent=1) + "\n")

@@ -26,10 +26,9 @@ from typing import Callable
 
 import numpy as np
 
-from ..bruteforce import input_tokens
-from ..errors import InputError
-from ..exact import Dyadic, ExactMatrices, exact_matrices
-from ..intervals import (
+from ....errors import InputError
+from ....exact import Dyadic, ExactMatrices, exact_matrices
+from ....intervals import (
     add_down,
     add_up,
     div_down,
@@ -40,7 +39,8 @@ from ..intervals import (
     mul_down,
     mul_up,
 )
-from ..weights import ExactWeights
+from ....weights import ExactWeights
+from ..bruteforce import input_tokens
 
 Claim3 = tuple[np.ndarray, np.ndarray, np.ndarray]  # claimed (lo, hi, exp), numpy object arrays of ints
 Pair = tuple[np.ndarray, np.ndarray]  # float64 (lo, hi)

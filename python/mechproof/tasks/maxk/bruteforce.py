@@ -58,12 +58,12 @@ import torch
 from mpmath import iv
 from tqdm import tqdm
 
-from .exact import Dyadic, ExactMatrices, exact_matrices
-from .intervals import add_up, ceil_f64, claims_to_f64, exp_claims, inv_sqrt_claim, mul_down, mul_up, up
-from .weights import ExactWeights
+from ...exact import Dyadic, ExactMatrices, exact_matrices
+from ...intervals import add_up, ceil_f64, claims_to_f64, exp_claims, inv_sqrt_claim, mul_down, mul_up, up
+from ...weights import ExactWeights
 
 MAX_INPUTS = 2**36
-"""Brute force refuses larger input spaces (K = 6 at V = 64 is 2^36); sample them (mechproof.estimate)."""
+"""Brute force refuses larger input spaces (K = 6 at V = 64 is 2^36); sample them (tasks/maxk/estimate.py)."""
 
 _BOX = 1 << 24  # largest filter box evaluated at once (elements)
 _CHUNK = 1 << 16  # inputs per full-pass batch

@@ -9,7 +9,7 @@ from typing import Any
 
 import numpy as np
 
-from ...weights import ExactWeights
+from .....weights import ExactWeights
 from .choices import check_avg_limits, choices
 from .recheck import recheck
 from .search import averages, fixed_v, per_gap_v

@@ -10,8 +10,8 @@ from typing import Any
 
 import numpy as np
 
-from ...certificate import CHOICE_BITS, CHOICE_EXP, SubcubicChoices
-from ...exact import Dyadic
+from .....exact import Dyadic
+from ...schema import CHOICE_BITS, CHOICE_EXP, SubcubicChoices
 from .qk import QKBound
 
 
