@@ -26,11 +26,11 @@ A mirror of the independent Python checker (`python/mechproof/checker/`), module
 | `MechProof/Arith.lean`    | `checker/arith.py` (dyadics)                    |
 | `MechProof/Exp.lean`      | `checker/arith.py` (`exp_bounds`, docs §6)      |
 | `MechProof/Failures.lean` | `checker/failures.py`, `errors.py`              |
-| `MechProof/Parse.lean`    | `weights.py`, `config.py`, `certificate.py`     |
+| `MechProof/Parse.lean`    | `weights.py`, `config.py`, `certificate.py`, `tasks/*/schema.py` |
 | `MechProof/Matrices.lean` | `checker/matrices.py`                           |
-| `MechProof/Inputs.lean`   | `checker/inputs.py` (the input rule, docs §8–9) |
-| `MechProof/Cubic.lean`    | `checker/cubic.py`                              |
-| `MechProof/Subcubic.lean` | `checker/subcubic/` (exact, qk, paths, cases)   |
+| `MechProof/Inputs.lean`   | `checker/inputs.py`, `tasks/maxk/checker/inputs.py` (the input rule, docs §8–9) |
+| `MechProof/Cubic.lean`    | `tasks/maxk/checker/cubic.py`                   |
+| `MechProof/Subcubic.lean` | `tasks/maxk/checker/subcubic/` (exact, qk, paths, cases) |
 | `MechProof/Induction/Fixed.lean`  | `tasks/induction/checker/fixed.py` (docs §11)   |
 | `MechProof/Induction/Tables.lean` | `tasks/induction/checker/tables.py` (§11.3)     |
 | `MechProof/Induction/Inputs.lean` | `tasks/induction/checker/inputs.py` (§11.4, §11.6) |

@@ -881,7 +881,7 @@ def parseCubicClaims (claims : Lean.Json) (residualRequired : Bool) : Except Che
   return { invSqrt := invSqrt, expEqke := expEqke, expEqkp := expEqkp, cases := cases,
            residual := residual, wrong := wrong }
 
-/-! ### Subcubic certificates (docs §7, python/mechproof/certificate.py `SubcubicClaims`) -/
+/-! ### Subcubic certificates (docs §7, python/mechproof/tasks/maxk/schema.py `SubcubicClaims`) -/
 
 /-- `a, b, c` (for messages). -/
 def joinStr (xs : Array String) : String := Id.run do
