@@ -15,7 +15,6 @@ a sum of per-position maxima over the allowed tokens bounds the latter on every 
 
 from __future__ import annotations
 
-import itertools
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -23,7 +22,7 @@ import numpy as np
 from ....checker.arith import count, exp_bounds
 from .casetables import FC, LB, CaseTables
 from .fixed import up
-from .mixture import Rows
+from .keys import KeyTerms, key_terms
 
 
 @dataclass
@@ -178,21 +177,6 @@ class CaseRule:
         count("add", 4 * zv.size)
         return z, g
 
-    # ------------------------------------------------------------------------------------------ rows
-    def rows(self, row: np.ndarray, known_cols: np.ndarray, free: list[int], tokens: list[int]) -> Rows:
-        """Rows object for layer-1 rows `row` [k] with known columns [k, m] and the free positions."""
-        lo, hi = self.ct.W1
-        n = self.n
-        w_free = np.zeros(len(row), dtype=np.int64)
-        for l in free:
-            cols = np.array(tokens) * n + l
-            w_free += hi[row][:, cols].max(axis=1)
-        count("cmp", len(row) * len(free) * len(tokens))
-        return Rows(lo[row[:, None], known_cols], hi[row[:, None], known_cols], w_free)
-
-    def free_cols(self, free: list[int], tokens: list[int]) -> np.ndarray:
-        return (np.array(tokens)[None, :] * self.n + np.array(free)[:, None]).reshape(-1)
-
     def answer(self, case: Case, q: Query) -> np.ndarray:
         """Ȳ_{i+1,c} [V] (upper, precision FC), and sets q.ans: for every query component r an upper bound of
         −(its score against the answer's key r1[i+1]). The answer's layer-1 row (position i+1, token a) averages
@@ -222,71 +206,6 @@ class CaseRule:
         q.ans_by_col[q.r] = q.ans
         count("add", PV.size + Y.size)
         return ct.ye[a][row] + 1 + both[len(PV) :]
-
-    # ------------------------------------------------------------------------------------------ keys
-    def windows(self, case: Case, k: int) -> tuple[list[int], np.ndarray]:
-        """The free window positions of key k (among k−1, k) and every assignment of distinct allowed tokens to
-        them, int64 [nw, len(positions)] (one empty assignment when both are known)."""
-        pos = [p for p in (k - 1, k) if p >= 0 and p not in case.known]
-        combos = [c for c in itertools.permutations(case.tokens, len(pos))]
-        return pos, np.array(combos, dtype=np.int64).reshape(len(combos), len(pos))
-
-    def key(self, case: Case, q: Query, k: int) -> "KeyTerms":
-        """The λ-test of key k (not the answer's, not n−1) per window (docs §11.5.3): the query components an
-        input of the window can have, grouped by position (a known or window position: its one token; another
-        free position: every allowed token but the window's), their weights, and g, upper bounds of each
-        component's score against r1[k] − r1[i+1]; and Y [nw, V], upper bounds of r1[k]'s value difference c − a."""
-        ct, n = self.ct, self.n
-        wpos, combos = self.windows(case, k)
-        nw = len(combos)
-        tok_at = {p: np.full(nw, t) for p, t in case.known.items()}
-        for m, p in enumerate(wpos):
-            tok_at[p] = combos[:, m]
-        kpos = [l for l in range(k + 1) if l in tok_at]
-        kn = np.stack([tok_at[l] * n + l for l in kpos], axis=1)  # [nw, m]
-        free = [l for l in case.free if l < k and l not in wpos]
-        row = tok_at[k] * n + k
-        rows = self.rows(row, kn, free, case.tokens)
-        fc = self.free_cols(free, case.tokens)
-        # the query components per window: r [nw, R'], grouped by position
-        comps, seg, rest = [], [], []
-        A = np.array(case.tokens)
-        width = 0
-        for j in range(n):
-            seg.append(width)
-            if j in tok_at:
-                comps.append((tok_at[j] * n + j)[:, None])
-                rest.append(np.zeros((nw, 1), dtype=bool))
-            else:
-                comps.append(np.broadcast_to(A * n + j, (nw, len(A))))
-                rest.append(np.ones((nw, len(A)), dtype=bool))
-            width += comps[-1].shape[1]
-        r = np.concatenate(comps, axis=1)
-        valid = ~np.concatenate(rest, axis=1)
-        tok = r // n
-        others = np.concatenate(rest, axis=1)
-        for m in range(len(wpos)):
-            others &= tok != combos[:, m : m + 1]
-        valid |= others
-        PV = ct.PV[case.q]
-        X = PV[r[:, None, :], kn[:, :, None]]  # [nw, m, R']
-        if len(fc):  # the largest entry over the free columns, per component (a window only picks components)
-            by_col = np.zeros(ct.N, dtype=np.int64)
-            by_col[q.r] = PV[q.r][:, fc].max(axis=1)
-            count("cmp", len(q.r) * len(fc))
-            r_max = by_col[r]
-        else:
-            r_max = np.zeros(r.shape, dtype=np.int64)
-        upper, _ = rows.bounds(X, self.xmax("PV", case.q), r_max, None)
-        g = ct.PE[case.q][r, row[:, None]] + 1 + upper + q.ans_by_col[r]
-        count("add", 3 * g.size)
-        lo, hi = ct.W1
-        qrow = ct.col(case.q, n - 1)
-        yv = ct.yv[case.a]
-        Y = yv[kn]  # [nw, m, V]
-        y_max = yv[fc].max(axis=0) if len(fc) else np.zeros(self.V, dtype=np.int64)
-        yup, _ = rows.bounds(Y, self.xmax("yv", case.a), y_max, None)
-        return KeyTerms(g, valid, lo[qrow][r], hi[qrow][r], np.array(seg), ct.ye[case.a][row] + 1 + yup)
 
     def last_key(self, case: Case, q: Query) -> "Pairs":
         """The pairwise terms of the test for the query position as a key (docs §11.5.4), concatenated over the
@@ -328,19 +247,6 @@ class CaseRule:
 
 
 @dataclass
-class KeyTerms:
-    """A key's λ-test per window: g, valid, w_lo, w_hi [nw, R'] over the query components, grouped by position
-    (segments starting at seg); Y [nw, V] the value bounds."""
-
-    g: np.ndarray
-    valid: np.ndarray
-    w_lo: np.ndarray
-    w_hi: np.ndarray
-    seg: np.ndarray
-    Y: np.ndarray
-
-
-@dataclass
 class Pairs:
     H: np.ndarray
     lo: np.ndarray
@@ -368,12 +274,20 @@ class Parts:
     last: list  # the pairwise terms of key n−1
 
 
+def sibling_parts(rule: CaseRule, cases: list[Case]) -> list[Parts]:
+    """The parts of sibling cases (same q, i, a and known positions; keys.py): the keys' terms are formed for all of
+    them at once, the rest case by case. The same arrays and operation counts as case_parts on each."""
+    qs = [rule.query(case) for case in cases]
+    direct = [rule.direct(case, q) for case, q in zip(cases, qs)]
+    y_ans = [rule.answer(case, q) for case, q in zip(cases, qs)]  # also sets q.ans, which the keys use
+    c0 = cases[0]
+    keys = {k: key_terms(rule, cases, qs, k) for k in range(rule.n - 1) if k != c0.i + 1}
+    return [Parts(case, q, z, g, y, {k: t[b] for k, t in keys.items()}, rule.last_key(case, q))
+            for b, (case, q, (z, g), y) in enumerate(zip(cases, qs, direct, y_ans))]  # fmt: skip
+
+
 def case_parts(rule: CaseRule, case: Case) -> Parts:
-    q = rule.query(case)
-    z_bar, g_last = rule.direct(case, q)
-    y_ans = rule.answer(case, q)  # also sets q.ans, which the keys use
-    keys = {k: rule.key(case, q, k) for k in range(rule.n - 1) if k != case.i + 1}
-    return Parts(case, q, z_bar, g_last, y_ans, keys, rule.last_key(case, q))
+    return sibling_parts(rule, [case])[0]
 
 
 def others(p: Parts) -> list[int]:

@@ -13,7 +13,10 @@ import math
 
 from ....checker.arith import count
 from ....checker.failures import ClaimFailure, require
-from .cases import Case, CaseRule, case_parts, verify
+from .cases import Case, CaseRule, sibling_parts, verify
+
+BATCH = 16
+"""Sibling cases formed together (bounds the memory of their stacked arrays)."""
 
 
 def _perm(m: int, k: int) -> int:
@@ -39,31 +42,58 @@ class Groups:
         return free
 
     def check(self, rule: CaseRule) -> int:
-        """Verify every case; returns the number of inputs covered."""
+        """Verify every case; returns the number of inputs covered. A group's cases with equally long prefixes are
+        siblings (cases.sibling_parts): their arrays are formed together, then verified one by one in the
+        certificate's order, so the first failure reported is the one a case-by-case pass meets first."""
         V, n = self.V, self.n
         covered = 0
         for g, (q, i, a, order, cases) in enumerate(self.entries):
             free = self._well_formed(g, q, i, a, order, cases)
             seen: list[tuple[int, ...]] = []
+            todo: list[tuple[Case, list[int], str]] = []
+            malformed = None
             for prefix, lam in cases:
                 cid = f"case[{q},{i},{a}/{','.join(map(str, prefix))}]"
-                d = len(prefix)
-                require(d <= min(self.depth, len(free)), cid, "the prefix fixes more positions than the strategy's depth allows", d, self.depth)
-                require(all(0 <= t < V for t in prefix) and len(set(prefix) | {q, a}) == d + 2, cid,
-                        "prefix tokens must be distinct tokens other than q and a", prefix, "distinct")  # fmt: skip
-                require(len(lam) == n and lam[i + 1] == 0, cid, "λ has one entry per key position, 0 at the answer's key i+1", len(lam), n)
+                try:
+                    todo.append((self._case(q, i, a, order, free, prefix, lam, cid), lam, cid))
+                except ClaimFailure as e:  # raised after the cases before it are verified
+                    malformed = e
+                    break
                 seen.append(tuple(prefix))
-                known = {i: q, i + 1: a, n - 1: q}
-                known.update(zip(order[:d], prefix))
-                case = Case(q, i, a, known, [p for p in free if p not in known], [t for t in range(V) if t not in known.values()])
-                verify(case_parts(rule, case), lam, cid)
-                covered += _perm(V - 2 - d, len(free) - d)
+            self._verify(rule, todo)
+            if malformed is not None:
+                raise malformed
+            covered += sum(_perm(V - 2 - len(p), len(free) - len(p)) for p in seen)
             ordered = sorted(seen)
             count("cmp", len(ordered))
             for x, y in zip(ordered, ordered[1:]):
                 require(y[: len(x)] != x, f"case[{q},{i},{a}/{','.join(map(str, y))}]", "cases overlap: a prefix extends another", list(x), list(y))
             self.prefixes[(q, i, a)] = (order, set(seen))
         return covered
+
+    def _case(self, q: int, i: int, a: int, order: list[int], free: list[int], prefix: list, lam: list, cid: str) -> Case:
+        V, n = self.V, self.n
+        d = len(prefix)
+        require(d <= min(self.depth, len(free)), cid, "the prefix fixes more positions than the strategy's depth allows", d, self.depth)
+        require(all(0 <= t < V for t in prefix) and len(set(prefix) | {q, a}) == d + 2, cid,
+                "prefix tokens must be distinct tokens other than q and a", prefix, "distinct")  # fmt: skip
+        require(len(lam) == n and lam[i + 1] == 0, cid, "λ has one entry per key position, 0 at the answer's key i+1", len(lam), n)
+        known = {i: q, i + 1: a, n - 1: q}
+        known.update(zip(order[:d], prefix))
+        return Case(q, i, a, known, [p for p in free if p not in known], [t for t in range(V) if t not in known.values()])
+
+    @staticmethod
+    def _verify(rule: CaseRule, todo: list) -> None:
+        """Verify the cases in order, sibling runs (consecutive, equally long prefixes) formed BATCH at a time."""
+        at = 0
+        while at < len(todo):
+            d = len(todo[at][0].known)
+            end = at
+            while end < len(todo) and end - at < BATCH and len(todo[end][0].known) == d:
+                end += 1
+            for (_, lam, cid), parts in zip(todo[at:end], sibling_parts(rule, [c for c, _, _ in todo[at:end]])):
+                verify(parts, lam, cid)
+            at = end
 
     def covers(self, tokens: tuple[int, ...]) -> bool:
         n = self.n

@@ -13,7 +13,11 @@ from collections import Counter
 from dataclasses import dataclass
 
 from ..checker.cases import Case, CaseRule
-from .cases import CaseProof, prove_case
+from .cases import CaseProof, prove_cases
+
+
+BATCH = 16
+"""Sibling cases evaluated together (bounds the memory of their stacked arrays)."""
 
 
 @dataclass(frozen=True)
@@ -65,10 +69,12 @@ def prove_group(rule: CaseRule, q: int, i: int, a: int, depth: int) -> GroupProo
     tried = 0
     while True:
         failing = []
-        for prefix in frontier:
-            proof = prove_case(rule, _case(rule, q, i, a, order, prefix))
-            tried += 1
-            (proven if proof.proven else failing).append((prefix, proof))
+        for at in range(0, len(frontier), BATCH):  # the frontier's cases are siblings: their arrays formed together
+            batch = frontier[at : at + BATCH]
+            cases = [_case(rule, q, i, a, order, prefix) for prefix in batch]
+            for prefix, proof in zip(batch, prove_cases(rule, cases)):
+                tried += 1
+                (proven if proof.proven else failing).append((prefix, proof))
         if not failing or len(order) >= min(depth, len(free)):
             break
         choices = [p for p in free if p not in order]
