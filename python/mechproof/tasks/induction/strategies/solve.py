@@ -38,7 +38,7 @@ def _root(gf: np.ndarray, wl: np.ndarray, wh: np.ndarray, ok: np.ndarray, seg: n
         sw = np.add.reduceat(np.where(tie, w, 0.0), seg, axis=1) / cnt
         swg = np.add.reduceat(np.where(tie, w * gf, 0.0), seg, axis=1) / cnt
         new = swg.sum(axis=1) / np.maximum(sw.sum(axis=1), 1e-300)
-        settled = np.logical_and.reduceat(new - lam <= 1e-9 * (1 + np.abs(lam)), starts) & False  # per part
+        settled = np.logical_and.reduceat(new - lam <= 1e-9 * (1 + np.abs(lam)), starts)  # per part
         lam = np.where(active, np.maximum(lam, new), lam)
         active &= ~np.repeat(settled, np.diff(np.append(starts, len(gf))))
         if not active.any():
