@@ -68,7 +68,7 @@ def strategy_row(name: str, w: ExactWeights, folder: Path, strategy: str, depth:
     path = folder / f"{proof.file_stem}{'' if depth == DEFAULT_DEPTH else f'-depth{depth}'}.json"
     save_weights_copy(w, folder / "weights.json")  # the certificate names it beside itself
     clear_memo()
-    result, check_s = write_proven(build_certificate(w, proof), path)
+    result, check_s = write_proven(build_certificate(w, proof), path, workers)
     data = path.read_bytes()
     return {
         "model": name, "n": w.cfg.n_ctx, "seed": w.seed, "weights_sha256": w.sha256, "kind": "strategy",

@@ -25,6 +25,7 @@ def _perm(m: int, k: int) -> int:
 
 class Groups:
     def __init__(self, entries: list, cfg, depth: int) -> None:  # noqa: ANN001
+        self.cfg = cfg
         self.V, self.n = cfg.d_vocab, cfg.n_ctx
         self.depth = depth
         self.entries = entries
@@ -41,13 +42,36 @@ class Groups:
         require(len(cases) >= 1, gid, "a group lists at least one case", len(cases), 1)
         return free
 
-    def check(self, rule: CaseRule) -> int:
-        """Verify every case; returns the number of inputs covered. A group's cases with equally long prefixes are
-        siblings (cases.sibling_parts): their arrays are formed together, then verified one by one in the
-        certificate's order, so the first failure reported is the one a case-by-case pass meets first."""
-        V, n = self.V, self.n
-        covered = 0
+    def check(self, rule: CaseRule, workers: int = 1) -> int:
+        """Verify every case; returns the number of inputs covered. With workers > 1, runs of consecutive groups
+        are verified in as many processes; the operation counts are the same, and so is the failure reported:
+        the first one in the certificate's order (parallel.py)."""
+        if workers <= 1 or len(self.entries) < 2:
+            return self.check_range(rule, 0, len(self.entries))
+        from .parallel import check_parallel
+
+        return check_parallel(self, rule, workers)
+
+    def first_malformed(self) -> int:
+        """The index of the first group a sequential pass finds malformed (len(entries) if none)."""
+        probe = Groups(self.entries, self.cfg, self.depth)
         for g, (q, i, a, order, cases) in enumerate(self.entries):
+            try:
+                probe._well_formed(g, q, i, a, order, cases)
+            except Exception:  # noqa: BLE001 - the sequential pass raises it again when it gets there
+                return g
+            probe.prefixes[(q, i, a)] = ([], set())
+        return len(self.entries)
+
+    def check_range(self, rule: CaseRule, start: int, end: int) -> int:
+        """Verify the groups start … end−1 in order (a group's cases with equally long prefixes are siblings,
+        cases.sibling_parts: their arrays are formed together, then verified one by one in the certificate's
+        order, so the first failure reported is the one a case-by-case pass meets first); returns the inputs
+        they cover."""
+        V = self.V
+        covered = 0
+        for g in range(start, end):
+            q, i, a, order, cases = self.entries[g]
             free = self._well_formed(g, q, i, a, order, cases)
             seen: list[tuple[int, ...]] = []
             todo: list[tuple[Case, list[int], str]] = []
