@@ -73,7 +73,7 @@ def solve_linear(t: KeyTerms, root: np.ndarray | None = None) -> int:
 
 def solve_last(terms) -> int:  # noqa: ANN001
     """The least claim λ (precision LB) that passes the quadratic λ-test of the query position as a key."""
-    def passes(lam: np.ndarray) -> np.ndarray:
+    def passes(lam: np.ndarray, _open: np.ndarray | None) -> np.ndarray:
         return np.array([CaseRule.last_key_sum(terms, int(x) << SHIFT) <= 0 for x in lam])
 
     bound = 1 << 25
