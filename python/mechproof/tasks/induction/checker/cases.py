@@ -290,21 +290,10 @@ class Pairs:
     seg: np.ndarray
 
 
-_EXP_UP: dict[int, int] = {}
-
-
 def exp_up(lam: int) -> int:
-    """⌈exp(λ·2^−LB)·2^FC⌉ from the checker's enclosure (docs §6); a pure function of λ, looked up when seen
-    before (counted as the one exp enclosure it stands for)."""
-    hit = _EXP_UP.get(lam)
-    if hit is None:
-        if len(_EXP_UP) >= 1 << 16:
-            _EXP_UP.clear()
-        hi = exp_bounds((lam, -LB))[1]
-        hit = _EXP_UP[lam] = up(hi[0], hi[1], FC)
-    else:
-        count("exp")
-    return hit
+    """⌈exp(λ·2^−LB)·2^FC⌉ from the checker's enclosure (docs §6)."""
+    hi = exp_bounds((lam, -LB))[1]
+    return up(hi[0], hi[1], FC)
 
 
 @dataclass

@@ -26,23 +26,27 @@ def _root(gf: np.ndarray, wl: np.ndarray, wh: np.ndarray, ok: np.ndarray, seg: n
     lam = np.where(ok, gf, np.inf).min(axis=1)
     lens = np.diff(np.append(seg, gf.shape[1]))
     part = np.zeros(len(gf), dtype=np.int64) if part is None else part
-    starts = np.flatnonzero(np.r_[True, part[1:] != part[:-1]])
-    active = np.ones(len(gf), dtype=bool)
+    idx = np.arange(len(gf))  # the rows still iterating (the parts not settled), and their arrays:
+    G, L, H, O, P = gf, wl, wh, ok, part
     for _ in range(60):
-        x = gf - lam[:, None]
-        w = np.where(x >= 0, wh, wl)
-        t = np.where(ok, w * x, -np.inf)
+        lm = lam[idx]
+        x = G - lm[:, None]
+        w = np.where(x >= 0, H, L)
+        t = np.where(O, w * x, -np.inf)
         best = np.repeat(np.maximum.reduceat(t, seg, axis=1), lens, axis=1)
-        tie = ok & (t == best)
+        tie = O & (t == best)
         cnt = np.add.reduceat(tie, seg, axis=1)
         sw = np.add.reduceat(np.where(tie, w, 0.0), seg, axis=1) / cnt
-        swg = np.add.reduceat(np.where(tie, w * gf, 0.0), seg, axis=1) / cnt
+        swg = np.add.reduceat(np.where(tie, w * G, 0.0), seg, axis=1) / cnt
         new = swg.sum(axis=1) / np.maximum(sw.sum(axis=1), 1e-300)
-        settled = np.logical_and.reduceat(new - lam <= 1e-9 * (1 + np.abs(lam)), starts)  # per part
-        lam = np.where(active, np.maximum(lam, new), lam)
-        active &= ~np.repeat(settled, np.diff(np.append(starts, len(gf))))
-        if not active.any():
+        starts = np.flatnonzero(np.r_[True, P[1:] != P[:-1]])
+        settled = np.logical_and.reduceat(new - lm <= 1e-9 * (1 + np.abs(lm)), starts)  # per part
+        lam[idx] = np.maximum(lm, new)
+        go = ~np.repeat(settled, np.diff(np.append(starts, len(P))))
+        if not go.any():
             break
+        if not go.all():  # each row's arithmetic is its own: dropping settled rows changes no other row's
+            idx, G, L, H, O, P = idx[go], G[go], L[go], H[go], O[go], P[go]
     return lam
 
 
