@@ -71,28 +71,35 @@ def part_starts(part: np.ndarray) -> np.ndarray:
 
 def _estimate(X: np.ndarray, w_lo: np.ndarray, w_hi: np.ndarray, seg: np.ndarray, ok: np.ndarray, part: np.ndarray) -> np.ndarray:
     """A float estimate of least_bound's λ (Dinkelbach's iteration); it only guides the exact search. Each part
-    (case) of the rows stops iterating when all its rows have settled, as it would alone."""
-    starts = part_starts(part)
-    active = np.ones(len(X), dtype=bool)
+    (case) of the rows stops iterating when all its rows have settled, as it would alone (its rows are then left
+    out: each row's arithmetic is its own)."""
     xf = X.astype(np.float64)
     wl, wh = w_lo.astype(np.float64), w_hi.astype(np.float64)
     lens = np.diff(np.append(seg, X.shape[1]))
     lam = np.where(ok, xf, np.inf).min(axis=1)
+    idx = np.arange(len(X))  # the rows still iterating, and their arrays:
+    G, O, P = xf, ok, part
     for _ in range(30):
-        x = xf - lam[:, None]
+        lm = lam[idx]
+        x = G - lm[:, None]
         w = np.where(x >= 0, wh, wl)
-        t = np.where(ok, w * x, -np.inf)
+        t = np.where(O, w * x, -np.inf)
         best = np.repeat(np.maximum.reduceat(t, seg, axis=1), lens, axis=1)
-        tie = ok & (t == best)
+        tie = O & (t == best)
         cnt = np.maximum(np.add.reduceat(tie, seg, axis=1), 1)
         sw = (np.add.reduceat(np.where(tie, w, 0.0), seg, axis=1) / cnt).sum(axis=1)
-        swx = (np.add.reduceat(np.where(tie, w * xf, 0.0), seg, axis=1) / cnt).sum(axis=1)
-        new = np.maximum(lam, swx / np.maximum(sw, 1e-300))
-        settled = np.logical_and.reduceat(new - lam <= 1e-9 * (1 + np.abs(lam)), starts)
-        lam = np.where(active, new, lam)
-        active &= ~np.repeat(settled, np.diff(np.append(starts, len(X))))
-        if not active.any():
+        swx = (np.add.reduceat(np.where(tie, w * G, 0.0), seg, axis=1) / cnt).sum(axis=1)
+        new = np.maximum(lm, swx / np.maximum(sw, 1e-300))
+        starts = part_starts(P)
+        settled = np.logical_and.reduceat(new - lm <= 1e-9 * (1 + np.abs(lm)), starts)
+        lam[idx] = new
+        go = ~np.repeat(settled, np.diff(np.append(starts, len(P))))
+        if not go.any():
             break
+        if not go.all():
+            idx, G, O, P = idx[go], G[go], O[go], P[go]
+            if wl.ndim == 2:
+                wl, wh = wl[go], wh[go]
     return lam
 
 

@@ -115,4 +115,5 @@ def key_terms(rule, cases: list, queries: list, k: int) -> list[KeyTerms]:  # no
     yup, _ = rows.bounds(Y.reshape((B * nw,) + Y.shape[2:]), rule.xmax("yv", c0.a), np.repeat(y_max, nw, axis=0), None)
     Yb = ct.ye[c0.a][row] + 1 + yup.reshape(B, nw, -1)
     seg_ = np.array(seg)
-    return [KeyTerms(g[b], valid[b], lo[qrow][r[b]], hi[qrow][r[b]], seg_, Yb[b]) for b in range(B)]
+    w_lo, w_hi = lo[qrow][r], hi[qrow][r]
+    return [KeyTerms(g[b], valid[b], w_lo[b], w_hi[b], seg_, Yb[b]) for b in range(B)]
