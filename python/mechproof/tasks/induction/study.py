@@ -6,7 +6,8 @@ per model, strategy and depth, beside the model's brute force (or estimate) for 
 
 A run of the study computes only the runs of RUNS whose rows the folder does not hold yet, appends their rows, and
 rebuilds the table from every row, so it never drops a committed row. Two rows for the same model, kind, strategy
-and depth must agree in every column but the times and the certificate's path (else the folder is refused).
+and depth (and max_slack, the producer's choice, where a run set it) must agree in every column but the times and
+the certificate's path (else the folder is refused).
 """
 
 from __future__ import annotations
@@ -31,6 +32,7 @@ RUNS: list[tuple[str, list[str], set[tuple[str, int]]]] = _N6 + [
     ("ind8-seed0", ["--bruteforce-only"], {("bruteforce", 0)}),
     ("ind8-seed0", ["--no-bruteforce", "--strategy", "windows", "--depth", "1"], {("windows", 1)}),
     ("ind8-seed0", ["--no-bruteforce", "--strategy", "windows", "--depth", "2"], {("windows", 2)}),
+    ("ind8-seed0", ["--no-bruteforce", "--strategy", "windows", "--depth", "2", "--max-slack", "90"], {("windows", 2, 90.0)}),
     ("ind10-seed0", ["--strategy", "windows", "--depth", "1"], {("bruteforce", 0), ("windows", 1)}),
 ]
 
