@@ -31,12 +31,6 @@ class KeyTerms:
     Y: np.ndarray
 
 
-def siblings(cases: list) -> bool:
-    """Whether the cases share q, i, a and their known positions (so their arrays have equal shapes)."""
-    c0 = cases[0]
-    return all((c.q, c.i, c.a, sorted(c.known), c.free, len(c.tokens)) == (c0.q, c0.i, c0.a, sorted(c0.known), c0.free, len(c0.tokens)) for c in cases)
-
-
 def window_positions(case, k: int) -> list[int]:  # noqa: ANN001
     """The free positions among k−1 and k (the key's window)."""
     return [p for p in (k - 1, k) if p >= 0 and p not in case.known]
