@@ -10,7 +10,7 @@ proven cases (checker.groups.Groups.check), its operation count (the proof lengt
 the certificate entries — the two sides must agree on what is proven and on every claimed bound.
 
 Usage: python benchmarks/induction_speed.py [--model models/ind8-seed0.json] [--depth 2] [--groups 40]
-       [--repeat 2]
+       [--repeat 2] [--baseline COMMIT]
 """
 
 from __future__ import annotations
@@ -25,7 +25,7 @@ import tempfile
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-BASELINE_COMMIT = "f4c64428dec133fbb74f0489cd944908ddf41c10"
+BASELINE_COMMIT = "7524d8e8a13b93e6ed890f99d3f8a3d19c0b86e3"
 
 CHILD = r"""
 import hashlib, json, random, sys, time
@@ -65,10 +65,10 @@ def run(tree: Path, model: str, depth: int, groups: int) -> dict:
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
-def extract_baseline(dest: Path) -> Path:
+def extract_baseline(dest: Path, commit: str) -> Path:
     archive = dest / "base.tar"
     with archive.open("wb") as f:
-        subprocess.run(["git", "-C", str(ROOT), "archive", BASELINE_COMMIT, "python"], stdout=f, check=True)
+        subprocess.run(["git", "-C", str(ROOT), "archive", commit, "python"], stdout=f, check=True)
     with tarfile.open(archive) as tar:
         tar.extractall(dest, filter="data")
     return dest / "python"
@@ -80,9 +80,10 @@ def main() -> None:
     ap.add_argument("--depth", type=int, default=2)
     ap.add_argument("--groups", type=int, default=40, help="groups (q, i, a) sampled with a fixed seed")
     ap.add_argument("--repeat", type=int, default=2)
+    ap.add_argument("--baseline", default=BASELINE_COMMIT, help="the commit to compare against")
     args = ap.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
-        trees = {"baseline": extract_baseline(Path(tmp)), "now": ROOT / "python"}
+        trees = {"baseline": extract_baseline(Path(tmp), args.baseline), "now": ROOT / "python"}
         runs: dict[str, list[dict]] = {"baseline": [], "now": []}
         for _ in range(args.repeat):
             for side, tree in trees.items():

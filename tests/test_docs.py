@@ -149,7 +149,8 @@ def test_readme_induction_tables_state_the_committed_rows():
     bf8, d1, d2 = (rows[("ind8-seed0", s, d)] for s, d in (("bruteforce", 0), ("windows", 1), ("windows", 2)))
     line8 = _induction_line(readme, "| 8 |").replace("**", "")
     assert f"{bf8['accuracy']:.6f} (brute force, {_n(bf8['correct'])} / {_n(bf8['total'])}" in line8
-    for r in (d1, d2):
+    slack = [r for k, r in rows.items() if k[:3] == ("ind8-seed0", "windows", 2) and len(k) == 4]
+    for r in (d1, d2, *slack):
         assert f"{r['bound']:.4f} in {r['prove_s']:.0f} + {r['check_s']:.0f} s" in line8
     if ("ind10-seed0", "windows", 1) in rows:
         est, w10 = rows[("ind10-seed0", "bruteforce", 0)], rows[("ind10-seed0", "windows", 1)]

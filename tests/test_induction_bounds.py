@@ -7,10 +7,13 @@ The producer's search for the quadratic test's bound (solve_last) must find the 
 
 from __future__ import annotations
 
+from collections import Counter
+
 import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from mechproof.checker.arith import OPS
 from mechproof.tasks.induction.checker.cases import CaseRule, Pairs, least_bound
 from mechproof.tasks.induction.checker.casetables import FC, LB
 from mechproof.tasks.induction.strategies.solve import solve_last
@@ -76,3 +79,27 @@ def test_solve_last_is_the_least_integer_that_passes_the_quadratic_test(data):
     s = FC - LB
     assert CaseRule.last_key_sum(terms, lam << s) <= 0
     assert CaseRule.last_key_sum(terms, (lam - 1) << s) > 0
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(problems(), min_size=2, max_size=4))
+def test_least_bound_of_several_cases_at_once_counts_as_each_alone(ps):
+    """Cases' rows searched together (part = the case of each row, weights per row) give every row its own answer
+    and count, per case, the operations of that case's own search (the checker's proof length)."""
+    P = min(p[0].shape[1] for p in ps)
+    ps = [(X[:, :P], lo[:P], hi[:P], ok[:, :P], seg[seg < P]) for X, lo, hi, ok, seg in ps]
+    seg = ps[0][4]
+    for X, lo, hi, ok, _ in ps:  # every group keeps one valid entry on the shared segments
+        for s in seg:
+            ok[~ok[:, s:].any(axis=1), s] = True
+    want, ops_alone = [], Counter()
+    for X, lo, hi, ok, _ in ps:
+        OPS.clear()
+        want += least_bound(X, lo, hi, seg, ok).tolist()
+        ops_alone += OPS
+    OPS.clear()
+    X = np.concatenate([p[0] for p in ps])
+    w_lo, w_hi = (np.concatenate([np.repeat(p[k][None, :], len(p[0]), axis=0) for p in ps]) for k in (1, 2))
+    part = np.repeat(np.arange(len(ps)), [len(p[0]) for p in ps])
+    assert least_bound(X, w_lo, w_hi, seg, np.concatenate([p[3] for p in ps]), part).tolist() == want
+    assert OPS == ops_alone

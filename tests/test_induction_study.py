@@ -72,11 +72,12 @@ def test_one_weights_hash_per_model(rows):
 def test_proof_length_ratio_is_the_quotient(rows):
     """proof_length_vs_bruteforce (in the rows where present, and in the table) is the certificate's operation
     count over brute force's; brute force's is the input rule on every input, so each certificate is shorter."""
-    table = {(x["model"], x["strategy"], int(x["depth"])): x for x in study.table_rows(rows)}
+    table = {(x["model"], x["strategy"], int(x["depth"]), x["max_slack"]): x for x in study.table_rows(rows)}
     for r in _certs(rows):
         q = r["proof_length"] / _ref(rows, r)["proof_length"]
         assert r.get("proof_length_vs_bruteforce", q) == q
-        assert table[(r["model"], r["strategy"], r["depth"])]["proof_length_vs_bruteforce"] == q
+        slack = "" if r.get("max_slack") is None else r["max_slack"]
+        assert table[(r["model"], r["strategy"], r["depth"], slack)]["proof_length_vs_bruteforce"] == q
         assert r["proof_length"] == sum(r["ops"].values()) and 0 < q < 1
 
 

@@ -70,11 +70,11 @@ def build_certificate(w: ExactWeights, proof: ProofOutput, weights_rel: str = "w
     )
 
 
-def write_proven(cert: Certificate, path: Path) -> tuple[CheckResult, float]:
+def write_proven(cert: Certificate, path: Path, workers: int = 1) -> tuple[CheckResult, float]:
     """Write `cert` to `path` only if the independent checker accepts it; returns the checker's result (with
     its operation counts) and the check time. The unproven file has a name of its own per call (beside `path`,
     where the certificate's relative weights path resolves), so runs writing the same certificate at once do
-    not remove or replace each other's."""
+    not remove or replace each other's. `workers`: the checker's processes (checker.check)."""
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.stem}.", suffix=".unproven.json")
     os.close(fd)
@@ -82,7 +82,7 @@ def write_proven(cert: Certificate, path: Path) -> tuple[CheckResult, float]:
     try:
         atomic_write(tmp, dumps_certificate(cert))
         start = time.perf_counter()
-        result = check(tmp)
+        result = check(tmp, workers)
         seconds = time.perf_counter() - start
         os.replace(tmp, path)
         return result, seconds

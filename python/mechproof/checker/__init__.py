@@ -39,12 +39,13 @@ class CheckResult:
         return sum(self.ops.values())
 
 
-def check(path: str | Path) -> CheckResult:
-    """Verify every claim of the certificate at `path`; raise ClaimFailure or InputError otherwise."""
+def check(path: str | Path, workers: int = 1) -> CheckResult:
+    """Verify every claim of the certificate at `path`; raise ClaimFailure or InputError otherwise. `workers`:
+    processes for the induction task's cases (other tasks check in one; the result is the same for any number)."""
     path = Path(path)
     OPS.clear()
     try:
-        return _check(path)
+        return _check(path, workers)
     except InputError as e:
         if e.path is None:  # a limit met deep inside the checker (e.g. an exp argument): name the file
             raise InputError(path, e.field, e.message) from None
@@ -60,7 +61,7 @@ def _load_weights(path: Path) -> ExactWeights:
     return memo((hashlib.sha256(data).hexdigest(), "weights-file"), lambda: weights_io.parse(decode_json(data, path), path))
 
 
-def _check(path: Path) -> CheckResult:
+def _check(path: Path, workers: int = 1) -> CheckResult:
     cert, claims = load_certificate(path)
     wpath = path.parent / cert.model.weights
     if not is_file(wpath):
@@ -73,7 +74,7 @@ def _check(path: Path) -> CheckResult:
     if cert.task_name != MAXK:  # the task's own rules (docs §11); never Max-of-K's
         from ..tasks.induction.checker import check_induction
 
-        correct, wrong = check_induction(cert, claims, w, path)
+        correct, wrong = check_induction(cert, claims, w, path, workers)
     elif cert.strategy.name in ("cubic", "cubic+residual"):
         from ..tasks.maxk.checker.cubic import check_cubic
 

@@ -64,14 +64,16 @@ def bruteforce_row(name: str, w: ExactWeights, workers: int, samples: int) -> di
     return row
 
 
-def strategy_row(name: str, w: ExactWeights, folder: Path, strategy: str, depth: int, upper: bool, workers: int) -> dict:
-    proof = prove(w, strategy, depth, upper, workers)
-    path = folder / f"{proof.file_stem}{'' if depth == DEFAULT_DEPTH else f'-depth{depth}'}.json"
+def strategy_row(name: str, w: ExactWeights, folder: Path, strategy: str, depth: int, upper: bool, workers: int,
+                 max_slack: float | None = None) -> dict:  # fmt: skip
+    proof = prove(w, strategy, depth, upper, workers, max_slack)
+    slack = "" if max_slack is None else f"-slack{max_slack:g}"
+    path = folder / f"{proof.file_stem}{'' if depth == DEFAULT_DEPTH else f'-depth{depth}'}{slack}.json"
     save_weights_copy(w, folder / "weights.json")  # the certificate names it beside itself
     clear_memo()
-    result, check_s = write_proven(build_certificate(w, proof), path)
+    result, check_s = write_proven(build_certificate(w, proof), path, workers)
     data = path.read_bytes()
-    return {
+    row = {
         "model": name, "n": w.cfg.n_ctx, "seed": w.seed, "weights_sha256": w.sha256, "kind": "strategy",
         "strategy": strategy, "depth": depth, "correct": result.correct, "total": result.total,
         "bound": result.correct / result.total, "upper": result.upper,
@@ -80,6 +82,11 @@ def strategy_row(name: str, w: ExactWeights, folder: Path, strategy: str, depth:
         "prove_s": round(proof.seconds, 2), "check_s": round(check_s, 2),
         "certificate": str(path), "certificate_sha256": hashlib.sha256(data).hexdigest(), "certificate_bytes": len(data),
     }  # fmt: skip
+    if max_slack is not None:  # the producer's choice, beside the depth (rows without it have none)
+        items = list(row.items())
+        at = [k for k, _ in items].index("depth") + 1
+        row = dict(items[:at] + [("max_slack", max_slack)] + items[at:])
+    return row
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -87,6 +94,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("model", help="<config>-seed<N>, e.g. ind6-seed0 (models/<name>.json; trained when missing)")
     ap.add_argument("--strategy", action="append", choices=list(STRATEGIES), help="repeatable; default: all")
     ap.add_argument("--depth", type=int, default=DEFAULT_DEPTH, help="refinement depth of the cases")
+    ap.add_argument("--max-slack", type=float, default=None,
+                    help="split at the last refinement step only the cases failing by at most this many logits")  # fmt: skip
     ap.add_argument("--upper", action="store_true", help="also certify an upper bound (the `wrong` claim) for windows")
     ap.add_argument("--no-bruteforce", action="store_true", help="skip the brute-force / estimate row")
     ap.add_argument("--bruteforce-only", action="store_true", help="only the brute-force / estimate row")
@@ -101,7 +110,7 @@ def main(argv: list[str] | None = None) -> int:
         if not args.no_bruteforce:
             rows.append(bruteforce_row(args.model, w, args.workers, args.samples))
         for s in [] if args.bruteforce_only else args.strategy or list(STRATEGIES):
-            rows.append(strategy_row(args.model, w, folder, s, args.depth, args.upper and s == "windows", args.workers))
+            rows.append(strategy_row(args.model, w, folder, s, args.depth, args.upper and s == "windows", args.workers, args.max_slack))
         if rows and rows[0]["kind"] == "bruteforce":
             for r in rows[1:]:
                 r["proof_length_vs_bruteforce"] = r["proof_length"] / rows[0]["proof_length"]

@@ -7,7 +7,8 @@ anchors.{png,svg} (report.py), also rebuilt from rows.jsonl.
 
 A run of the study computes only the runs of RUNS whose rows the folder does not hold yet, appends their rows, and
 rebuilds the table from every row, so it never drops a committed row. Two rows for the same model, kind, strategy
-and depth must agree in every column but the times and the certificate's path (else the folder is refused).
+and depth (and max_slack, the producer's choice, where a run set it) must agree in every column but the times and
+the certificate's path (else the folder is refused).
 """
 
 from __future__ import annotations
@@ -32,6 +33,7 @@ RUNS: list[tuple[str, list[str], set[tuple[str, int]]]] = _N6 + [
     ("ind8-seed0", ["--bruteforce-only"], {("bruteforce", 0)}),
     ("ind8-seed0", ["--no-bruteforce", "--strategy", "windows", "--depth", "1"], {("windows", 1)}),
     ("ind8-seed0", ["--no-bruteforce", "--strategy", "windows", "--depth", "2"], {("windows", 2)}),
+    ("ind8-seed0", ["--no-bruteforce", "--strategy", "windows", "--depth", "2", "--max-slack", "90"], {("windows", 2, 90.0)}),
     ("ind10-seed0", ["--strategy", "windows", "--depth", "1"], {("bruteforce", 0), ("windows", 1)}),
 ]
 
@@ -39,21 +41,23 @@ VOLATILE = {"seconds", "prove_s", "check_s", "certificate", "proof_length_vs_bru
 
 COLUMNS = [
     "model", "n", "seed", "reference", "reference_correct", "reference_total", "reference_low", "reference_high",
-    "strategy", "depth", "correct", "total", "bound", "upper", "exact", "proof_length", "proof_length_vs_bruteforce",
+    "strategy", "depth", "max_slack", "correct", "total", "bound", "upper", "exact", "proof_length", "proof_length_vs_bruteforce",
     "prove_s", "check_s", "certificate_sha256", "certificate_bytes", "weights_sha256",
 ]  # fmt: skip
 
 
-def key(row: dict) -> tuple[str, str, int]:
+def key(row: dict) -> tuple:
+    """(model, strategy, depth), and the producer's max_slack after them for a run that set it."""
     if row["kind"] == "bruteforce":
         return row["model"], "bruteforce", 0
-    return row["model"], row["strategy"], row["depth"]
+    extra = () if row.get("max_slack") is None else (row["max_slack"],)
+    return (row["model"], row["strategy"], row["depth"], *extra)
 
 
-def read_rows(folder: Path) -> dict[tuple[str, str, int], dict]:
+def read_rows(folder: Path) -> dict[tuple, dict]:
     """The folder's rows by key (the first of equal rows; unequal ones are an InputError)."""
     path = folder / ROWS
-    out: dict[tuple[str, str, int], dict] = {}
+    out: dict[tuple, dict] = {}
     if not path.is_file():
         return out
     for i, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
@@ -79,10 +83,10 @@ def append_rows(folder: Path, rows: list[dict]) -> None:
     atomic_write(path, old + "".join(json.dumps(r) + "\n" for r in rows))
 
 
-def table_rows(rows: dict[tuple[str, str, int], dict]) -> list[dict]:
+def table_rows(rows: dict[tuple, dict]) -> list[dict]:
     """One line per certificate row, beside its model's brute force or estimate (which must be of the same weights)."""
     lines = []
-    for (model, strategy, depth), r in rows.items():
+    for (model, strategy, *_), r in rows.items():
         if strategy == "bruteforce":
             continue
         ref = rows.get((model, "bruteforce", 0))
@@ -90,6 +94,7 @@ def table_rows(rows: dict[tuple[str, str, int], dict]) -> list[dict]:
             raise InputError(None, model, "its brute-force row and its certificate rows are of different weights")
         line = {c: r.get(c) for c in COLUMNS}
         line["upper"] = "" if r["upper"] is None else r["upper"]
+        line["max_slack"] = "" if r.get("max_slack") is None else r["max_slack"]
         line["proof_length_vs_bruteforce"] = ""
         if ref is not None:
             exact = "correct" in ref
@@ -102,10 +107,10 @@ def table_rows(rows: dict[tuple[str, str, int], dict]) -> list[dict]:
                 proof_length_vs_bruteforce=r["proof_length"] / ref["proof_length"],
             )  # fmt: skip
         lines.append(line)
-    return sorted(lines, key=lambda x: (x["n"], x["seed"], x["strategy"], x["depth"]))
+    return sorted(lines, key=lambda x: (x["n"], x["seed"], x["strategy"], x["depth"], x["max_slack"] != "", x["max_slack"] or 0))
 
 
-def table_csv(rows: dict[tuple[str, str, int], dict]) -> str:
+def table_csv(rows: dict[tuple, dict]) -> str:
     buf = io.StringIO()
     w = csv.DictWriter(buf, COLUMNS, lineterminator="\n")
     w.writeheader()

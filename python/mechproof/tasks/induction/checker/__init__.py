@@ -46,15 +46,16 @@ def model_context(w: ExactWeights) -> Context:
     return memo((w.sha256, "induction-context"), lambda: Context(w))
 
 
-def check_induction(cert, claims, w: ExactWeights, path: Path) -> tuple[int, int | None]:  # noqa: ANN001
-    """Verify every claim; returns (inputs proven right, inputs proven wrong or None)."""
+def check_induction(cert, claims, w: ExactWeights, path: Path, workers: int = 1) -> tuple[int, int | None]:  # noqa: ANN001
+    """Verify every claim; returns (inputs proven right, inputs proven wrong or None). `workers`: processes that
+    verify the cases (the same verdict and operation counts for any number)."""
     params = cert.typed_params(path)
     if params.depth < 0:
         raise InputError(path, "strategy.params.depth", f"expected a non-negative integer, got {params.depth}")
     ctx = model_context(w)
     try:
         groups = Groups(claims.cases.entries, w.cfg, params.depth)
-        covered = groups.check(ctx.cases)
+        covered = groups.check(ctx.cases, workers)
     except InputError as e:
         raise InputError(path, e.field, e.message) from None
     n_right, n_wrong = check_input_claims(claims, InputRule(ctx.tables), groups.covers)  # its row cache: this check's

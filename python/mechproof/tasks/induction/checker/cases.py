@@ -15,7 +15,6 @@ a sum of per-position maxima over the allowed tokens bounds the latter on every 
 
 from __future__ import annotations
 
-import itertools
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -23,7 +22,7 @@ import numpy as np
 from ....checker.arith import count, exp_bounds
 from .casetables import FC, LB, CaseTables
 from .fixed import up
-from .mixture import Rows
+from .keys import KeyTerms, key_terms
 
 
 @dataclass
@@ -65,34 +64,51 @@ def lambda_sum(g: np.ndarray, lam: int, w_lo: np.ndarray, w_hi: np.ndarray, seg:
     return np.maximum.reduceat(t, seg, axis=-1).sum(axis=-1)
 
 
-def _estimate(X: np.ndarray, w_lo: np.ndarray, w_hi: np.ndarray, seg: np.ndarray, ok: np.ndarray) -> np.ndarray:
-    """A float estimate of least_bound's λ (Dinkelbach's iteration); it only guides the exact search."""
+def part_starts(part: np.ndarray) -> np.ndarray:
+    """Where each run of equal entries of `part` (the rows of one case, ascending) starts."""
+    return np.flatnonzero(np.r_[True, part[1:] != part[:-1]])
+
+
+def _estimate(X: np.ndarray, w_lo: np.ndarray, w_hi: np.ndarray, seg: np.ndarray, ok: np.ndarray, part: np.ndarray) -> np.ndarray:
+    """A float estimate of least_bound's λ (Dinkelbach's iteration); it only guides the exact search. Each part
+    (case) of the rows stops iterating when all its rows have settled, as it would alone (its rows are then left
+    out: each row's arithmetic is its own)."""
     xf = X.astype(np.float64)
     wl, wh = w_lo.astype(np.float64), w_hi.astype(np.float64)
     lens = np.diff(np.append(seg, X.shape[1]))
     lam = np.where(ok, xf, np.inf).min(axis=1)
+    idx = np.arange(len(X))  # the rows still iterating, and their arrays:
+    G, O, P = xf, ok, part
     for _ in range(30):
-        x = xf - lam[:, None]
+        lm = lam[idx]
+        x = G - lm[:, None]
         w = np.where(x >= 0, wh, wl)
-        t = np.where(ok, w * x, -np.inf)
+        t = np.where(O, w * x, -np.inf)
         best = np.repeat(np.maximum.reduceat(t, seg, axis=1), lens, axis=1)
-        tie = ok & (t == best)
+        tie = O & (t == best)
         cnt = np.maximum(np.add.reduceat(tie, seg, axis=1), 1)
         sw = (np.add.reduceat(np.where(tie, w, 0.0), seg, axis=1) / cnt).sum(axis=1)
-        swx = (np.add.reduceat(np.where(tie, w * xf, 0.0), seg, axis=1) / cnt).sum(axis=1)
-        new = np.maximum(lam, swx / np.maximum(sw, 1e-300))
-        done = np.all(new - lam <= 1e-9 * (1 + np.abs(lam)))
-        lam = new
-        if done:
+        swx = (np.add.reduceat(np.where(tie, w * G, 0.0), seg, axis=1) / cnt).sum(axis=1)
+        new = np.maximum(lm, swx / np.maximum(sw, 1e-300))
+        starts = part_starts(P)
+        settled = np.logical_and.reduceat(new - lm <= 1e-9 * (1 + np.abs(lm)), starts)
+        lam[idx] = new
+        go = ~np.repeat(settled, np.diff(np.append(starts, len(P))))
+        if not go.any():
             break
+        if not go.all():
+            idx, G, O, P = idx[go], G[go], O[go], P[go]
+            if wl.ndim == 2:
+                wl, wh = wl[go], wh[go]
     return lam
 
 
 def least_integer(passes, guess: np.ndarray, lo: np.ndarray, hi: np.ndarray) -> np.ndarray:  # noqa: ANN001
     """The least integer λ per row with passes(λ) True, for a test monotone in λ that fails at `lo` and passes at
-    `hi`; searched from `guess` (any value: galloping, then bisection), so the result is exact whatever the guess."""
+    `hi`; searched from `guess` (any value: galloping, then bisection), so the result is exact whatever the guess.
+    passes(λ, open) is told which rows' brackets are still open (None on the first call)."""
     guess = np.clip(guess, lo + 1, hi)
-    ok = passes(guess)
+    ok = passes(guess, None)
     top = np.where(ok, guess, hi)  # passes
     bot = np.where(ok, lo, guess)  # fails
     step = 1
@@ -104,33 +120,42 @@ def least_integer(passes, guess: np.ndarray, lo: np.ndarray, hi: np.ndarray) -> 
         # gallop near the guess while the bracket is wide, then bisect
         mid = np.where(ok, np.maximum(probe_dn, bot + 1), np.minimum(probe_up, top - 1))
         mid = np.where(top - bot > 4 * step, mid, (top + bot) >> 1)
-        p = passes(mid)
+        p = passes(mid, open_)
         top = np.where(open_ & p, mid, top)
         bot = np.where(open_ & ~p, mid, bot)
         step *= 2
         probe_dn, probe_up = guess - step, guess + step
 
 
-def least_bound(X: np.ndarray, w_lo: np.ndarray, w_hi: np.ndarray, seg: np.ndarray, valid: np.ndarray | None = None) -> np.ndarray:
+def least_bound(X: np.ndarray, w_lo: np.ndarray, w_hi: np.ndarray, seg: np.ndarray, valid: np.ndarray | None = None,
+                part: np.ndarray | None = None) -> np.ndarray:  # fmt: skip
     """For each row b of X [B, P]: the least integer λ with Σ_g max_{e in g} max(w_lo[e]·(X[b,e] − λ), w_hi[e]·(X[b,e]
     − λ)) ≤ 0, the groups g being the segments of the columns that start at `seg`, over the entries with valid[b, e]
     (all when None; every group keeps one). Then every average Σ_g W_g·X_g / Σ_g W_g with one valid entry per group
     and its weight in [w_lo, w_hi] is ≤ λ (docs §11.5.3). The sum is > 0 at min X − 1 and ≤ 0 at max X (valid
-    entries); any exact search gives the same λ (here a float estimate guides it)."""
+    entries); any exact search gives the same λ (here a float estimate guides it). The weights are [P] or [B, P].
+
+    `part` [B] (ascending; all one part if None) names the case of each row: the rows of several cases are searched
+    together, and each case counts the test's operations as its own search would, on its own rows, for as many
+    steps as its own rows need."""
     ok = np.ones(X.shape, dtype=bool) if valid is None else valid
+    part = np.zeros(len(X), dtype=np.int64) if part is None else part
+    starts = part_starts(part)
+    per = np.diff(np.append(starts, len(X))) * X.shape[1]  # entries per part
     big = np.iinfo(np.int64).max
     lo = np.where(ok, X, big).min(axis=1) - 1
     hi = np.where(ok, X, -big).max(axis=1)
     sentinel = np.iinfo(np.int64).min
 
-    def passes(lam: np.ndarray) -> np.ndarray:
+    def passes(lam: np.ndarray, open_: np.ndarray | None) -> np.ndarray:
         x = X - lam[:, None]
         t = np.where(ok, np.maximum(w_lo * x, w_hi * x), sentinel)
-        count("mul", 2 * t.size)
-        count("cmp", 2 * t.size)
+        size = t.size if open_ is None else int(per[np.logical_or.reduceat(open_, starts)].sum())
+        count("mul", 2 * size)
+        count("cmp", 2 * size)
         return np.maximum.reduceat(t, seg, axis=1).sum(axis=1) <= 0
 
-    guess = np.floor(_estimate(X, w_lo, w_hi, seg, ok)).astype(np.int64)
+    guess = np.floor(_estimate(X, w_lo, w_hi, seg, ok, part)).astype(np.int64)
     return least_integer(passes, guess, lo, hi)
 
 
@@ -164,129 +189,65 @@ class CaseRule:
         known = np.array([p in case.known for p in poss])
         return Query(r, tok, pos, np.array(seg), lo[row, r], hi[row, r], known)
 
-    def direct(self, case: Case, q: Query) -> tuple[np.ndarray, np.ndarray]:
-        """(Z̄, Ḡ_{n−1}) [V] at precision FC: upper bounds of the direct path's logit difference c − a,
-        (r1[n−1]·W_U)_c − (…)_a, and of the same plus the query position's value difference (W_V2·W_O2·W_U), over
-        the case: the query token's own term plus the least bound of the query row's average (docs §11.5.3)."""
-        ct, a = self.ct, case.a
-        own = ct.col(case.q, self.n - 1)
-        zv = ct.zv[a][q.r].T + 1  # [V, R]: upper bounds of each component's difference
-        gv = zv + ct.yv[a][q.r].T + 1
-        both = least_bound(np.concatenate([zv, gv]), q.w_lo, q.w_hi, q.seg)  # one search for both, row by row
-        z = ct.ze[a][own] + 1 + both[: len(zv)]
-        g = ct.ze[a][own] + ct.ye[a][own] + 2 + both[len(zv) :]
+    def direct(self, cases: list[Case], qs: list[Query]) -> list[tuple[np.ndarray, np.ndarray]]:
+        """(Z̄, Ḡ_{n−1}) [V] at precision FC per sibling case: upper bounds of the direct path's logit difference
+        c − a, (r1[n−1]·W_U)_c − (…)_a, and of the same plus the query position's value difference (W_V2·W_O2·W_U),
+        over the case: the query token's own term plus the least bound of the query row's average (docs §11.5.3)."""
+        ct, c0, V = self.ct, cases[0], self.V
+        a, B = c0.a, len(cases)
+        own = ct.col(c0.q, self.n - 1)
+        qr = np.stack([q.r for q in qs])  # [B, R]
+        zv = ct.zv[a][qr].transpose(0, 2, 1) + 1  # [B, V, R]: upper bounds of each component's difference
+        gv = zv + ct.yv[a][qr].transpose(0, 2, 1) + 1
+        X = np.concatenate([zv, gv], axis=1).reshape(B * 2 * V, -1)  # one search for both, row by row
+        w_lo, w_hi = (np.repeat(np.stack([getattr(q, f) for q in qs]), 2 * V, axis=0) for f in ("w_lo", "w_hi"))
+        both = least_bound(X, w_lo, w_hi, qs[0].seg, None, np.repeat(np.arange(B), 2 * V)).reshape(B, 2 * V)
+        z = ct.ze[a][own] + 1 + both[:, :V]
+        g = ct.ze[a][own] + ct.ye[a][own] + 2 + both[:, V:]
         count("add", 4 * zv.size)
-        return z, g
+        return list(zip(z, g))
 
-    # ------------------------------------------------------------------------------------------ rows
-    def rows(self, row: np.ndarray, known_cols: np.ndarray, free: list[int], tokens: list[int]) -> Rows:
-        """Rows object for layer-1 rows `row` [k] with known columns [k, m] and the free positions."""
-        lo, hi = self.ct.W1
-        n = self.n
-        w_free = np.zeros(len(row), dtype=np.int64)
-        for l in free:
-            cols = np.array(tokens) * n + l
-            w_free += hi[row][:, cols].max(axis=1)
-        count("cmp", len(row) * len(free) * len(tokens))
-        return Rows(lo[row[:, None], known_cols], hi[row[:, None], known_cols], w_free)
-
-    def free_cols(self, free: list[int], tokens: list[int]) -> np.ndarray:
-        return (np.array(tokens)[None, :] * self.n + np.array(free)[:, None]).reshape(-1)
-
-    def answer(self, case: Case, q: Query) -> np.ndarray:
-        """Ȳ_{i+1,c} [V] (upper, precision FC), and sets q.ans: for every query component r an upper bound of
-        −(its score against the answer's key r1[i+1]). The answer's layer-1 row (position i+1, token a) averages
-        over its known positions and the free ones below i, each free position any allowed token: both bounds are
-        least bounds of that row's average (docs §11.5.3), taken per query component and per logit."""
-        ct, n = self.ct, self.n
-        i, a = case.i, case.a
+    def answer(self, cases: list[Case], qs: list[Query]) -> list[np.ndarray]:
+        """Ȳ_{i+1,c} [V] (upper, precision FC) per sibling case, and sets q.ans: for every query component r an
+        upper bound of −(its score against the answer's key r1[i+1]). The answer's layer-1 row (position i+1,
+        token a) averages over its known positions and the free ones below i, each free position any allowed
+        token: both bounds are least bounds of that row's average (docs §11.5.3), per query component and logit."""
+        ct, n, V = self.ct, self.n, self.V
+        c0, B = cases[0], len(cases)
+        i, a = c0.i, c0.a
         lo, hi = ct.W1
         row = ct.col(a, i + 1)
-        cols, seg = [], []
-        for l in range(i + 1):
-            seg.append(len(cols))
-            cols += [ct.col(case.known[l], l)] if l in case.known else [ct.col(t, l) for t in case.tokens]
-        cols.append(ct.col(a, i + 1))
-        seg.append(len(cols) - 1)
-        cols_, seg_ = np.array(cols), np.array(seg)
-        w_lo, w_hi = lo[row, cols_], hi[row, cols_]
-        PV = ct.PV[case.q][q.r][:, cols_]  # [R, P]: X̂ ≤ the true entry
+        cols_ = np.array([self._answer_cols(case) for case in cases])  # [B, P]
+        seg = [0]
+        for l in range(1, i + 2):
+            seg.append(seg[-1] + (1 if l - 1 in c0.known else len(c0.tokens)))
+        qr, tok = np.stack([q.r for q in qs]), np.stack([q.tok for q in qs])  # [B, R]
+        q0 = qs[0]  # the positions of the components, and which are known, are the siblings' own
+        R = qr.shape[1]
+        PV = ct.PV[c0.q][qr[:, :, None], cols_[:, None, :]]  # [B, R, P]: X̂ ≤ the true entry
         # a query component at a free position j fixes the token there for the answer's row too
-        same = ((cols_ % n)[None, :] == q.pos[:, None]) & ~q.known[:, None]
-        valid = ~same | ((cols_ // n)[None, :] == q.tok[:, None])
-        Y = ct.yv[a][cols_].T + 1  # [V, P]
+        same = ((cols_ % n)[:, None, :] == q0.pos[None, :, None]) & ~q0.known[None, :, None]
+        valid = ~same | ((cols_ // n)[:, None, :] == tok[:, :, None])
+        Y = ct.yv[a][cols_].transpose(0, 2, 1) + 1  # [B, V, P]
         # one search for both, row by row: −(lower bounds of the average of PV) per component, then Y's bounds
-        both = least_bound(np.concatenate([-PV, Y]), w_lo, w_hi, seg_, np.concatenate([valid, np.ones(Y.shape, dtype=bool)]))
-        q.ans = -ct.PE[case.q][q.r, row] + both[: len(PV)]
-        q.ans_by_col = np.zeros(ct.N, dtype=np.int64)
-        q.ans_by_col[q.r] = q.ans
+        X = np.concatenate([-PV, Y], axis=1).reshape(B * (R + V), -1)
+        ok = np.concatenate([valid, np.ones(Y.shape, dtype=bool)], axis=1).reshape(X.shape)
+        w_lo, w_hi = (np.repeat(w[row, cols_], R + V, axis=0) for w in (lo, hi))
+        both = least_bound(X, w_lo, w_hi, np.array(seg), ok, np.repeat(np.arange(B), R + V)).reshape(B, R + V)
+        for b, q in enumerate(qs):
+            q.ans = -ct.PE[c0.q][q.r, row] + both[b, :R]
+            q.ans_by_col = np.zeros(ct.N, dtype=np.int64)
+            q.ans_by_col[q.r] = q.ans
         count("add", PV.size + Y.size)
-        return ct.ye[a][row] + 1 + both[len(PV) :]
+        return list(ct.ye[a][row] + 1 + both[:, R:])
 
-    # ------------------------------------------------------------------------------------------ keys
-    def windows(self, case: Case, k: int) -> tuple[list[int], np.ndarray]:
-        """The free window positions of key k (among k−1, k) and every assignment of distinct allowed tokens to
-        them, int64 [nw, len(positions)] (one empty assignment when both are known)."""
-        pos = [p for p in (k - 1, k) if p >= 0 and p not in case.known]
-        combos = [c for c in itertools.permutations(case.tokens, len(pos))]
-        return pos, np.array(combos, dtype=np.int64).reshape(len(combos), len(pos))
-
-    def key(self, case: Case, q: Query, k: int) -> "KeyTerms":
-        """The λ-test of key k (not the answer's, not n−1) per window (docs §11.5.3): the query components an
-        input of the window can have, grouped by position (a known or window position: its one token; another
-        free position: every allowed token but the window's), their weights, and g, upper bounds of each
-        component's score against r1[k] − r1[i+1]; and Y [nw, V], upper bounds of r1[k]'s value difference c − a."""
-        ct, n = self.ct, self.n
-        wpos, combos = self.windows(case, k)
-        nw = len(combos)
-        tok_at = {p: np.full(nw, t) for p, t in case.known.items()}
-        for m, p in enumerate(wpos):
-            tok_at[p] = combos[:, m]
-        kpos = [l for l in range(k + 1) if l in tok_at]
-        kn = np.stack([tok_at[l] * n + l for l in kpos], axis=1)  # [nw, m]
-        free = [l for l in case.free if l < k and l not in wpos]
-        row = tok_at[k] * n + k
-        rows = self.rows(row, kn, free, case.tokens)
-        fc = self.free_cols(free, case.tokens)
-        # the query components per window: r [nw, R'], grouped by position
-        comps, seg, rest = [], [], []
-        A = np.array(case.tokens)
-        width = 0
-        for j in range(n):
-            seg.append(width)
-            if j in tok_at:
-                comps.append((tok_at[j] * n + j)[:, None])
-                rest.append(np.zeros((nw, 1), dtype=bool))
-            else:
-                comps.append(np.broadcast_to(A * n + j, (nw, len(A))))
-                rest.append(np.ones((nw, len(A)), dtype=bool))
-            width += comps[-1].shape[1]
-        r = np.concatenate(comps, axis=1)
-        valid = ~np.concatenate(rest, axis=1)
-        tok = r // n
-        others = np.concatenate(rest, axis=1)
-        for m in range(len(wpos)):
-            others &= tok != combos[:, m : m + 1]
-        valid |= others
-        PV = ct.PV[case.q]
-        X = PV[r[:, None, :], kn[:, :, None]]  # [nw, m, R']
-        if len(fc):  # the largest entry over the free columns, per component (a window only picks components)
-            by_col = np.zeros(ct.N, dtype=np.int64)
-            by_col[q.r] = PV[q.r][:, fc].max(axis=1)
-            count("cmp", len(q.r) * len(fc))
-            r_max = by_col[r]
-        else:
-            r_max = np.zeros(r.shape, dtype=np.int64)
-        upper, _ = rows.bounds(X, self.xmax("PV", case.q), r_max, None)
-        g = ct.PE[case.q][r, row[:, None]] + 1 + upper + q.ans_by_col[r]
-        count("add", 3 * g.size)
-        lo, hi = ct.W1
-        qrow = ct.col(case.q, n - 1)
-        yv = ct.yv[case.a]
-        Y = yv[kn]  # [nw, m, V]
-        y_max = yv[fc].max(axis=0) if len(fc) else np.zeros(self.V, dtype=np.int64)
-        yup, _ = rows.bounds(Y, self.xmax("yv", case.a), y_max, None)
-        return KeyTerms(g, valid, lo[qrow][r], hi[qrow][r], np.array(seg), ct.ye[case.a][row] + 1 + yup)
+    def _answer_cols(self, case: Case) -> list[int]:
+        """The answer row's columns: each position l ≤ i (its token, or every allowed token), then (a, i+1)."""
+        ct = self.ct
+        cols = []
+        for l in range(case.i + 1):
+            cols += [ct.col(case.known[l], l)] if l in case.known else [ct.col(t, l) for t in case.tokens]
+        return cols + [ct.col(case.a, case.i + 1)]
 
     def last_key(self, case: Case, q: Query) -> "Pairs":
         """The pairwise terms of the test for the query position as a key (docs §11.5.4), concatenated over the
@@ -328,19 +289,6 @@ class CaseRule:
 
 
 @dataclass
-class KeyTerms:
-    """A key's λ-test per window: g, valid, w_lo, w_hi [nw, R'] over the query components, grouped by position
-    (segments starting at seg); Y [nw, V] the value bounds."""
-
-    g: np.ndarray
-    valid: np.ndarray
-    w_lo: np.ndarray
-    w_hi: np.ndarray
-    seg: np.ndarray
-    Y: np.ndarray
-
-
-@dataclass
 class Pairs:
     H: np.ndarray
     lo: np.ndarray
@@ -368,12 +316,21 @@ class Parts:
     last: list  # the pairwise terms of key n−1
 
 
+def sibling_parts(rule: CaseRule, cases: list[Case]) -> list[Parts]:
+    """The parts of sibling cases (same q, i, a and known positions; keys.py): the keys' terms are formed for all of
+    them at once (and the least bounds of the query and answer rows searched together), the rest case by case. The
+    same arrays and operation counts as case_parts on each."""
+    qs = [rule.query(case) for case in cases]
+    direct = rule.direct(cases, qs)
+    y_ans = rule.answer(cases, qs)  # also sets q.ans, which the keys use
+    c0 = cases[0]
+    keys = {k: key_terms(rule, cases, qs, k) for k in range(rule.n - 1) if k != c0.i + 1}
+    return [Parts(case, q, z, g, y, {k: t[b] for k, t in keys.items()}, rule.last_key(case, q))
+            for b, (case, q, (z, g), y) in enumerate(zip(cases, qs, direct, y_ans))]  # fmt: skip
+
+
 def case_parts(rule: CaseRule, case: Case) -> Parts:
-    q = rule.query(case)
-    z_bar, g_last = rule.direct(case, q)
-    y_ans = rule.answer(case, q)  # also sets q.ans, which the keys use
-    keys = {k: rule.key(case, q, k) for k in range(rule.n - 1) if k != case.i + 1}
-    return Parts(case, q, z_bar, g_last, y_ans, keys, rule.last_key(case, q))
+    return sibling_parts(rule, [case])[0]
 
 
 def others(p: Parts) -> list[int]:

@@ -45,8 +45,7 @@ class Rows:
         """Upper (with r_max) and lower (with r_min) bounds at precision FC of the mixture of entries X̂:
         X int64 [k, m, ...] (the known columns' X̂ per row), r_max/r_min int64 [...] the largest/least X̂ over the
         free positions' allowed tokens (broadcast against X[:, 0]); xmax ≥ every |X̂| + 1."""
-        shape = (-1, X.shape[1]) + (1,) * (X.ndim - 2)
-        s = (self.beta.reshape(shape) * X).sum(axis=1)
+        s = np.einsum("km,km...->k...", self.beta, X)  # Σ_m β_lo·X̂ per row (exact int64)
         ext = (1,) * (X.ndim - 2)
         width = (self.width * xmax).reshape((-1,) + ext)
         hi = s + (self.beta_sum.reshape((-1,) + ext) + width)  # β_lo·1 covers the floors, width the β intervals

@@ -51,15 +51,14 @@ def _init(w: ExactWeights) -> None:
     _CTX = Context(w)
 
 
-def _prove(args: tuple[int, int, int, int]) -> GroupProof:
+def _prove(args: tuple[int, int, int, int, float | None]) -> GroupProof:
     assert _CTX is not None
-    q, i, a, depth = args
-    return prove_group(_CTX.cases, q, i, a, depth)
+    return prove_group(_CTX.cases, *args)
 
 
-def prove_groups(w: ExactWeights, depth: int, workers: int = 1) -> list[GroupProof]:
+def prove_groups(w: ExactWeights, depth: int, workers: int = 1, max_slack: float | None = None) -> list[GroupProof]:
     V, n = w.cfg.d_vocab, w.cfg.n_ctx
-    jobs = [(q, i, a, depth) for q in range(V) for i in range(n - 2) for a in range(V) if a != q]
+    jobs = [(q, i, a, depth, max_slack) for q in range(V) for i in range(n - 2) for a in range(V) if a != q]
     if workers <= 1:
         _init(w)
         return [_prove(j) for j in jobs]
@@ -113,13 +112,16 @@ def deltas(xs: list[int]) -> list[int]:
     return [x - y for x, y in zip(xs, [0] + xs[:-1])]
 
 
-def prove(w: ExactWeights, name: str = "windows", depth: int = DEFAULT_DEPTH, upper: bool = False, workers: int = 1) -> ProofOutput:
-    """The certificate's claims for strategy `name` (docs §11.5–§11.6); `upper` adds the `wrong` claim."""
+def prove(w: ExactWeights, name: str = "windows", depth: int = DEFAULT_DEPTH, upper: bool = False, workers: int = 1,
+          max_slack: float | None = None) -> ProofOutput:  # fmt: skip
+    """The certificate's claims for strategy `name` (docs §11.5–§11.6); `upper` adds the `wrong` claim.
+    `max_slack` (a producer choice, not part of the certificate): at the last refinement step, split only the
+    failing cases whose logit test fails by at most this many logits (groups.prove_group)."""
     if name not in STRATEGIES:
         raise KeyError(f"unknown induction strategy {name!r}; known: {', '.join(STRATEGIES)}")
     start = time.perf_counter()
     V, n = w.cfg.d_vocab, w.cfg.n_ctx
-    groups = prove_groups(w, depth, workers)
+    groups = prove_groups(w, depth, workers, max_slack)
     entries = [g.entry() for g in groups if g.cases]  # a group with no proven case is left out
     claims: dict = {"cases": {"rule": "induction-cases", "entries": entries}}
     correct = sum(g.covered for g in groups)

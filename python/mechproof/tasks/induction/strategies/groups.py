@@ -13,7 +13,11 @@ from collections import Counter
 from dataclasses import dataclass
 
 from ..checker.cases import Case, CaseRule
-from .cases import CaseProof, prove_case
+from .cases import CaseProof, prove_cases
+
+
+BATCH = 16
+"""Sibling cases evaluated together (bounds the memory of their stacked arrays)."""
 
 
 @dataclass(frozen=True)
@@ -56,19 +60,28 @@ def _next_position(rule: CaseRule, proofs: list[CaseProof], choices: list[int]) 
     return min(votes, key=lambda x: (-votes[x], x))
 
 
-def prove_group(rule: CaseRule, q: int, i: int, a: int, depth: int) -> GroupProof:
+def prove_group(rule: CaseRule, q: int, i: int, a: int, depth: int, max_slack: float | None = None) -> GroupProof:
+    """`max_slack`: at the last refinement step, split only the failing cases whose logit test fails by at most
+    this much (in logits); the others are left out unsplit: few of their children hold, and trying each costs as
+    much as trying a child that holds."""
     n, V = rule.n, rule.V
     free = [p for p in range(n - 1) if p not in (i, i + 1)]
     order: list[int] = []
     frontier: list[tuple[int, ...]] = [()]
     proven: list[tuple[tuple[int, ...], CaseProof]] = []
+    left: list[tuple[int, ...]] = []  # failing cases not split
     tried = 0
     while True:
         failing = []
-        for prefix in frontier:
-            proof = prove_case(rule, _case(rule, q, i, a, order, prefix))
-            tried += 1
-            (proven if proof.proven else failing).append((prefix, proof))
+        for at in range(0, len(frontier), BATCH):  # the frontier's cases are siblings: their arrays formed together
+            batch = frontier[at : at + BATCH]
+            cases = [_case(rule, q, i, a, order, prefix) for prefix in batch]
+            for prefix, proof in zip(batch, prove_cases(rule, cases)):
+                tried += 1
+                (proven if proof.proven else failing).append((prefix, proof))
+        if max_slack is not None and len(order) == min(depth, len(free)) - 1:  # the last split
+            left += [pre for pre, p in failing if p.slack > max_slack]
+            failing = [(pre, p) for pre, p in failing if p.slack <= max_slack]
         if not failing or len(order) >= min(depth, len(free)):
             break
         choices = [p for p in free if p not in order]
@@ -77,4 +90,4 @@ def prove_group(rule: CaseRule, q: int, i: int, a: int, depth: int) -> GroupProo
         frontier = [pre + (t,) for pre, _ in failing for t in range(V) if t not in used | set(pre)]
     order += [p for p in free if p not in order]
     covered = sum(math.perm(V - 2 - len(pre), len(free) - len(pre)) for pre, _ in proven)
-    return GroupProof(q, i, a, order, proven, [pre for pre, _ in failing], covered, tried)
+    return GroupProof(q, i, a, order, proven, left + [pre for pre, _ in failing], covered, tried)
