@@ -135,3 +135,13 @@ def test_the_first_failure_in_list_order_is_reported(tmp_path):
     with pytest.raises(ClaimFailure) as e:
         check(bad)
     assert e.value.claim_id == f"residual[{first_wrong}]" and "not proven right" in e.value.what
+
+
+def test_the_verdicts_do_not_depend_on_the_processes():
+    w = eight()
+    V, n = w.cfg.d_vocab, w.cfg.n_ctx
+    rule = InputRule(Context(w).tables)
+    items = [(x, decode(x, V, n), -1 if x % 3 else x % V) for x in range(5000, 5400)]
+    alone = verdicts(rule, items, processes=1)
+    assert verdicts(rule, items, processes=2, shared_from=1) == alone
+    assert {ok for ok, _ in alone} == {True, False}, "not vacuous"

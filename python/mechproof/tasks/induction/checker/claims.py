@@ -10,6 +10,7 @@ is reported, as in list order.
 
 from __future__ import annotations
 
+import multiprocessing as mp
 from collections import Counter, OrderedDict
 from typing import Callable
 
@@ -70,16 +71,22 @@ class Ledger:
                 OPS[kind] += c * m
 
 
-def verdicts(rule: InputRule, items: list[Item]) -> list[tuple[bool, int]]:
-    """For each item: (proven right?, first logit not below the answer) for a `residual` input, (proven wrong
-    with its witness?, witness) for a `wrong` one; computed in token order, sharing key images by prefix. The
-    operations are not counted here (Ledger counts them)."""
+PROCESSES = 2
+"""Processes that compute the verdicts of a long list (a contiguous share of the token order each): the verdicts
+do not depend on how the list is shared out."""
+SHARED_FROM = 1 << 14
+"""Lists shorter than this are decided in the checking process alone."""
+
+_JOB: tuple[InputRule, list[Item], list[int]] | None = None  # what forked processes read (inherited, not sent)
+
+
+def _walk(rule: InputRule, items: list[Item], order: list[int]) -> list[tuple[bool, int]]:
+    """Verdicts of items[j] for j in `order` (in token order), sharing key images by prefix."""
     n = rule.n
-    saved = OPS.copy()
-    out: list[tuple[bool, int]] = [(False, -1)] * len(items)
+    out = []
     stack: list[KeyImages] = []
     prev: tuple[int, ...] = ()
-    for j in sorted(range(len(items)), key=lambda j: items[j][1]):
+    for j in order:
         _, tokens, c = items[j]
         shared = 0
         while shared < len(stack) and tokens[shared] == prev[shared]:
@@ -87,8 +94,38 @@ def verdicts(rule: InputRule, items: list[Item]) -> list[tuple[bool, int]]:
         del stack[shared:]
         for k in range(shared, n - 1):
             stack.append(rule.key_images(tokens, k))
-        out[j] = rule.right(tokens, stack) if c < 0 else (rule.wrong(tokens, c, stack), c)
+        out.append(rule.right(tokens, stack) if c < 0 else (rule.wrong(tokens, c, stack), c))
         prev = tokens
+    return out
+
+
+def _share(bounds: tuple[int, int]) -> list[tuple[bool, int]]:
+    assert _JOB is not None
+    rule, items, order = _JOB
+    return _walk(rule, items, order[bounds[0] : bounds[1]])
+
+
+def verdicts(rule: InputRule, items: list[Item], processes: int = PROCESSES, shared_from: int = SHARED_FROM) -> list[tuple[bool, int]]:
+    """For each item: (proven right?, first logit not below the answer) for a `residual` input, (proven wrong
+    with its witness?, witness) for a `wrong` one. Computed in token order, by `processes` forked processes for a
+    list of at least `shared_from` items. The operations are not counted here (Ledger counts them)."""
+    global _JOB
+    saved = OPS.copy()
+    order = sorted(range(len(items)), key=lambda j: items[j][1])
+    if processes > 1 and len(items) >= shared_from and "fork" in mp.get_all_start_methods():
+        cuts = [len(order) * s // processes for s in range(processes + 1)]
+        _JOB = (rule, items, order)
+        try:
+            with mp.get_context("fork").Pool(processes) as pool:
+                parts = pool.map(_share, list(zip(cuts, cuts[1:])))
+        finally:
+            _JOB = None
+        found = [v for part in parts for v in part]
+    else:
+        found = _walk(rule, items, order)
+    out: list[tuple[bool, int]] = [(False, -1)] * len(items)
+    for j, v in zip(order, found):
+        out[j] = v
     OPS.clear()
     OPS.update(saved)
     return out
