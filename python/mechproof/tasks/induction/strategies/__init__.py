@@ -90,8 +90,9 @@ def uncovered_blocks(V: int, n: int, groups: Iterable[GroupProof]) -> Iterator[n
             yield block
 
 
-def chunks(blocks: Iterable[np.ndarray], size: int = CHUNK) -> Iterator[np.ndarray]:
-    """The rows of `blocks`, in order, regrouped into arrays of at most `size` rows."""
+def chunks(blocks: Iterable[np.ndarray], size: int | None = None) -> Iterator[np.ndarray]:
+    """The rows of `blocks`, in order, regrouped into arrays of `size` rows (CHUNK by default; the last fewer)."""
+    size = size or CHUNK
     pending: list[np.ndarray] = []
     held = 0
     for b in blocks:
