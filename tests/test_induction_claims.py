@@ -145,3 +145,21 @@ def test_the_verdicts_do_not_depend_on_the_processes():
     alone = verdicts(rule, items, processes=1)
     assert verdicts(rule, items, processes=2, shared_from=1) == alone
     assert {ok for ok, _ in alone} == {True, False}, "not vacuous"
+
+
+def test_a_limit_met_in_a_forked_process_is_reported(monkeypatch):
+    from mechproof.errors import InputError
+    from mechproof.tasks.induction.checker import inputs
+
+    def refuse(x):
+        raise InputError(None, "exp argument", "outside the limit")
+
+    w = eight()
+    V, n = w.cfg.d_vocab, w.cfg.n_ctx
+    rule = InputRule(Context(w).tables)
+    monkeypatch.setattr(inputs, "exp_bounds", refuse)
+    items = [(x, decode(x, V, n), -1) for x in range(10)]
+    for processes in (1, 2):
+        with pytest.raises(InputError) as e:
+            verdicts(rule, items, processes=processes, shared_from=1)
+        assert (e.value.field, e.value.message) == ("exp argument", "outside the limit")

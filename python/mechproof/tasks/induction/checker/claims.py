@@ -17,6 +17,7 @@ from typing import Callable
 from ....checker.arith import OPS
 from ....checker.failures import ClaimFailure, require
 from ....checker.inputs import indices
+from ....errors import InputError
 from .inputs import InputRule, KeyImages, decode, n_inputs
 
 Covers = Callable[[tuple[int, ...]], bool]
@@ -99,10 +100,14 @@ def _walk(rule: InputRule, items: list[Item], order: list[int]) -> list[tuple[bo
     return out
 
 
-def _share(bounds: tuple[int, int]) -> list[tuple[bool, int]]:
+def _share(bounds: tuple[int, int]) -> list[tuple[bool, int]] | tuple[str | None, str | None, str]:
+    """A forked process's share; a limit met (InputError) comes back as its (path, field, message)."""
     assert _JOB is not None
     rule, items, order = _JOB
-    return _walk(rule, items, order[bounds[0] : bounds[1]])
+    try:
+        return _walk(rule, items, order[bounds[0] : bounds[1]])
+    except InputError as e:
+        return e.path, e.field, e.message
 
 
 def verdicts(rule: InputRule, items: list[Item], processes: int = PROCESSES, shared_from: int = SHARED_FROM) -> list[tuple[bool, int]]:
@@ -120,6 +125,9 @@ def verdicts(rule: InputRule, items: list[Item], processes: int = PROCESSES, sha
                 parts = pool.map(_share, list(zip(cuts, cuts[1:])))
         finally:
             _JOB = None
+        for part in parts:
+            if isinstance(part, tuple):
+                raise InputError(*part)
         found = [v for part in parts for v in part]
     else:
         found = _walk(rule, items, order)
