@@ -115,7 +115,7 @@ def input_lines(rule: InputRule, tokens: tuple[int, ...], witness: int | None = 
     i = tokens[: n - 2].index(tokens[-1])
     a = tokens[i + 1]
     trace: dict = {}
-    ups, los = rule.margins(tokens, trace)
+    ups, los = rule.margins(tokens, trace=trace)
     out = [f"input {list(tokens)}  rule input (docs §11.4, F = {F}): query q = {tokens[-1]}, match position i = {i}, answer a = {a}",
            "  layer-1 attention a_{p,l} (intervals ∋ the true weights; the checker's exp enclosures):"]  # fmt: skip
     for p in range(n):

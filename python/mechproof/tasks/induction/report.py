@@ -29,22 +29,23 @@ ANCHOR_LABEL = "published anchor (its own model, floating point, unchecked)"
 FIGURE = "anchors"
 
 
-def figure_data(rows: dict[tuple[str, str, int], dict]) -> dict[str, Any]:
+def figure_data(rows: dict[tuple, dict]) -> dict[str, Any]:
     """What the figure draws, from the rows only: per n = 6 seed the brute-force accuracy and every certified bound
     (series "<strategy> depth <d>"), and the n = 8 seed-0 rows."""
     n6: dict[str, dict[int, float]] = {"brute force (exact accuracy)": {}}
     n8: list[dict[str, Any]] = []
-    for (model, strategy, depth), r in sorted(rows.items(), key=lambda kv: (kv[1]["n"], kv[1]["seed"], kv[0][1:])):
+    for (model, strategy, depth, *slack), r in sorted(rows.items(), key=lambda kv: (kv[1]["n"], kv[1]["seed"], kv[0][1:])):
+        name = f"{strategy} depth {depth}" + "".join(f" max-slack {x:g}" for x in slack)
         if r["n"] == 6:
             if strategy == "bruteforce":
                 n6["brute force (exact accuracy)"][r["seed"]] = r["accuracy"]
             else:
-                n6.setdefault(f"{strategy} depth {depth} (certified)", {})[r["seed"]] = r["bound"]
+                n6.setdefault(f"{name} (certified)", {})[r["seed"]] = r["bound"]
         elif r["n"] == 8 and r["seed"] == 0:
             if strategy == "bruteforce":
                 n8.append({"label": "brute force", "value": r["accuracy"], "seconds": None})
             else:
-                n8.append({"label": f"{strategy} depth {depth}", "value": r["bound"], "seconds": r["prove_s"] + r["check_s"]})
+                n8.append({"label": name, "value": r["bound"], "seconds": r["prove_s"] + r["check_s"]})
     if not n6["brute force (exact accuracy)"]:
         raise InputError(None, "rows", "no n = 6 rows to draw")
     return {"n6": n6, "n8": n8}
@@ -56,7 +57,7 @@ def draw(data: dict[str, Any]) -> Any:
     from matplotlib.figure import Figure
 
     fig = Figure(figsize=(11, 4.4), layout="constrained")
-    left, right = fig.subplots(1, 2, width_ratios=(2.2, 1))
+    left, right = fig.subplots(1, 2, width_ratios=(2.0, 1.3))
     markers = iter("osD^v<>")
     for name, by_seed in data["n6"].items():
         seeds = sorted(by_seed)
@@ -82,7 +83,8 @@ def draw(data: dict[str, Any]) -> Any:
     right.plot([k], [value], marker="*", mfc="none", ms=11, ls="none", color="crimson", label=f"n8 v4 {ANCHOR_LABEL}")
     right.annotate(f"{value:.4f}\n{seconds} s\nunchecked", (k, value), textcoords="offset points", xytext=(0, -30),
                    ha="center", fontsize=7, color="crimson")  # fmt: skip
-    right.set_xticks(range(k + 1), [r["label"].replace(" depth ", "\ndepth ") for r in data["n8"]] + ["v4 anchor"], fontsize=7)
+    ticks = [r["label"].replace("+", "+\n").replace(" depth ", "\ndepth ").replace(" max-slack ", "\nmax-slack ") for r in data["n8"]]
+    right.set_xticks(range(k + 1), ticks + ["v4 anchor"], fontsize=6.5)
     right.set(ylim=(0.8, 1.005), xlim=(-0.5, k + 0.5), title="n = 8, seed 0 (s: prove + check)")
     return fig
 

@@ -34,6 +34,7 @@ RUNS: list[tuple[str, list[str], set[tuple[str, int]]]] = _N6 + [
     ("ind8-seed0", ["--no-bruteforce", "--strategy", "windows", "--depth", "1"], {("windows", 1)}),
     ("ind8-seed0", ["--no-bruteforce", "--strategy", "windows", "--depth", "2"], {("windows", 2)}),
     ("ind8-seed0", ["--no-bruteforce", "--strategy", "windows", "--depth", "2", "--max-slack", "90"], {("windows", 2, 90.0)}),
+    ("ind8-seed0", ["--no-bruteforce", "--strategy", "windows+residual", "--depth", "3"], {("windows+residual", 3)}),
     ("ind10-seed0", ["--strategy", "windows", "--depth", "1"], {("bruteforce", 0), ("windows", 1)}),
 ]
 

@@ -16,7 +16,8 @@ from ....weights import ExactWeights
 from .casetables import CaseTables
 from .cases import Case, CaseRule
 from .groups import Groups
-from .inputs import InputRule, check_input_claims
+from .claims import check_input_claims
+from .inputs import InputRule
 from .tables import Tables
 
 __all__ = ["check_induction", "model_context"]

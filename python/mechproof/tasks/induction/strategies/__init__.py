@@ -15,7 +15,7 @@ import itertools
 import time
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
-from typing import Iterable
+from typing import Iterable, Iterator
 
 import numpy as np
 
@@ -66,9 +66,13 @@ def prove_groups(w: ExactWeights, depth: int, workers: int = 1, max_slack: float
         return list(pool.map(_prove, jobs, chunksize=8))
 
 
-def uncovered(V: int, n: int, groups: Iterable[GroupProof]) -> np.ndarray:
-    """The tokens [k, n] of every input in the cases the groups left unproven."""
-    out = []
+CHUNK = 1 << 17
+"""Inputs the producer decides at once: the float evaluation's arrays stay within a few hundred MB however many
+inputs the cases leave out (tens of millions at n = 8, depth 1)."""
+
+
+def uncovered_blocks(V: int, n: int, groups: Iterable[GroupProof]) -> Iterator[np.ndarray]:
+    """The tokens [k, n] of the inputs of each case the groups left unproven, one block per case."""
     for g in groups:
         for prefix in g.failed:
             known = {g.i: g.q, g.i + 1: g.a, n - 1: g.q}
@@ -82,30 +86,58 @@ def uncovered(V: int, n: int, groups: Iterable[GroupProof]) -> np.ndarray:
             fill = np.array(perms, dtype=np.int64).reshape(len(perms), len(rest))
             block = np.repeat(base[None, :], len(fill), axis=0)
             block[:, rest] = fill
-            out.append(block)
+            yield block
+
+
+def chunks(blocks: Iterable[np.ndarray], size: int | None = None) -> Iterator[np.ndarray]:
+    """The rows of `blocks`, in order, regrouped into arrays of `size` rows (CHUNK by default; the last fewer)."""
+    size = size or CHUNK
+    pending: list[np.ndarray] = []
+    held = 0
+    for b in blocks:
+        while len(b):
+            take = b[: size - held]
+            pending.append(take)
+            held += len(take)
+            b = b[len(take) :]
+            if held == size:
+                yield np.concatenate(pending)
+                pending, held = [], 0
+    if held:
+        yield np.concatenate(pending)
+
+
+def uncovered(V: int, n: int, groups: Iterable[GroupProof]) -> np.ndarray:
+    """All the tokens [k, n] of uncovered_blocks in one array."""
+    out = list(uncovered_blocks(V, n, groups))
     return np.concatenate(out) if out else np.zeros((0, n), dtype=np.int64)
 
 
-def decide_inputs(w: ExactWeights, tokens: np.ndarray) -> tuple[list[int], list[tuple[int, int]]]:
+def decide_inputs(w: ExactWeights, tokens: np.ndarray | Iterable[np.ndarray]) -> tuple[list[int], list[tuple[int, int]]]:
     """(right indices, [(wrong index, witness)]) of the inputs the input rule (§11.4) decides, ascending; the float
-    evaluation (fastmodel.py, proven verdicts) first, the exact rule for what it leaves open."""
+    evaluation (fastmodel.py, proven verdicts) first, the exact rule for what it leaves open. `tokens`: one [k, n]
+    array or an iterable of them (decided CHUNK rows at a time)."""
     V = w.cfg.d_vocab
-    if not len(tokens):
-        return [], []
-    right, bad, witness = FastModel(w).decide(tokens)
-    idx = index_of(tokens, V)
-    ok = set(idx[right].tolist())
-    wrong = dict(zip(idx[bad].tolist(), witness[bad].tolist()))
+    fast = None
     rule = None
-    for b in np.flatnonzero(~right & ~bad):
-        rule = rule or InputRule(Context(w).tables)
-        tk = tuple(int(t) for t in tokens[b])
-        r, c = rule.right(tk)
-        if r:
-            ok.add(int(idx[b]))
-        elif rule.wrong(tk, c):
-            wrong[int(idx[b])] = c
-    return sorted(ok), sorted(wrong.items())
+    right_parts: list[np.ndarray] = []
+    wrong: dict[int, int] = {}
+    for chunk in chunks([tokens] if isinstance(tokens, np.ndarray) else tokens):
+        fast = fast or FastModel(w)
+        right, bad, witness = fast.decide(chunk)
+        idx = index_of(chunk, V)
+        right_parts.append(idx[right])
+        wrong.update(zip(idx[bad].tolist(), witness[bad].tolist()))
+        for b in np.flatnonzero(~right & ~bad):
+            rule = rule or InputRule(Context(w).tables)
+            tk = tuple(int(t) for t in chunk[b])
+            r, c = rule.right(tk)
+            if r:
+                right_parts.append(idx[b : b + 1])
+            elif rule.wrong(tk, c):
+                wrong[int(idx[b])] = c
+    ok = np.unique(np.concatenate(right_parts)) if right_parts else np.zeros(0, dtype=np.int64)
+    return ok.tolist(), sorted(wrong.items())
 
 
 def deltas(xs: list[int]) -> list[int]:
@@ -128,7 +160,7 @@ def prove(w: ExactWeights, name: str = "windows", depth: int = DEFAULT_DEPTH, up
     residual = name == "windows+residual"
     up = None
     if residual or upper:
-        right, wrong = decide_inputs(w, uncovered(V, n, groups))
+        right, wrong = decide_inputs(w, uncovered_blocks(V, n, groups))
         if residual:
             claims["residual"] = {"rule": "inputs-right", "inputs": deltas(right)}
             correct += len(right)
