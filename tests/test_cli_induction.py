@@ -310,3 +310,21 @@ def test_ind6_trains_the_same_by_either_form_and_certify_reproduces_the_results_
         for key, row in rows.items():  # the sweep's rows are the committed study's, but for the times
             assert {k: v for k, v in row.items() if k not in study.VOLATILE} == {
                 k: v for k, v in committed[key].items() if k not in study.VOLATILE}
+
+
+def test_max_slack_is_induction_only_and_names_the_certificate(here):
+    res = cli("certify", "seed42", "--max-slack", "5", "--json")
+    assert res.exit_code == 2 and "--max-slack" in res.output
+    res = cli("certify", "tiny.json", "--strategy", "windows", "--depth", "1", "--max-slack", "1000", "--json")
+    assert res.exit_code == 0, res.output
+    doc = json.loads(res.stdout)
+    assert doc["max_slack"] == 1000 and doc["certificate"].endswith("windows-slack1000.json")
+    assert check(here / doc["certificate"]).correct == doc["correct"]
+
+
+def test_check_workers_give_the_same_record(here):
+    res = cli("certify", "tiny.json", "--strategy", "windows", "--depth", "1", "--json")
+    cert = json.loads(res.stdout)["certificate"]
+    one, two = (json.loads(cli("check", cert, "--json", "--workers", w).stdout)["files"][0] for w in ("1", "2"))
+    assert {k: v for k, v in one.items() if k != "seconds"} == {k: v for k, v in two.items() if k != "seconds"}
+    assert one["status"] == "ok"

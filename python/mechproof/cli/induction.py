@@ -137,7 +137,8 @@ def accuracy(model: str, as_json: bool, workers: int, samples: Optional[int], sa
 
 
 def certify(model: str, strategy: Optional[str], depth: Optional[int], upper: bool, cert_root: Optional[Path],
-            brute: bool, workers: int, as_json: bool, quiet: bool, lean: bool = True) -> None:
+            brute: bool, workers: int, as_json: bool, quiet: bool, lean: bool = True,
+            max_slack: Optional[float] = None) -> None:
     """Train if missing → prove → write the certificate once the checker accepts it → summary (results.py's row)."""
     from ..certify import CERT_ROOT, compare_committed, lean_check
     from ..modelstore import model_name
@@ -155,7 +156,7 @@ def certify(model: str, strategy: Optional[str], depth: Optional[int], upper: bo
     folder = (cert_root or CERT_ROOT) / model_name(model)
     _check_output(folder, "--cert-root", folder=True)
     w, _, name, trained = load_ref(model, progress=progress)
-    row = strategy_row(name, w, folder, strategy, depth, upper and strategy == "windows", workers)
+    row = strategy_row(name, w, folder, strategy, depth, upper and strategy == "windows", workers, max_slack)
     cert = Path(row["certificate"])
     committed = compare_committed(cert)
     study = _committed_row(row)
@@ -166,7 +167,7 @@ def certify(model: str, strategy: Optional[str], depth: Optional[int], upper: bo
     reproduced = [c for c in (committed, study) if c is not None]
     if as_json:
         _print_json({
-            "model": name, "task": TASK, "strategy": strategy, "depth": depth, "certificate": str(cert),
+            "model": name, "task": TASK, "strategy": strategy, "depth": depth, "max_slack": max_slack, "certificate": str(cert),
             "correct": row["correct"], "total": row["total"], "bound": row["bound"], "upper": row["upper"],
             "proof_length": row["proof_length"], "prove_seconds": row["prove_s"], "check_seconds": row["check_s"],
             "brute_force": found if isinstance(found, dict) else None,
@@ -177,7 +178,8 @@ def certify(model: str, strategy: Optional[str], depth: Optional[int], upper: bo
             "trained": trained, "seconds": round(seconds, 3),
         })  # fmt: skip
     else:
-        table = Table(title=f"mechproof certify {name} ({strategy}, depth {depth})", show_header=False)
+        table = Table(title=f"mechproof certify {name} ({strategy}, depth {depth}"
+                  + ("" if max_slack is None else f", max-slack {max_slack:g}") + ")", show_header=False)
         table.add_row("certificate", str(cert))
         table.add_row("certified bound", f"{row['correct']}/{row['total']} = {row['bound']:.6f}")
         if row["upper"] is not None:
@@ -215,10 +217,10 @@ _STUDY = {
 def _committed_row(row: dict[str, Any]) -> tuple[Path, str] | None:
     """How the certificate compares with the committed study's row of the same model, strategy, depth and file
     name (results/induction/rows.jsonl keeps each certificate's SHA-256, not the file)."""
-    from ..tasks.induction.study import FOLDER, ROWS, read_rows
+    from ..tasks.induction.study import FOLDER, ROWS, key, read_rows
 
     rows = read_rows(FOLDER) if (FOLDER / ROWS).is_file() else {}
-    ref = rows.get((row["model"], row["strategy"], row["depth"]))
+    ref = rows.get(key(row))
     if ref is None or Path(ref["certificate"]).name != Path(row["certificate"]).name:
         return None
     where = Path(f"{FOLDER / ROWS} ({row['model']} {row['strategy']} depth {row['depth']})")

@@ -29,6 +29,11 @@ def certify(
         None, min=0, help="Induction only: refinement depth of the windows cases (default 1; a certificate at another "
         "depth is named <strategy>-depth<d>.json)."
     ),
+    max_slack: Optional[float] = typer.Option(
+        None, min=0, help="Induction only: at the last refinement step split only the cases whose logit test fails "
+        "by at most this many logits (a producer choice, not in the certificate: faster, a lower bound; e.g. 90 at "
+        "n = 8 depth 2). The certificate is named <strategy>-depth<d>-slack<x>.json."
+    ),
     paper_compatible: bool = typer.Option(
         False, help="Max-of-K subcubic only: count m−g allowed tokens as the paper's code does (an undercount; still sound)."
     ),
@@ -75,8 +80,9 @@ def certify(
 
     if induction.is_induction(model):
         induction.refuse("--paper-compatible", paper_compatible, "induction", "it is a Max-of-K subcubic option")
-        return induction.certify(model, strategy, depth, upper, cert_root, brute, threads, as_json, quiet, lean)
+        return induction.certify(model, strategy, depth, upper, cert_root, brute, threads, as_json, quiet, lean, max_slack)
     induction.refuse("--depth", depth, "Max-of-K", "only the induction strategies refine their cases to a depth")
+    induction.refuse("--max-slack", max_slack, "Max-of-K", "only the induction strategies refine their cases")
     strategy = strategy or "cubic"
     if strategy not in STRATEGIES:
         hint = did_you_mean(strategy, STRATEGIES)
@@ -207,6 +213,10 @@ def check(
         help="Print one JSON document: exit_code, and per file its path, status (ok, fail, malformed, internal, "
         "skipped), exit_code, and correct/total/strategy, or the failing claim and message.",
     ),
+    workers: int = typer.Option(
+        1, min=1, help="Processes for an induction certificate's cases (the same verdict, first failure and proof "
+        "length for any number; Max-of-K certificates are checked in one)."
+    ),
 ) -> None:
     """Independently re-check certificates with exact integer arithmetic.
 
@@ -221,7 +231,7 @@ def check(
     paths = _expand(certificates)
     records = []
     for path, found in paths:
-        records.append(rec := _check_one(path, found))
+        records.append(rec := _check_one(path, found, workers))
         if not as_json:
             _print_record(rec)
     skipped = [rec["path"] for rec in records if rec["status"] == "skipped"]
@@ -252,7 +262,7 @@ def _print_record(rec: dict[str, Any]) -> None:
         err.print(_text(f"{path}: {word}{rec['message']}"), highlight=False, markup=False)
 
 
-def _check_one(path: Path, found: bool = False) -> dict[str, Any]:
+def _check_one(path: Path, found: bool = False, workers: int = 1) -> dict[str, Any]:
     """Check one certificate; every outcome, a crash included, becomes that file's record (exit code 0-3), so
     one bad file neither stops the others nor passes for a verdict. A file `found` in a folder whose format is
     not a certificate's, and that holds none of a certificate's own fields, is skipped (a file named on the command
@@ -262,7 +272,7 @@ def _check_one(path: Path, found: bool = False) -> dict[str, Any]:
     rec: dict[str, Any] = {"path": str(path)}
     start = time.perf_counter()
     try:
-        res = run(path)
+        res = run(path, workers)
     except ClaimFailure as e:
         return rec | {"status": "fail", "exit_code": 1, "claim": e.claim_id, "message": str(e)}
     except InputError as e:  # the message starts with this certificate even when its weights file is at fault
