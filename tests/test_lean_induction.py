@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 import random
+import zlib
 from pathlib import Path
 from types import SimpleNamespace
 
@@ -45,7 +46,7 @@ from lean_induction import (
 )
 
 from mechproof import weights as weights_io
-from mechproof.checker import check
+from mechproof.checker import ClaimFailure, check
 from mechproof.tasks.induction.checker import fixed as py_fixed
 from mechproof.tasks.induction.checker import groups as py_groups
 from mechproof.tasks.induction.checker import inputs as py_inputs
@@ -175,22 +176,46 @@ def random_entries(rng: random.Random, V: int, n: int, depth: int, count: int) -
     return entries
 
 
+def planted_failure(cid: str) -> bool:
+    """A case test made to fail, by its id alone (so both checkers fail the same cases)."""
+    return zlib.crc32(cid.encode()) % 6 == 0
+
+
 @pytest.mark.parametrize("seed", range(80))
 def test_groups_match_python(seed, monkeypatch):
     """Well-formedness, disjointness, the covered count and coverage of every input: the Lean transliteration and
-    Python's Groups agree, with each case's own test (§11.5) passed in both (it is compared separately)."""
+    Python's Groups agree, with each case's own test (§11.5) stubbed in both (it is compared separately): passed,
+    or (odd seeds) failed for some cases named by their id. Python forms sibling cases together (sibling_parts, only
+    ever on cases of one group with equally many known positions), and every fourth seed verifies the groups in two
+    processes: the cases tested are Lean's, in Lean's order, and the first failure reported is Lean's."""
     rng = random.Random(100 + seed)
     V, n = rng.choice([(4, 4), (5, 4), (5, 5), (6, 5)])
     depth = rng.randint(0, 3)
     entries = random_entries(rng, V, n, depth, rng.randint(1, 12))
     cfg = SimpleNamespace(d_vocab=V, n_ctx=n)
-    monkeypatch.setattr(py_groups, "verify", lambda parts, lam, cid: None)
-    monkeypatch.setattr(py_groups, "case_parts", lambda rule, case: None)
+    fail = seed % 2 == 1
+    workers = 2 if seed % 4 in (2, 3) else 1
+    py_tested, lean_tested = [], []
+
+    def stub_test(tested: list, cid: str) -> None:
+        tested.append(cid)
+        if fail and planted_failure(cid):
+            raise ClaimFailure(f"{cid}/lambda[0]", "planted", 1, "≤ 0")
+
+    def stub_siblings(rule, cases):  # noqa: ANN001, ANN202
+        c0 = cases[0]
+        assert all((c.q, c.i, c.a, sorted(c.known)) == (c0.q, c0.i, c0.a, sorted(c0.known)) for c in cases)
+        return [None] * len(cases)
+
+    monkeypatch.setattr(py_groups, "verify", lambda parts, lam, cid: stub_test(py_tested, cid))
+    monkeypatch.setattr(py_groups, "sibling_parts", stub_siblings)
     groups = py_groups.Groups(entries, cfg, depth)
-    py = outcome(groups.check, None)
+    py = outcome(groups.check, None, workers)
     t = SimpleNamespace(V=V, n=n)
-    lean = outcome(lambda: lean_check_groups(entries, t, depth, lambda *args: None)[0])
+    lean = outcome(lambda: lean_check_groups(entries, t, depth, lambda rule, c, lam, cid: stub_test(lean_tested, cid))[0])
     assert py[:2] == lean[:2], (py, lean)
+    if workers == 1:
+        assert py_tested == lean_tested
     if py[0] == "ok":
         _, gs = lean_check_groups(entries, t, depth, lambda *args: None)
         for x in range(py_inputs.n_inputs(V, n)):
