@@ -287,6 +287,35 @@ def tiny_lists():  # noqa: ANN201
     return w, right, wrong, witness
 
 
+@pytest.mark.parametrize("processes", [1, 2])
+def test_input_verdicts_match_lean_input_by_input(tiny_lists, processes):
+    """Python decides a list's inputs in token order, sharing key images by prefix, in up to two processes
+    (claims.verdicts); Lean decides them one by one in list order, each from scratch. Every input of the tiny model,
+    in a shuffled list order, as `residual` (with the first logit not below the answer's) and as `wrong` (with a
+    witness): the same verdicts."""
+    from mechproof.tasks.induction.checker import claims as py_claims
+
+    w, right, wrong, witness = tiny_lists
+    V, n = w.cfg.d_vocab, w.cfg.n_ctx
+    rule = lean_mk_ind_input_rule(lean_mk_ind_tables(w))
+    xs = list(range(py_inputs.n_inputs(V, n)))
+    random.Random(61 + processes).shuffle(xs)
+    wit = dict(zip(wrong, witness))
+    items = []
+    for x in xs:
+        tokens = py_inputs.decode(x, V, n)
+        a = tokens[tokens[: n - 2].index(tokens[-1]) + 1]
+        items.append((x, tokens, -1))
+        items.append((x, tokens, wit.get(x, 0 if a else 1)))
+    found = py_claims.verdicts(py_inputs.InputRule(Tables(w)), items, processes=processes, shared_from=1)
+    expected = []
+    for _, tokens, c in items:
+        ok, first = lean_right(rule, list(tokens)) if c < 0 else (lean_wrong(rule, list(tokens), c), c)
+        expected.append((ok, first))
+    assert found == expected
+    assert {ok for ok, _ in found} == {True, False}
+
+
 @pytest.mark.slow
 def test_input_claims_match_python(tiny_lists, tmp_path):
     """Certificates without cases: every input in `residual` or `wrong`, then with planted mistakes (a right input
@@ -350,21 +379,51 @@ def py_case_rule(w):  # noqa: ANN001, ANN201
     return CaseRule(CaseTables(Tables(w)))
 
 
-def random_case(rng: random.Random, V: int, n: int, depth: int):  # noqa: ANN201
-    """(Python Case, Lean IndCaseSpec) of a random group and prefix."""
+def case_pair(V: int, n: int, q: int, i: int, a: int, order: list[int], pre: list[int]):  # noqa: ANN201
+    """(Python Case, Lean IndCaseSpec) of group (q, i, a) with the tokens `pre` at order[:len(pre)]."""
     from mechproof.tasks.induction.checker.cases import Case
 
+    known = {i: q, i + 1: a, n - 1: q}
+    known.update(zip(order, pre))
+    free = [p for p in range(n - 1) if p not in known]
+    case = Case(q, i, a, known, free, [t for t in range(V) if t not in known.values()])
+    spec = SimpleNamespace(q=q, i=i, a=a, known=[known.get(p) for p in range(n)], free=free, tokens=case.tokens)
+    return case, spec
+
+
+def random_siblings(rng: random.Random, V: int, n: int, depth: int, count: int = 1) -> list:
+    """(Python Case, Lean IndCaseSpec) of up to `count` sibling cases: one random group and order, distinct
+    prefixes of one random length."""
     q, a = rng.sample(range(V), 2)
     i = rng.randint(0, n - 3)
     free = [p for p in range(n - 1) if p not in (i, i + 1)]
     order = rng.sample(free, len(free))
-    d = rng.randint(0, min(depth, len(free)))
-    pre = rng.sample([t for t in range(V) if t not in (q, a)], d)
-    known = {i: q, i + 1: a, n - 1: q}
-    known.update(zip(order[:d], pre))
-    case = Case(q, i, a, known, [p for p in free if p not in known], [t for t in range(V) if t not in known.values()])
-    spec = SimpleNamespace(q=q, i=i, a=a, known=[known.get(p) for p in range(n)], free=case.free, tokens=case.tokens)
-    return case, spec
+    d = rng.randint(1 if count > 1 and free and depth else 0, min(depth, len(free)))  # siblings differ in a prefix
+    allowed = [t for t in range(V) if t not in (q, a)]
+    chosen: set[tuple[int, ...]] = set()
+    for _ in range(8 * count):
+        if len(chosen) == count:
+            break
+        chosen.add(tuple(rng.sample(allowed, d)))
+    return [case_pair(V, n, q, i, a, order, list(pre)) for pre in sorted(chosen)]
+
+
+def random_case(rng: random.Random, V: int, n: int, depth: int):  # noqa: ANN201
+    """(Python Case, Lean IndCaseSpec) of a random group and prefix."""
+    return random_siblings(rng, V, n, depth)[0]
+
+
+def assert_parts_match(lp, pp) -> None:  # noqa: ANN001
+    """Lean's caseParts and Python's Parts of one case are the same integers."""
+    assert lp.zBar == pp.z_bar.tolist() and lp.gLast == pp.g_last.tolist() and lp.yAns == pp.y_ans.tolist()
+    assert [k for k, _ in lp.keys] == list(pp.keys)
+    for k, kt in lp.keys:
+        pk = pp.keys[k]
+        assert kt.seg == pk.seg.tolist()
+        assert [wd.g for wd in kt.windows] == pk.g.tolist(), k
+        assert [wd.valid for wd in kt.windows] == pk.valid.tolist(), k
+        assert [wd.wLo for wd in kt.windows] == pk.w_lo.tolist() and [wd.wHi for wd in kt.windows] == pk.w_hi.tolist()
+        assert [wd.Y for wd in kt.windows] == pk.Y.tolist(), k
 
 
 def random_model(V: int, n: int, seed: int):  # noqa: ANN201
@@ -376,6 +435,26 @@ def random_model(V: int, n: int, seed: int):  # noqa: ANN201
     cfg = InductionConfig(d_vocab=V, n_ctx=n, d_model=8, d_head=4)
     g = torch.Generator().manual_seed(seed)
     return weights_io.from_torch(cfg, {k: 0.7 * torch.randn(s, generator=g) for k, s in cfg.tensor_shapes().items()})
+
+
+def least_passing(pp, n: int) -> list[int]:  # noqa: ANN001
+    """The least L per key that passes its λ-test (searched with Python's own test; 0 at the answer's key)."""
+    from mechproof.tasks.induction.checker import cases as py_cases
+
+    s = py_cases.FC - py_cases.LB
+
+    def least(passes) -> int:  # noqa: ANN001
+        lo, hi = -(2**25), 2**25
+        while hi - lo > 1:
+            mid = (lo + hi) // 2
+            lo, hi = (lo, mid) if passes(mid << s) else (mid, hi)
+        return hi
+
+    lam = [0] * n
+    for k, kt in pp.keys.items():
+        lam[k] = least(lambda x, kt=kt: int(py_cases.lambda_sum(kt.g, x, kt.w_lo, kt.w_hi, kt.seg, kt.valid).max()) <= 0)
+    lam[n - 1] = least(lambda x: py_cases.CaseRule.last_key_sum(pp.last, x) <= 0)
+    return lam
 
 
 MODELS = {0: "mid", 1: "tiny", 2: (3, 3), 3: (4, 3), 4: (7, 6), 5: (6, 7)}
@@ -399,32 +478,11 @@ def test_case_parts_match_python(seed):
     case, spec = random_case(rng, V, n, 2)
     pp = py_cases.case_parts(py_rule, case)
     lp = lean_case_parts(rule, spec)
-    assert lp.zBar == pp.z_bar.tolist() and lp.gLast == pp.g_last.tolist() and lp.yAns == pp.y_ans.tolist()
-    assert [k for k, _ in lp.keys] == list(pp.keys)
-    for k, kt in lp.keys:
-        pk = pp.keys[k]
-        assert kt.seg == pk.seg.tolist()
-        assert [wd.g for wd in kt.windows] == pk.g.tolist(), k
-        assert [wd.valid for wd in kt.windows] == pk.valid.tolist(), k
-        assert [wd.wLo for wd in kt.windows] == pk.w_lo.tolist() and [wd.wHi for wd in kt.windows] == pk.w_hi.tolist()
-        assert [wd.Y for wd in kt.windows] == pk.Y.tolist(), k
+    assert_parts_match(lp, pp)
     for lam in (-(2**30), -(2**22), -12345, 0, 777, 2**21, 2**30):
         assert lean_last_key_sum(lp.last, lam) == py_cases.CaseRule.last_key_sum(pp.last, lam), lam
     # claimed bounds: the least passing L per key (searched with Python's own test), then nudged
-    s = py_cases.FC - py_cases.LB
-    lam = [0] * n
-    for k, kt in pp.keys.items():
-        lo, hi = -(2**25), 2**25
-        while hi - lo > 1:
-            mid = (lo + hi) // 2
-            ok = int(py_cases.lambda_sum(kt.g, mid << s, kt.w_lo, kt.w_hi, kt.seg, kt.valid).max()) <= 0
-            lo, hi = (lo, mid) if ok else (mid, hi)
-        lam[k] = hi
-    lo, hi = -(2**25), 2**25
-    while hi - lo > 1:
-        mid = (lo + hi) // 2
-        lo, hi = (lo, mid) if py_cases.CaseRule.last_key_sum(pp.last, mid << s) <= 0 else (mid, hi)
-    lam[n - 1] = hi
+    lam = least_passing(pp, n)
     for trial in range(6):
         claimed = list(lam)
         if trial:
@@ -433,6 +491,32 @@ def test_case_parts_match_python(seed):
         py = outcome(py_cases.verify, pp, claimed, "c")
         lean = outcome(lean_verify_case, rule, spec, claimed, "c")
         assert py[:2] == lean[:2], (claimed, py, lean)
+
+
+@pytest.mark.parametrize("seed", range(12))
+def test_sibling_parts_match_lean_case_by_case(seed):
+    """Python forms the parts of sibling cases together (cases.sibling_parts: one search over all their rows, the
+    keys' arrays stacked); each sibling's parts are those Lean forms for that case alone, and its verdict for
+    claimed bounds (the least passing ones, then one lowered by 1) is Lean's."""
+    from mechproof.tasks.induction.checker import cases as py_cases
+
+    rng = random.Random(600 + seed)
+    kind = ["mid", "tiny", (7, 6), (6, 7), (5, 5), (6, 4)][seed % 6]  # n > 3: a free position to fix
+    w = tiny(kind) if isinstance(kind, str) else random_model(*kind, seed)
+    V, n = w.cfg.d_vocab, w.cfg.n_ctx
+    rule = lean_mk_case_rule(lean_mk_case_tables(lean_mk_ind_tables(w)))
+    pairs = random_siblings(rng, V, n, 2, count=4)
+    parts = py_cases.sibling_parts(py_case_rule(w), [case for case, _ in pairs])
+    assert len(parts) == len(pairs) > 1
+    for (case, spec), pp in zip(pairs, parts):
+        assert pp.case is case
+        assert_parts_match(lean_case_parts(rule, spec), pp)
+        lam = least_passing(pp, n)
+        lowered = list(lam)
+        lowered[rng.choice([k for k in range(n) if k != case.i + 1])] -= 1
+        for claimed in (lam, lowered):
+            py = outcome(py_cases.verify, pp, claimed, "c")
+            assert py[:2] == outcome(lean_verify_case, rule, spec, claimed, "c")[:2], (claimed, py)
 
 
 def test_least_bound_is_the_least_passing_integer():
@@ -503,7 +587,6 @@ def test_committed_certificate_cases_match_python():
     lowered, and some of its listed inputs: Lean's rules (transliterated) give Python's verdicts and margins. (The
     whole certificate through lean_verdict takes about 3 minutes; it agrees with Python: same bounds.)"""
     from mechproof.tasks.induction.checker import cases as py_cases
-    from mechproof.tasks.induction.checker.cases import Case
 
     src = ROOT / "tests" / "data" / "induction-ind6-seed3"
     w = weights_io.load(src / "weights.json")
@@ -515,11 +598,7 @@ def test_committed_certificate_cases_match_python():
     entries = doc["claims"]["cases"]["entries"]
     for q, i, a, order, cases in rng.sample(entries, 3):
         pre, lam = rng.choice(cases)
-        known = {i: q, i + 1: a, n - 1: q}
-        known.update(zip(order[: len(pre)], pre))
-        free = [p for p in range(n - 1) if p not in (i, i + 1) and p not in known]
-        case = Case(q, i, a, known, free, [t for t in range(V) if t not in known.values()])
-        spec = SimpleNamespace(q=q, i=i, a=a, known=[known.get(p) for p in range(n)], free=free, tokens=case.tokens)
+        case, spec = case_pair(V, n, q, i, a, order, pre)
         pp = py_cases.case_parts(py_rule, case)
         lowered = list(lam)
         k = rng.choice([k for k in range(n) if k != i + 1])
