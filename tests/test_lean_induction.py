@@ -252,9 +252,9 @@ def write_cert(folder: Path, w, entries: list, residual: list[int] | None, wrong
     return path
 
 
-def python_verdict(path: Path):  # noqa: ANN201
+def python_verdict(path: Path, workers: int = 1):  # noqa: ANN201
     def run():  # noqa: ANN202
-        r = check(path)
+        r = check(path, workers)
         return r.correct, r.total, r.upper
 
     return outcome(run)
@@ -552,13 +552,14 @@ def test_least_bound_is_the_least_passing_integer():
 )
 def test_certificates_match_python(kind, strategy, depth, tmp_path):
     """The producer's certificate of a tiny model, then with planted mistakes in its claimed bounds (one L_k
-    lowered or raised, a prefix dropped, a group dropped): the same verdict (bounds, or the first failing claim)."""
+    lowered or raised, a prefix dropped, a group dropped): the same verdict (bounds, or the first failing claim),
+    with Python's cases verified in one process or two."""
     from induction_fixtures import write
 
     path = write(tmp_path / "base", kind, strategy, depth)
     doc = json.loads(path.read_text(encoding="utf-8"))
     assert python_verdict(path)[0] == "ok"
-    assert lean_verdict(path) == python_verdict(path)
+    assert lean_verdict(path) == python_verdict(path) == python_verdict(path, workers=2)
     rng = random.Random(hash((kind, strategy, depth)) % 1000)
     entries = doc["claims"]["cases"]["entries"]
     for trial in range(4):
@@ -579,6 +580,7 @@ def test_certificates_match_python(kind, strategy, depth, tmp_path):
         p.write_text(json.dumps(bad), encoding="utf-8")
         py = python_verdict(p)
         assert py[:2] == lean_verdict(p)[:2], (trial, py)
+        assert python_verdict(p, workers=2)[:2] == py[:2], trial  # the cases verified in two processes
 
 
 @pytest.mark.slow
