@@ -316,6 +316,48 @@ def test_input_verdicts_match_lean_input_by_input(tiny_lists, processes):
     assert {ok for ok, _ in found} == {True, False}
 
 
+@pytest.mark.parametrize("claim", ["residual", "wrong"])
+def test_a_limit_met_later_in_the_list_does_not_hide_an_earlier_failure(tiny_lists, claim, monkeypatch):
+    """Lean decides a list input by input in list order: an input whose claim fails is reported before a later
+    one meets a limit (an exp argument out of range, malformed input). Python, deciding in token order, reports the
+    same (here the limit is planted in both rules' margins, for an input listed after the failing one)."""
+    import lean_induction
+    from mechproof.errors import InputError
+    from mechproof.tasks.induction.checker import claims as py_claims
+    from test_lean_parse import LeanMalformed
+
+    w, right, wrong, witness = tiny_lists
+    V, n = w.cfg.d_vocab, w.cfg.n_ctx
+    failing = wrong[0] if claim == "residual" else right[0]  # a wrong input claimed right, or a right one wrong
+    later = max(right + wrong)
+    limit = tuple(py_inputs.decode(later, V, n))
+    py_margins, lean_margins = py_inputs.InputRule.margins, lean_induction.lean_margins
+
+    def planted_py(self, tokens, *args, **kw):  # noqa: ANN001, ANN002, ANN003, ANN202
+        if tuple(tokens) == limit:
+            raise InputError(None, "exp argument", "planted")
+        return py_margins(self, tokens, *args, **kw)
+
+    def planted_lean(rule, tokens):  # noqa: ANN001, ANN202
+        if tuple(tokens) == limit:
+            raise LeanMalformed("exp argument")
+        return lean_margins(rule, tokens)
+
+    monkeypatch.setattr(py_inputs.InputRule, "margins", planted_py)
+    monkeypatch.setattr(lean_induction, "lean_margins", planted_lean)
+    listed = SimpleNamespace(inputs=[failing, later - failing])
+    if claim == "residual":
+        claims = SimpleNamespace(residual=listed, wrong=None)
+    else:
+        a = lambda x: (t := py_inputs.decode(x, V, n))[t[: n - 2].index(t[-1]) + 1]  # noqa: E731
+        claims = SimpleNamespace(residual=None, wrong=SimpleNamespace(inputs=listed.inputs, witness=[(a(x) + 1) % V for x in (failing, later)]))
+    py = outcome(py_claims.check_input_claims, claims, py_inputs.InputRule(Tables(w)), lambda tokens: False)
+    lean_rule = lean_mk_ind_input_rule(lean_mk_ind_tables(w))
+    lean = outcome(lean_induction.lean_check_ind_input_claims, claims.residual, claims.wrong, lean_rule, lambda tokens: False)
+    assert lean[:2] == ("claim", f"{claim}[{failing}]")
+    assert py[:2] == lean[:2]
+
+
 @pytest.mark.slow
 def test_input_claims_match_python(tiny_lists, tmp_path):
     """Certificates without cases: every input in `residual` or `wrong`, then with planted mistakes (a right input
