@@ -350,7 +350,8 @@ def test_a_limit_met_later_in_the_list_does_not_hide_an_earlier_failure(tiny_lis
         claims = SimpleNamespace(residual=listed, wrong=None)
     else:
         a = lambda x: (t := py_inputs.decode(x, V, n))[t[: n - 2].index(t[-1]) + 1]  # noqa: E731
-        claims = SimpleNamespace(residual=None, wrong=SimpleNamespace(inputs=listed.inputs, witness=[(a(x) + 1) % V for x in (failing, later)]))
+        listed.witness = [(a(x) + 1) % V for x in (failing, later)]
+        claims = SimpleNamespace(residual=None, wrong=listed)
     py = outcome(py_claims.check_input_claims, claims, py_inputs.InputRule(Tables(w)), lambda tokens: False)
     lean_rule = lean_mk_ind_input_rule(lean_mk_ind_tables(w))
     lean = outcome(lean_induction.lean_check_ind_input_claims, claims.residual, claims.wrong, lean_rule, lambda tokens: False)
