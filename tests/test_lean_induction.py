@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 import random
+import zlib
 from pathlib import Path
 from types import SimpleNamespace
 
@@ -45,7 +46,7 @@ from lean_induction import (
 )
 
 from mechproof import weights as weights_io
-from mechproof.checker import check
+from mechproof.checker import ClaimFailure, check
 from mechproof.tasks.induction.checker import fixed as py_fixed
 from mechproof.tasks.induction.checker import groups as py_groups
 from mechproof.tasks.induction.checker import inputs as py_inputs
@@ -175,22 +176,46 @@ def random_entries(rng: random.Random, V: int, n: int, depth: int, count: int) -
     return entries
 
 
+def planted_failure(cid: str) -> bool:
+    """A case test made to fail, by its id alone (so both checkers fail the same cases)."""
+    return zlib.crc32(cid.encode()) % 6 == 0
+
+
 @pytest.mark.parametrize("seed", range(80))
 def test_groups_match_python(seed, monkeypatch):
     """Well-formedness, disjointness, the covered count and coverage of every input: the Lean transliteration and
-    Python's Groups agree, with each case's own test (§11.5) passed in both (it is compared separately)."""
+    Python's Groups agree, with each case's own test (§11.5) stubbed in both (it is compared separately): passed,
+    or (odd seeds) failed for some cases named by their id. Python forms sibling cases together (sibling_parts, only
+    ever on cases of one group with equally many known positions), and every fourth seed verifies the groups in two
+    processes: the cases tested are Lean's, in Lean's order, and the first failure reported is Lean's."""
     rng = random.Random(100 + seed)
     V, n = rng.choice([(4, 4), (5, 4), (5, 5), (6, 5)])
     depth = rng.randint(0, 3)
     entries = random_entries(rng, V, n, depth, rng.randint(1, 12))
     cfg = SimpleNamespace(d_vocab=V, n_ctx=n)
-    monkeypatch.setattr(py_groups, "verify", lambda parts, lam, cid: None)
-    monkeypatch.setattr(py_groups, "case_parts", lambda rule, case: None)
+    fail = seed % 2 == 1
+    workers = 2 if seed % 4 in (2, 3) else 1
+    py_tested, lean_tested = [], []
+
+    def stub_test(tested: list, cid: str) -> None:
+        tested.append(cid)
+        if fail and planted_failure(cid):
+            raise ClaimFailure(f"{cid}/lambda[0]", "planted", 1, "≤ 0")
+
+    def stub_siblings(rule, cases):  # noqa: ANN001, ANN202
+        c0 = cases[0]
+        assert all((c.q, c.i, c.a, sorted(c.known)) == (c0.q, c0.i, c0.a, sorted(c0.known)) for c in cases)
+        return [None] * len(cases)
+
+    monkeypatch.setattr(py_groups, "verify", lambda parts, lam, cid: stub_test(py_tested, cid))
+    monkeypatch.setattr(py_groups, "sibling_parts", stub_siblings)
     groups = py_groups.Groups(entries, cfg, depth)
-    py = outcome(groups.check, None)
+    py = outcome(groups.check, None, workers)
     t = SimpleNamespace(V=V, n=n)
-    lean = outcome(lambda: lean_check_groups(entries, t, depth, lambda *args: None)[0])
+    lean = outcome(lambda: lean_check_groups(entries, t, depth, lambda rule, c, lam, cid: stub_test(lean_tested, cid))[0])
     assert py[:2] == lean[:2], (py, lean)
+    if workers == 1:
+        assert py_tested == lean_tested
     if py[0] == "ok":
         _, gs = lean_check_groups(entries, t, depth, lambda *args: None)
         for x in range(py_inputs.n_inputs(V, n)):
@@ -227,9 +252,9 @@ def write_cert(folder: Path, w, entries: list, residual: list[int] | None, wrong
     return path
 
 
-def python_verdict(path: Path):  # noqa: ANN201
+def python_verdict(path: Path, workers: int = 1):  # noqa: ANN201
     def run():  # noqa: ANN202
-        r = check(path)
+        r = check(path, workers)
         return r.correct, r.total, r.upper
 
     return outcome(run)
@@ -260,6 +285,78 @@ def tiny_lists():  # noqa: ANN201
                 witness.append(c)
     assert right and wrong
     return w, right, wrong, witness
+
+
+@pytest.mark.parametrize("processes", [1, 2])
+def test_input_verdicts_match_lean_input_by_input(tiny_lists, processes):
+    """Python decides a list's inputs in token order, sharing key images by prefix, in up to two processes
+    (claims.verdicts); Lean decides them one by one in list order, each from scratch. Every input of the tiny model,
+    in a shuffled list order, as `residual` (with the first logit not below the answer's) and as `wrong` (with a
+    witness): the same verdicts."""
+    from mechproof.tasks.induction.checker import claims as py_claims
+
+    w, right, wrong, witness = tiny_lists
+    V, n = w.cfg.d_vocab, w.cfg.n_ctx
+    rule = lean_mk_ind_input_rule(lean_mk_ind_tables(w))
+    xs = list(range(py_inputs.n_inputs(V, n)))
+    random.Random(61 + processes).shuffle(xs)
+    wit = dict(zip(wrong, witness))
+    items = []
+    for x in xs:
+        tokens = py_inputs.decode(x, V, n)
+        a = tokens[tokens[: n - 2].index(tokens[-1]) + 1]
+        items.append((x, tokens, -1))
+        items.append((x, tokens, wit.get(x, 0 if a else 1)))
+    found = py_claims.verdicts(py_inputs.InputRule(Tables(w)), items, processes=processes, shared_from=1)
+    expected = []
+    for _, tokens, c in items:
+        ok, first = lean_right(rule, list(tokens)) if c < 0 else (lean_wrong(rule, list(tokens), c), c)
+        expected.append((ok, first))
+    assert found == expected
+    assert {ok for ok, _ in found} == {True, False}
+
+
+@pytest.mark.parametrize("claim", ["residual", "wrong"])
+def test_a_limit_met_later_in_the_list_does_not_hide_an_earlier_failure(tiny_lists, claim, monkeypatch):
+    """Lean decides a list input by input in list order: an input whose claim fails is reported before a later
+    one meets a limit (an exp argument out of range, malformed input). Python, deciding in token order, reports the
+    same (here the limit is planted in both rules' margins, for an input listed after the failing one)."""
+    import lean_induction
+    from mechproof.errors import InputError
+    from mechproof.tasks.induction.checker import claims as py_claims
+    from test_lean_parse import LeanMalformed
+
+    w, right, wrong, witness = tiny_lists
+    V, n = w.cfg.d_vocab, w.cfg.n_ctx
+    failing = wrong[0] if claim == "residual" else right[0]  # a wrong input claimed right, or a right one wrong
+    later = max(right + wrong)
+    limit = tuple(py_inputs.decode(later, V, n))
+    py_margins, lean_margins = py_inputs.InputRule.margins, lean_induction.lean_margins
+
+    def planted_py(self, tokens, *args, **kw):  # noqa: ANN001, ANN002, ANN003, ANN202
+        if tuple(tokens) == limit:
+            raise InputError(None, "exp argument", "planted")
+        return py_margins(self, tokens, *args, **kw)
+
+    def planted_lean(rule, tokens):  # noqa: ANN001, ANN202
+        if tuple(tokens) == limit:
+            raise LeanMalformed("exp argument")
+        return lean_margins(rule, tokens)
+
+    monkeypatch.setattr(py_inputs.InputRule, "margins", planted_py)
+    monkeypatch.setattr(lean_induction, "lean_margins", planted_lean)
+    listed = SimpleNamespace(inputs=[failing, later - failing])
+    if claim == "residual":
+        claims = SimpleNamespace(residual=listed, wrong=None)
+    else:
+        a = lambda x: (t := py_inputs.decode(x, V, n))[t[: n - 2].index(t[-1]) + 1]  # noqa: E731
+        listed.witness = [(a(x) + 1) % V for x in (failing, later)]
+        claims = SimpleNamespace(residual=None, wrong=listed)
+    py = outcome(py_claims.check_input_claims, claims, py_inputs.InputRule(Tables(w)), lambda tokens: False)
+    lean_rule = lean_mk_ind_input_rule(lean_mk_ind_tables(w))
+    lean = outcome(lean_induction.lean_check_ind_input_claims, claims.residual, claims.wrong, lean_rule, lambda tokens: False)
+    assert lean[:2] == ("claim", f"{claim}[{failing}]")
+    assert py[:2] == lean[:2]
 
 
 @pytest.mark.slow
@@ -325,21 +422,51 @@ def py_case_rule(w):  # noqa: ANN001, ANN201
     return CaseRule(CaseTables(Tables(w)))
 
 
-def random_case(rng: random.Random, V: int, n: int, depth: int):  # noqa: ANN201
-    """(Python Case, Lean IndCaseSpec) of a random group and prefix."""
+def case_pair(V: int, n: int, q: int, i: int, a: int, order: list[int], pre: list[int]):  # noqa: ANN201
+    """(Python Case, Lean IndCaseSpec) of group (q, i, a) with the tokens `pre` at order[:len(pre)]."""
     from mechproof.tasks.induction.checker.cases import Case
 
+    known = {i: q, i + 1: a, n - 1: q}
+    known.update(zip(order, pre))
+    free = [p for p in range(n - 1) if p not in known]
+    case = Case(q, i, a, known, free, [t for t in range(V) if t not in known.values()])
+    spec = SimpleNamespace(q=q, i=i, a=a, known=[known.get(p) for p in range(n)], free=free, tokens=case.tokens)
+    return case, spec
+
+
+def random_siblings(rng: random.Random, V: int, n: int, depth: int, count: int = 1) -> list:
+    """(Python Case, Lean IndCaseSpec) of up to `count` sibling cases: one random group and order, distinct
+    prefixes of one random length."""
     q, a = rng.sample(range(V), 2)
     i = rng.randint(0, n - 3)
     free = [p for p in range(n - 1) if p not in (i, i + 1)]
     order = rng.sample(free, len(free))
-    d = rng.randint(0, min(depth, len(free)))
-    pre = rng.sample([t for t in range(V) if t not in (q, a)], d)
-    known = {i: q, i + 1: a, n - 1: q}
-    known.update(zip(order[:d], pre))
-    case = Case(q, i, a, known, [p for p in free if p not in known], [t for t in range(V) if t not in known.values()])
-    spec = SimpleNamespace(q=q, i=i, a=a, known=[known.get(p) for p in range(n)], free=case.free, tokens=case.tokens)
-    return case, spec
+    d = rng.randint(1 if count > 1 and free and depth else 0, min(depth, len(free)))  # siblings differ in a prefix
+    allowed = [t for t in range(V) if t not in (q, a)]
+    chosen: set[tuple[int, ...]] = set()
+    for _ in range(8 * count):
+        if len(chosen) == count:
+            break
+        chosen.add(tuple(rng.sample(allowed, d)))
+    return [case_pair(V, n, q, i, a, order, list(pre)) for pre in sorted(chosen)]
+
+
+def random_case(rng: random.Random, V: int, n: int, depth: int):  # noqa: ANN201
+    """(Python Case, Lean IndCaseSpec) of a random group and prefix."""
+    return random_siblings(rng, V, n, depth)[0]
+
+
+def assert_parts_match(lp, pp) -> None:  # noqa: ANN001
+    """Lean's caseParts and Python's Parts of one case are the same integers."""
+    assert lp.zBar == pp.z_bar.tolist() and lp.gLast == pp.g_last.tolist() and lp.yAns == pp.y_ans.tolist()
+    assert [k for k, _ in lp.keys] == list(pp.keys)
+    for k, kt in lp.keys:
+        pk = pp.keys[k]
+        assert kt.seg == pk.seg.tolist()
+        assert [wd.g for wd in kt.windows] == pk.g.tolist(), k
+        assert [wd.valid for wd in kt.windows] == pk.valid.tolist(), k
+        assert [wd.wLo for wd in kt.windows] == pk.w_lo.tolist() and [wd.wHi for wd in kt.windows] == pk.w_hi.tolist()
+        assert [wd.Y for wd in kt.windows] == pk.Y.tolist(), k
 
 
 def random_model(V: int, n: int, seed: int):  # noqa: ANN201
@@ -351,6 +478,26 @@ def random_model(V: int, n: int, seed: int):  # noqa: ANN201
     cfg = InductionConfig(d_vocab=V, n_ctx=n, d_model=8, d_head=4)
     g = torch.Generator().manual_seed(seed)
     return weights_io.from_torch(cfg, {k: 0.7 * torch.randn(s, generator=g) for k, s in cfg.tensor_shapes().items()})
+
+
+def least_passing(pp, n: int) -> list[int]:  # noqa: ANN001
+    """The least L per key that passes its λ-test (searched with Python's own test; 0 at the answer's key)."""
+    from mechproof.tasks.induction.checker import cases as py_cases
+
+    s = py_cases.FC - py_cases.LB
+
+    def least(passes) -> int:  # noqa: ANN001
+        lo, hi = -(2**25), 2**25
+        while hi - lo > 1:
+            mid = (lo + hi) // 2
+            lo, hi = (lo, mid) if passes(mid << s) else (mid, hi)
+        return hi
+
+    lam = [0] * n
+    for k, kt in pp.keys.items():
+        lam[k] = least(lambda x, kt=kt: int(py_cases.lambda_sum(kt.g, x, kt.w_lo, kt.w_hi, kt.seg, kt.valid).max()) <= 0)
+    lam[n - 1] = least(lambda x: py_cases.CaseRule.last_key_sum(pp.last, x) <= 0)
+    return lam
 
 
 MODELS = {0: "mid", 1: "tiny", 2: (3, 3), 3: (4, 3), 4: (7, 6), 5: (6, 7)}
@@ -374,32 +521,11 @@ def test_case_parts_match_python(seed):
     case, spec = random_case(rng, V, n, 2)
     pp = py_cases.case_parts(py_rule, case)
     lp = lean_case_parts(rule, spec)
-    assert lp.zBar == pp.z_bar.tolist() and lp.gLast == pp.g_last.tolist() and lp.yAns == pp.y_ans.tolist()
-    assert [k for k, _ in lp.keys] == list(pp.keys)
-    for k, kt in lp.keys:
-        pk = pp.keys[k]
-        assert kt.seg == pk.seg.tolist()
-        assert [wd.g for wd in kt.windows] == pk.g.tolist(), k
-        assert [wd.valid for wd in kt.windows] == pk.valid.tolist(), k
-        assert [wd.wLo for wd in kt.windows] == pk.w_lo.tolist() and [wd.wHi for wd in kt.windows] == pk.w_hi.tolist()
-        assert [wd.Y for wd in kt.windows] == pk.Y.tolist(), k
+    assert_parts_match(lp, pp)
     for lam in (-(2**30), -(2**22), -12345, 0, 777, 2**21, 2**30):
         assert lean_last_key_sum(lp.last, lam) == py_cases.CaseRule.last_key_sum(pp.last, lam), lam
     # claimed bounds: the least passing L per key (searched with Python's own test), then nudged
-    s = py_cases.FC - py_cases.LB
-    lam = [0] * n
-    for k, kt in pp.keys.items():
-        lo, hi = -(2**25), 2**25
-        while hi - lo > 1:
-            mid = (lo + hi) // 2
-            ok = int(py_cases.lambda_sum(kt.g, mid << s, kt.w_lo, kt.w_hi, kt.seg, kt.valid).max()) <= 0
-            lo, hi = (lo, mid) if ok else (mid, hi)
-        lam[k] = hi
-    lo, hi = -(2**25), 2**25
-    while hi - lo > 1:
-        mid = (lo + hi) // 2
-        lo, hi = (lo, mid) if py_cases.CaseRule.last_key_sum(pp.last, mid << s) <= 0 else (mid, hi)
-    lam[n - 1] = hi
+    lam = least_passing(pp, n)
     for trial in range(6):
         claimed = list(lam)
         if trial:
@@ -408,6 +534,32 @@ def test_case_parts_match_python(seed):
         py = outcome(py_cases.verify, pp, claimed, "c")
         lean = outcome(lean_verify_case, rule, spec, claimed, "c")
         assert py[:2] == lean[:2], (claimed, py, lean)
+
+
+@pytest.mark.parametrize("seed", range(12))
+def test_sibling_parts_match_lean_case_by_case(seed):
+    """Python forms the parts of sibling cases together (cases.sibling_parts: one search over all their rows, the
+    keys' arrays stacked); each sibling's parts are those Lean forms for that case alone, and its verdict for
+    claimed bounds (the least passing ones, then one lowered by 1) is Lean's."""
+    from mechproof.tasks.induction.checker import cases as py_cases
+
+    rng = random.Random(600 + seed)
+    kind = ["mid", "tiny", (7, 6), (6, 7), (5, 5), (6, 4)][seed % 6]  # n > 3: a free position to fix
+    w = tiny(kind) if isinstance(kind, str) else random_model(*kind, seed)
+    V, n = w.cfg.d_vocab, w.cfg.n_ctx
+    rule = lean_mk_case_rule(lean_mk_case_tables(lean_mk_ind_tables(w)))
+    pairs = random_siblings(rng, V, n, 2, count=4)
+    parts = py_cases.sibling_parts(py_case_rule(w), [case for case, _ in pairs])
+    assert len(parts) == len(pairs) > 1
+    for (case, spec), pp in zip(pairs, parts):
+        assert pp.case is case
+        assert_parts_match(lean_case_parts(rule, spec), pp)
+        lam = least_passing(pp, n)
+        lowered = list(lam)
+        lowered[rng.choice([k for k in range(n) if k != case.i + 1])] -= 1
+        for claimed in (lam, lowered):
+            py = outcome(py_cases.verify, pp, claimed, "c")
+            assert py[:2] == outcome(lean_verify_case, rule, spec, claimed, "c")[:2], (claimed, py)
 
 
 def test_least_bound_is_the_least_passing_integer():
@@ -443,13 +595,14 @@ def test_least_bound_is_the_least_passing_integer():
 )
 def test_certificates_match_python(kind, strategy, depth, tmp_path):
     """The producer's certificate of a tiny model, then with planted mistakes in its claimed bounds (one L_k
-    lowered or raised, a prefix dropped, a group dropped): the same verdict (bounds, or the first failing claim)."""
+    lowered or raised, a prefix dropped, a group dropped): the same verdict (bounds, or the first failing claim),
+    with Python's cases verified in one process or two."""
     from induction_fixtures import write
 
     path = write(tmp_path / "base", kind, strategy, depth)
     doc = json.loads(path.read_text(encoding="utf-8"))
     assert python_verdict(path)[0] == "ok"
-    assert lean_verdict(path) == python_verdict(path)
+    assert lean_verdict(path) == python_verdict(path) == python_verdict(path, workers=2)
     rng = random.Random(hash((kind, strategy, depth)) % 1000)
     entries = doc["claims"]["cases"]["entries"]
     for trial in range(4):
@@ -470,6 +623,7 @@ def test_certificates_match_python(kind, strategy, depth, tmp_path):
         p.write_text(json.dumps(bad), encoding="utf-8")
         py = python_verdict(p)
         assert py[:2] == lean_verdict(p)[:2], (trial, py)
+        assert python_verdict(p, workers=2)[:2] == py[:2], trial  # the cases verified in two processes
 
 
 @pytest.mark.slow
@@ -478,7 +632,6 @@ def test_committed_certificate_cases_match_python():
     lowered, and some of its listed inputs: Lean's rules (transliterated) give Python's verdicts and margins. (The
     whole certificate through lean_verdict takes about 3 minutes; it agrees with Python: same bounds.)"""
     from mechproof.tasks.induction.checker import cases as py_cases
-    from mechproof.tasks.induction.checker.cases import Case
 
     src = ROOT / "tests" / "data" / "induction-ind6-seed3"
     w = weights_io.load(src / "weights.json")
@@ -490,11 +643,7 @@ def test_committed_certificate_cases_match_python():
     entries = doc["claims"]["cases"]["entries"]
     for q, i, a, order, cases in rng.sample(entries, 3):
         pre, lam = rng.choice(cases)
-        known = {i: q, i + 1: a, n - 1: q}
-        known.update(zip(order[: len(pre)], pre))
-        free = [p for p in range(n - 1) if p not in (i, i + 1) and p not in known]
-        case = Case(q, i, a, known, free, [t for t in range(V) if t not in known.values()])
-        spec = SimpleNamespace(q=q, i=i, a=a, known=[known.get(p) for p in range(n)], free=free, tokens=case.tokens)
+        case, spec = case_pair(V, n, q, i, a, order, pre)
         pp = py_cases.case_parts(py_rule, case)
         lowered = list(lam)
         k = rng.choice([k for k in range(n) if k != i + 1])

@@ -29,16 +29,35 @@ LEAN_NAMES: dict[str, str | None] = {
     "Tables.yv": "mkIndTables", "Tables.ze": "mkIndTables", "Tables.zv": "mkIndTables", "Tables.PE": "mkIndTables",
     "Tables.PV": "mkIndTables",
     # inputs.py
-    "n_inputs": "nInputs", "decode": "inductionDecode", "_fix": "fixTable", "_scaled": "scaledIv",
-    "_product": "productIv", "_mix": "mixIv", "InputRule": "mkIndInputRule", "InputRule.fixed": "mkIndInputRule",
-    "InputRule.row1": "IndInputRule.row1", "InputRule._images": "IndInputRule.images", "InputRule.key": "IndInputRule.key",
-    "InputRule.margins": "IndInputRule.margins", "InputRule.right": "IndInputRule.right",
-    "InputRule.wrong": "IndInputRule.wrong", "check_input_claims": "checkIndInputClaims",
+    "n_inputs": "nInputs", "decode": "inductionDecode", "_fix": "fixTable",
+    "_mix": "mixIv",  # its weight·entry products are Lean's scaledIv
+    "InputRule": "mkIndInputRule", "InputRule.fixed": "mkIndInputRule",
+    "InputRule._tables": "IndInputRule.pair",  # one letter's tables; Python lays several letters' side by side
+    "InputRule.row1": "IndInputRule.row1", "InputRule.images": "IndInputRule.images",
+    "InputRule.key_images": "IndInputRule.key",
+    "InputRule.key": "IndInputRule.key",  # Python keeps the images by prefix; Lean forms them each time
+    "InputRule.margins": "IndInputRule.margins",  # its interval products are Lean's productIv
+    "InputRule.right": "IndInputRule.right", "InputRule.wrong": "IndInputRule.wrong",
+    # claims.py
+    "check_input_claims": "checkIndInputClaims",
+    "_read": "checkIndInputClaims",  # inline: indicesPrefix, then the covered/witness checks per input
+    "_decide": "checkIndInputClaims",  # inline: the first failure in list order, then the malformed entry
+    "verdicts": None,  # an evaluation order / process split (token order, two processes); Lean decides input by input
+    "_walk": None,  # an evaluation order: key images shared by prefix; Lean forms each input's own
+    "_share": None,  # a process split
+    "_costs": None,  # the operation count (docs §11.8), which Lean does not count
+    "Ledger": None, "Ledger.add": None,  # the operation count (docs §11.8), which Lean does not count
     # groups.py
     "_perm": "permCount", "Groups": "checkGroups", "Groups._well_formed": "groupWellFormed", "Groups.check": "checkGroups",
+    "Groups.check_range": "checkGroups",  # the groups start … end−1 in order; Lean's one range is all of them
+    "Groups._case": "checkGroups",  # inline in checkGroups (a case's well-formedness)
+    "Groups._verify": None,  # an evaluation order (sibling runs formed together); Lean verifies case by case
+    "Groups.first_malformed": None,  # a process split (where the runs end); Lean verifies case by case
     "Groups.covers": "IndGroups.covers", "make_case": "checkGroups",  # inline in checkGroups
     "case_size": "checkGroups",  # inline in checkGroups (permCount)
     "Groups.index": None,  # the listed prefixes without verification, for audit and explain only
+    # parallel.py
+    "check_parallel": None, "runs": None, "_run": None,  # a process split; Lean verifies case by case
     # casetables.py
     "require_range": None,  # Python's numpy-array range check; every Lean table is formed by floorArray, which checks
     "_floor_array": "floorArray", "CaseTables": "mkIndCaseTables", "CaseTables.col": "caseCol", "CaseTables.W1": "caseW1",
@@ -50,16 +69,22 @@ LEAN_NAMES: dict[str, str | None] = {
     # cases.py
     "Case": "IndCaseSpec", "Query": "IndQuery", "lambda_sum": "lambdaSum",
     "_estimate": None,  # a float guess that only steers Python's search; Lean bisects (the same least integer)
+    "part_starts": None,  # where each case's rows start in a search over several cases; Lean searches case by case
     "least_integer": "leastBound", "least_bound": "leastBound", "CaseRule": "mkCaseRule", "CaseRule.xmax": "planeXmax",
-    "CaseRule.query": "caseQuery", "CaseRule.direct": "caseDirect",
-    "CaseRule.rows": "caseKey",  # inline in caseKey (one row per window)
-    "CaseRule.free_cols": "caseKey",  # inline in caseKey
-    "CaseRule.answer": "caseAnswer", "CaseRule.windows": "caseWindows", "CaseRule.key": "caseKey",
-    "CaseRule.last_key": "caseLastKey", "CaseRule.last_key_sum": "lastKeySum", "KeyTerms": "KeyTerms",
+    "CaseRule.query": "caseQuery", "CaseRule.direct": "caseDirect", "CaseRule.answer": "caseAnswer",
+    "CaseRule._answer_cols": "caseAnswer",  # inline in caseAnswer
+    "CaseRule.last_key": "caseLastKey", "CaseRule.last_key_sum": "lastKeySum",
     "Pairs": "PairTerm", "exp_up": "expUp", "Parts": "CaseParts", "case_parts": "caseParts",
+    "sibling_parts": "caseParts",  # each sibling's parts are caseParts of that case (formed together in Python)
     "others": "caseTotals",  # inline in caseTotals
     "totals": "caseTotals", "g_bars": "caseTotals",  # inline in caseTotals
     "verify": "verifyCase",
+    # keys.py
+    "KeyTerms": "KeyTerms", "window_positions": "caseWindows", "key_terms": "caseKey",
+    # __init__.py
+    "Context": "checkInduction",  # the tables, formed before any claim (Lean: in checkInduction, in the same order)
+    "model_context": None,  # a memo of the tables per weights
+    "check_induction": "checkInduction",
 }  # fmt: skip
 PY_CHECKER = ROOT / "python" / "mechproof" / "tasks" / "induction" / "checker"
 
@@ -80,7 +105,21 @@ def induction_lean_text() -> str:
     return "\n".join(p.read_text(encoding="utf-8") for p in sorted(IND.glob("*.lean")))
 
 
-@pytest.mark.parametrize("module", ["fixed.py", "tables.py", "inputs.py", "casetables.py", "mixture.py", "cases.py", "groups.py"])
+MODULES = ["__init__.py", "fixed.py", "tables.py", "inputs.py", "claims.py", "casetables.py", "mixture.py", "cases.py", "keys.py",
+           "groups.py", "parallel.py"]  # fmt: skip
+
+
+def test_every_checker_module_is_listed():
+    assert sorted(MODULES) == sorted(p.name for p in PY_CHECKER.glob("*.py"))
+
+
+def test_lean_names_are_current():
+    """Every entry of LEAN_NAMES names a function the checker still has."""
+    names = {name for module in MODULES for name in python_functions(module)}
+    assert [name for name in LEAN_NAMES if name not in names] == []
+
+
+@pytest.mark.parametrize("module", MODULES)
 def test_lean_mirrors_every_induction_checker_function(module):
     defs = set(re.findall(r"^(?:def|structure)\s+([A-Za-z_][\w.]*)", induction_lean_text(), re.M))
     for name in python_functions(module):

@@ -221,7 +221,8 @@ def caseAnswer (rule : CaseRule) (c : IndCaseSpec) (q : IndQuery) : Array Int ×
 /-! ## The keys -/
 
 /-- The free window positions of key `k` (among `k−1`, `k`) and every assignment of distinct allowed tokens
-to them (one empty assignment when both are known). Python: `CaseRule.windows`. -/
+to them (one empty assignment when both are known). Python: `keys.window_positions` and the window
+assignments of `key_terms`. -/
 def caseWindows (c : IndCaseSpec) (k : Nat) : Array Nat × Array (Array Nat) := Id.run do
   let cand : Array Nat := if k == 0 then #[0] else #[k - 1, k]
   let mut pos : Array Nat := #[]
@@ -267,7 +268,8 @@ def maxOver (xs : Array Nat) (f : Nat → Int) : Int := Id.run do
     has := true
   return best
 
-/-- The λ-test of key `k` (not the answer's, not `n−1`) per window (docs §11.5.3). Python: `CaseRule.key`. -/
+/-- The λ-test of key `k` (not the answer's, not `n−1`) per window (docs §11.5.3). Python: `keys.key_terms`
+(one case; Python forms sibling cases' together). -/
 def caseKey (rule : CaseRule) (c : IndCaseSpec) (q : IndQuery) (k : Nat) : KeyTerms := Id.run do
   let ct : IndCaseTables := rule.ct
   let n : Nat := rule.n
@@ -400,7 +402,7 @@ structure CaseParts where
   last : Array (Array PairTerm)
   deriving Inhabited
 
-/-- Python: `case_parts`. -/
+/-- Python: `case_parts` (and each case's entry of `sibling_parts`, which forms sibling cases together). -/
 def caseParts (rule : CaseRule) (c : IndCaseSpec) : CaseParts := Id.run do
   let q0 : IndQuery := caseQuery rule c
   let (zBar, gLast) := caseDirect rule c q0

@@ -123,7 +123,8 @@ def groupWellFormed (V n : Nat) (slots : Array (Option (Array Nat × Array (Arra
   return free
 
 /-- Verify every case (docs §11.5.5); returns the number of inputs covered and the groups. Python:
-`Groups.check`. -/
+`Groups.check` (with one worker: `Groups.check_range` over every group, sibling cases formed together and
+verified in the certificate's order). -/
 def checkGroups (entries : Array IndGroup) (rule : CaseRule) (depth : Int) : Except CheckError (Nat × IndGroups) := do
   let V : Nat := rule.V
   let n : Nat := rule.n

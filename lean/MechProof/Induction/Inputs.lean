@@ -11,7 +11,8 @@ exactly from the weights: every attention weight of both layers is enclosed (lay
 exact scores, layer 2 from enclosures of interval scores), every vector the model forms is enclosed
 coordinate by coordinate, and the logit differences are signed through
 `logit_c − logit_a = Σ_k b_k·G_{k,c} / Σ_k b_k` with `b_k > 0`. Fixed point at `F = 96` bits. (Python keeps
-the key rows of recent prefixes; Lean recomputes them, which gives the same values.)
+the key rows of recent prefixes and decides a list's inputs in token order, sharing them by prefix, in up to two
+processes; Lean recomputes them input by input in list order, which gives the same values and verdicts.)
 -/
 
 set_option autoImplicit false
@@ -72,11 +73,12 @@ def matchPos (tokens : Array Nat) (n : Nat) : Nat := Id.run do
 def fixTable (m : Mat) : Array (Array Iv) :=
   m.rows.map (fun (row : Array Int) => row.map (fun (x : Int) => (fixDown x m.e indF, fixUp x m.e indF)))
 
-/-- `a·x` for a weight `a = [al, ah] ≥ 0` and any interval `x`. Python: `_scaled`. -/
+/-- `a·x` for a weight `a = [al, ah] ≥ 0` and any interval `x`. Python: inline in `_mix`. -/
 def scaledIv (a x : Iv) : Iv :=
   (shrDown (x.1 * (if 0 ≤ x.1 then a.1 else a.2)) indF, shrUp (x.2 * (if 0 ≤ x.2 then a.2 else a.1)) indF)
 
-/-- The product of two intervals: the least and largest of the four end products. Python: `_product`. -/
+/-- The product of two intervals: the least and largest of the four end products. Python: inline in
+`InputRule.margins`. -/
 def productIv (x y : Iv) : Iv :=
   let p1 : Int := x.1 * y.1
   let p2 : Int := x.1 * y.2
@@ -123,7 +125,7 @@ def mkIndInputRule (t : IndTables) : IndInputRule :=
     fkv := fixTable t.kv, fye := fixTable t.ye, fyv := fixTable t.yv, fze := fixTable t.ze, fzv := fixTable t.zv }
 
 /-- The fixed tables `'<letter>e'` and `'<letter>v'` of an image letter (`q`, `k`, `y`, `z`). Python: the
-lookups `fx[x + "e"]`, `fx[x + "v"]` of `InputRule._images`. -/
+lookups `fx[x + "e"]`, `fx[x + "v"]` of `InputRule._tables` (which lays several letters' tables side by side). -/
 def IndInputRule.pair (rule : IndInputRule) (letter : String) : Array (Array Iv) × Array (Array Iv) :=
   if letter == "q" then (rule.fqe, rule.fqv)
   else if letter == "k" then (rule.fke, rule.fkv)
@@ -158,7 +160,7 @@ def IndInputRule.row1 (rule : IndInputRule) (tokens : Array Nat) (p : Nat) : Exc
   return out
 
 /-- Linear images of `r1[p]`, one per letter of `names` (docs §11.3: `Xe + Σ_l a_{p,l}·Xv`). Python:
-`InputRule._images`. -/
+`InputRule.images`. -/
 def IndInputRule.images (rule : IndInputRule) (tokens : Array Nat) (p : Nat) (names : Array String) :
     Except CheckError (Array (Array Iv)) := do
   let n : Nat := rule.n
@@ -173,7 +175,8 @@ def IndInputRule.images (rule : IndInputRule) (tokens : Array Nat) (p : Nat) (na
     out := out.push (mixIv ((tabs.1)[own]!) a rows)
   return out
 
-/-- `(κ_k, y_k)`: the key image and the value image of `r1[k]`. Python: `InputRule.key`. -/
+/-- `(κ_k, y_k)`: the key image and the value image of `r1[k]`. Python: `InputRule.key_images` (`InputRule.key`
+keeps them by prefix). -/
 def IndInputRule.key (rule : IndInputRule) (tokens : Array Nat) (k : Nat) :
     Except CheckError (Array Iv × Array Iv) := do
   let im ← rule.images tokens k #["k", "y"]
@@ -246,7 +249,7 @@ def IndInputRule.wrong (rule : IndInputRule) (tokens : Array Nat) (c : Nat) : Ex
 
 /-- docs §11.6 (as §9): verify `residual` and `wrong` (either may be absent), reading each list as Python's
 generator does (every input up to a bad delta is checked before the bad delta fails); returns
-(#residual, #wrong or none). Python: `check_input_claims`. -/
+(#residual, #wrong or none). Python: `claims.check_input_claims` (the first failure in list order). -/
 def checkIndInputClaims (residual : Option ResidualClaim) (wrong : Option WrongClaim) (rule : IndInputRule)
     (covers : Array Nat → Bool) : Except CheckError (Nat × Option Nat) := do
   let V : Nat := rule.V

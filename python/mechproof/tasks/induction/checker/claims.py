@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import multiprocessing as mp
 from collections import Counter, OrderedDict
-from typing import Callable
+from typing import Callable, Iterable
 
 from ....checker.arith import OPS
 from ....checker.failures import ClaimFailure, require
@@ -150,8 +150,14 @@ def _read(scan: Callable[[list[Item]], None]) -> tuple[list[Item], ClaimFailure 
 
 
 def _decide(rule: InputRule, items: list[Item], failure: ClaimFailure | None, make: Callable[[Item, int], ClaimFailure]) -> None:
-    """Raise the first failure in list order: an input whose verdict fails, else the malformed entry."""
-    for item, (ok, c) in zip(items, verdicts(rule, items)):
+    """Raise the first failure in list order: an input whose verdict fails, else the malformed entry. Where an
+    input meets a limit (InputError), the items are decided again one by one in list order, so that an earlier
+    input's failing verdict is reported before it, as in list order."""
+    try:
+        found: Iterable[tuple[bool, int]] = verdicts(rule, items)
+    except InputError:
+        found = (_walk(rule, items, [j])[0] for j in range(len(items)))
+    for item, (ok, c) in zip(items, found):
         if not ok:
             raise make(item, c)
     if failure is not None:
