@@ -42,3 +42,12 @@ def write(folder: Path, kind: str = "tiny", strategy: str = "windows", depth: in
     path = folder / f"{proof.file_stem}.json"
     write_proven(build_certificate(w, proof), path)
     return path
+
+
+def undelta(ds: list[int]) -> list[int]:
+    """The input indices of a `residual`/`wrong` list from its deltas (docs §9: the first absolute, then gaps)."""
+    out, x = [], 0
+    for j, d in enumerate(ds):
+        x = d if j == 0 else x + d
+        out.append(x)
+    return out

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from hypothesis import event, given, settings
 from hypothesis import strategies as st
-from induction_fixtures import model, truth, write
+from induction_fixtures import model, truth, undelta, write
 from induction_reference import all_inputs
 from typer.testing import CliRunner
 
@@ -178,7 +178,7 @@ def _cli(*args: str):
 def test_exit_codes(res, tmp_path):
     doc = json.loads(res.read_text())
     q, i, a = doc["claims"]["cases"]["entries"][0][:3]
-    listed = {x for x in _undelta(doc["claims"]["wrong"]["inputs"])}
+    listed = {x for x in undelta(doc["claims"]["wrong"]["inputs"])}
     cfg = model(_kind(res)).cfg
     V, n = cfg.d_vocab, cfg.n_ctx
     N = n_inputs(V, n)
@@ -189,14 +189,6 @@ def test_exit_codes(res, tmp_path):
                 f"case[{q},{i},{a}/]/logit[{V}]", "case[0,0,1/2,3,4]", "nonsense"):  # fmt: skip
         code, text = _cli(str(res), "--claim", bad)
         assert code == 2, (bad, text)
-
-
-def _undelta(ds: list[int]) -> list[int]:
-    out, x = [], 0
-    for j, d in enumerate(ds):
-        x = d if j == 0 else x + d
-        out.append(x)
-    return out
 
 
 @pytest.mark.slow

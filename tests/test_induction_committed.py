@@ -14,17 +14,10 @@ from mechproof import weights as weights_io
 from mechproof.checker import check
 from mechproof.tasks.induction.bruteforce import brute_force
 from mechproof.tasks.induction.space import decode
+from induction_fixtures import undelta
 
 DATA = Path(__file__).resolve().parent / "data" / "induction-ind6-seed3"
 CERT = DATA / "windows-residual.json"
-
-
-def _undelta(ds: list[int]) -> list[int]:
-    out, x = [], 0
-    for j, d in enumerate(ds):
-        x = d if j == 0 else x + d
-        out.append(x)
-    return out
 
 
 def _covered_by_cases(doc: dict, tokens: tuple[int, ...]) -> bool:
@@ -48,8 +41,8 @@ def test_it_agrees_with_brute_force():
     bf = brute_force(weights_io.load(DATA / "weights.json"), workers=2)
     assert bf.unresolved == 0 and bf.correct == doc["bound"]["correct"] == doc["bound"]["upper"]
     wrong = bf.wrong.tolist()
-    assert wrong == _undelta(doc["claims"]["wrong"]["inputs"])
-    assert not set(wrong) & set(_undelta(doc["claims"]["residual"]["inputs"]))
+    assert wrong == undelta(doc["claims"]["wrong"]["inputs"])
+    assert not set(wrong) & set(undelta(doc["claims"]["residual"]["inputs"]))
     assert not any(_covered_by_cases(doc, decode(x, 16, 6)) for x in wrong)
 
 

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from induction_fixtures import model, truth, write
+from induction_fixtures import model, truth, undelta, write
 from induction_reference import all_inputs
 from typer.testing import CliRunner
 
@@ -42,18 +42,10 @@ def _kind(path: Path) -> str:
     return "tiny" if path.parent.name.startswith("tiny") else "mid"
 
 
-def _undelta(ds: list[int]) -> list[int]:
-    out, x = [], 0
-    for j, d in enumerate(ds):
-        x = d if j == 0 else x + d
-        out.append(x)
-    return out
-
-
 def _covered(doc: dict, V: int, n: int) -> set[int]:
     """Covered by the cases (a listed group, the tokens at its order's first positions a listed prefix) or residual."""
     groups = {(q, i, a): (order, {tuple(p) for p, _ in cases}) for q, i, a, order, cases in doc["claims"]["cases"]["entries"]}
-    out = set(_undelta(doc["claims"]["residual"]["inputs"])) if "residual" in doc["claims"] else set()
+    out = set(undelta(doc["claims"]["residual"]["inputs"])) if "residual" in doc["claims"] else set()
     for t in all_inputs(V, n):
         i = t.index(t[-1])
         hit = groups.get((t[-1], i, t[i + 1]))
@@ -74,7 +66,7 @@ def test_coverage_is_the_checkers_and_the_entries(win, strategy, tmp_path):
     doc = json.loads(path.read_text())
     assert set(index[mask].tolist()) == _covered(doc, V, n)
     groups = Groups(claims.cases.entries, w.cfg, cert.typed_params(path).depth).index()
-    residual = set(_undelta(doc["claims"].get("residual", {}).get("inputs", [])))
+    residual = set(undelta(doc["claims"].get("residual", {}).get("inputs", [])))
     assert mask.tolist() == [groups.covers(tuple(t)) or x in residual for t, x in zip(tok.tolist(), index.tolist())]
 
 

@@ -13,21 +13,13 @@ import json
 from pathlib import Path
 
 import pytest
-from induction_fixtures import model, truth, write
+from induction_fixtures import model, truth, undelta, write
 from induction_reference import all_inputs
 
 from mechproof import weights as weights_io
 from mechproof.checker import ClaimFailure, check
 from mechproof.errors import InputError
 from mechproof.tasks.induction.space import encode
-
-
-def _undelta(ds: list[int]) -> list[int]:
-    out, x = [], 0
-    for j, d in enumerate(ds):
-        x = d if j == 0 else x + d
-        out.append(x)
-    return out
 
 
 def _covered(doc: dict, V: int, n: int) -> set[int]:
@@ -55,8 +47,8 @@ def test_every_claim_holds_on_the_literal_model(tmp_path, kind, strategy, upper)
     assert None not in verdicts.values()  # the reference decides every input of these models
     n_right = sum(verdicts.values())
     covered = _covered(doc, V, n)
-    residual = set(_undelta(doc["claims"].get("residual", {}).get("inputs", [])))
-    wrong = set(_undelta(doc["claims"]["wrong"]["inputs"]))
+    residual = set(undelta(doc["claims"].get("residual", {}).get("inputs", [])))
+    wrong = set(undelta(doc["claims"]["wrong"]["inputs"]))
     assert covered and wrong, "not vacuous: the cases cover inputs and some inputs are proven wrong"
     assert all(verdicts[x] for x in covered | residual)
     assert not any(verdicts[x] for x in wrong)
@@ -109,7 +101,7 @@ def _other_group(doc: dict) -> None:
 
 def _move(doc: dict, src: str, dst: str) -> None:
     """Move the first input of list `src` into list `dst` (kept sorted, delta-coded)."""
-    a, b = _undelta(doc["claims"][src]["inputs"]), _undelta(doc["claims"][dst]["inputs"])
+    a, b = undelta(doc["claims"][src]["inputs"]), undelta(doc["claims"][dst]["inputs"])
     x = a.pop(0)
     if src == "wrong":
         doc["claims"]["wrong"]["witness"].pop(0)
@@ -123,7 +115,7 @@ def _move(doc: dict, src: str, dst: str) -> None:
 def _covered_into_residual(doc: dict) -> None:
     V, n = doc["config"]["d_vocab"], doc["config"]["n_ctx"]
     x = min(_covered(doc, V, n))
-    xs = sorted(_undelta(doc["claims"]["residual"]["inputs"]) + [x])
+    xs = sorted(undelta(doc["claims"]["residual"]["inputs"]) + [x])
     doc["claims"]["residual"]["inputs"] = [y - z for y, z in zip(xs, [0] + xs[:-1])]
     doc["bound"]["correct"] += 1
 
@@ -132,7 +124,7 @@ def _witness_is_answer(doc: dict) -> None:
     from mechproof.tasks.induction.space import decode
 
     V, n = doc["config"]["d_vocab"], doc["config"]["n_ctx"]
-    t = decode(_undelta(doc["claims"]["wrong"]["inputs"])[0], V, n)
+    t = decode(undelta(doc["claims"]["wrong"]["inputs"])[0], V, n)
     doc["claims"]["wrong"]["witness"][0] = t[t.index(t[-1]) + 1]
 
 

@@ -157,3 +157,17 @@ def _config_names() -> str:
     from ..tasks.maxk.config import CONFIGS
 
     return ", ".join(f"{name} (K={c.n_ctx}, V={c.d_vocab})" for name, c in CONFIGS.items())
+
+
+def print_estimate(path: Any, est: Any, confidence: float, sample_seed: int, as_json: bool) -> None:
+    """An accuracy estimate (either task's AccuracyEstimate): every line and field says it is not certified."""
+    if as_json:
+        print(json.dumps({"model": str(path), **est.to_json()}))
+        return
+    out.print(
+        f"{path}: ESTIMATE, not certified: {est.correct}/{est.samples} uniform random inputs correct "
+        f"(sample accuracy {est.accuracy:.6f}); {100 * confidence:g}% Clopper–Pearson interval for the "
+        f"accuracy [{est.low:.6f}, {est.high:.6f}] (sample seed {sample_seed}; {est.settled} settled "
+        f"exactly, {est.ties} ties) in {est.seconds:.1f} s",
+        highlight=False,
+    )

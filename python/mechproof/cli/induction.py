@@ -18,7 +18,7 @@ from rich.table import Table
 
 from ..errors import InputError, did_you_mean
 from ..tasks import INDUCTION as TASK, MAXK, TASKS
-from .common import _check_output, _print_json, err, out
+from .common import _check_output, _print_json, err, out, print_estimate
 
 _NAME = re.compile(r"^ind\d+-seed\d+$")
 SUMMARY_BRUTE_LIMIT = 1 << 22
@@ -106,16 +106,7 @@ def accuracy(model: str, as_json: bool, workers: int, samples: Optional[int], sa
     w, path, _, _ = load_ref(model, progress=not quiet and not as_json)
     if samples is not None:
         est = estimate_accuracy(w, samples, sample_seed, confidence)
-        if as_json:
-            print(json.dumps({"model": str(path), **est.to_json()}))
-        else:
-            out.print(
-                f"{path}: ESTIMATE, not certified: {est.correct}/{est.samples} uniform random inputs correct "
-                f"(sample accuracy {est.accuracy:.6f}); {100 * confidence:g}% Clopper–Pearson interval for the "
-                f"accuracy [{est.low:.6f}, {est.high:.6f}] (sample seed {sample_seed}; {est.settled} settled "
-                f"exactly, {est.ties} ties) in {est.seconds:.1f} s",
-                highlight=False,
-            )
+        print_estimate(path, est, confidence, sample_seed, as_json)
         return
     if w.cfg.n_inputs > MAX_INPUTS:
         raise InputError(path, "--samples", f"{w.cfg.n_inputs} inputs are beyond brute force (limit {MAX_INPUTS}); "

@@ -10,7 +10,9 @@ import typer
 
 from ..errors import InputError
 from . import induction
-from .common import _check_output, _config_names, _named_config, _set_threads, _threads_option, app, err, out
+from .common import (
+    _check_output, _config_names, _named_config, _set_threads, _threads_option, app, err, out, print_estimate,
+)
 
 @app.command()
 def train(
@@ -98,16 +100,7 @@ def accuracy(
         from ..tasks.maxk.estimate import estimate_accuracy
 
         est = estimate_accuracy(w, samples, sample_seed, confidence, device=device, progress=not quiet and not as_json)
-        if as_json:
-            print(json.dumps({"model": str(path), **est.to_json()}))
-        else:
-            out.print(
-                f"{path}: ESTIMATE, not certified: {est.correct}/{est.samples} uniform random inputs correct "
-                f"(sample accuracy {est.accuracy:.6f}); {100 * confidence:g}% Clopper–Pearson interval for the "
-                f"accuracy [{est.low:.6f}, {est.high:.6f}] (sample seed {sample_seed}; {est.settled} settled "
-                f"exactly, {est.ties} ties) in {est.seconds:.1f} s",
-                highlight=False,
-            )
+        print_estimate(path, est, confidence, sample_seed, as_json)
         return
     if w.cfg.n_inputs > MAX_INPUTS:
         raise InputError(

@@ -6,12 +6,16 @@ are, with their value in logits (≈, rounded for reading only).
 
 from __future__ import annotations
 
+import itertools
 from fractions import Fraction
+
+import numpy as np
 
 from .caseview import CaseView, phi_last, phi_linear
 from .checker.casetables import FC, LB
 from .checker.cases import CaseRule, exp_up
 from .checker.inputs import F, InputRule
+from .checker.keys import window_positions
 
 
 def fx(x: int, bits: int) -> str:
@@ -60,7 +64,9 @@ def _lambda_lines(view: CaseView, rule: CaseRule, only: int | None) -> list[str]
     for k, t in sorted(p.keys.items()):
         if only is not None and k != only:
             continue
-        wpos, combos = rule.windows(p.case, k)
+        wpos = window_positions(p.case, k)  # the window assignments in key_terms' order
+        perms = list(itertools.permutations(p.case.tokens, len(wpos)))
+        combos = np.array(perms, dtype=np.int64).reshape(len(perms), len(wpos))
         line = f"    key {k}: window positions {wpos}, {len(combos):,} window assignment(s); least claim {_claim(view.least[k])}"
         if lam is None:
             out.append(line)

@@ -38,7 +38,7 @@ def _least(passes) -> int | None:  # noqa: ANN001
         return None
     if passes(-LIMIT + 1):
         return -LIMIT + 1
-    vec = lambda ls: np.array([passes(int(x)) for x in ls])  # noqa: E731
+    vec = lambda ls, _open: np.array([passes(int(x)) for x in ls])  # noqa: E731 - least_integer's (λ, open rows)
     return int(least_integer(vec, np.array([0]), np.array([-LIMIT + 1]), np.array([LIMIT - 1]))[0])
 
 
