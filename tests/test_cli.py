@@ -228,7 +228,7 @@ def test_check_reports_every_file_on_its_own(tmp_path):
 # --- in-process: the checker or brute force replaced by fakes, to test what the CLI makes of each outcome
 
 
-def _fake_check(path):  # noqa: ANN001, ANN201 - the outcome is in the file name
+def _fake_check(path, workers=1):  # noqa: ANN001, ANN201 - the outcome is in the file name
     kind = Path(path).stem.split("-")[1]
     if kind == "crash":
         raise RecursionError("maximum recursion depth exceeded")
