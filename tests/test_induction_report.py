@@ -35,10 +35,11 @@ def test_the_figure_draws_the_rows():
             name = "brute force (exact accuracy)" if r["kind"] == "bruteforce" else f"{r['strategy']} depth {r['depth']} (certified)"
             expect.setdefault(name, {})[r["seed"]] = r["accuracy"] if r["kind"] == "bruteforce" else r["bound"]
         elif r["n"] == 8:
-            n8["n8 brute force" if r["kind"] == "bruteforce" else f"n8 {r['strategy']} depth {r['depth']}"] = (
+            slack = "" if r.get("max_slack") is None else f" max-slack {r['max_slack']:g}"
+            n8["n8 brute force" if r["kind"] == "bruteforce" else f"n8 {r['strategy']} depth {r['depth']}{slack}"] = (
                 r["accuracy"] if r["kind"] == "bruteforce" else r["bound"]
             )
-    assert len(expect["brute force (exact accuracy)"]) == 7 and len(n8) == 3
+    assert len(expect["brute force (exact accuracy)"]) == 7 and len(n8) == 5
     for name, by_seed in expect.items():
         xs, ys = drawn[name]
         assert dict(zip(xs, ys)) == by_seed
