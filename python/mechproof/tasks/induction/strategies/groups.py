@@ -8,11 +8,11 @@ depth limit are left out (their inputs are not covered; `windows+residual` settl
 
 from __future__ import annotations
 
-import math
 from collections import Counter
 from dataclasses import dataclass
 
-from ..checker.cases import Case, CaseRule
+from ..checker.cases import CaseRule
+from ..checker.groups import case_size, make_case
 from .cases import CaseProof, prove_cases
 
 
@@ -35,14 +35,6 @@ class GroupProof:
         """The certificate's group entry [q, i, a, order, cases] (docs §11.5.5)."""
         cases = [[list(prefix), p.lam] for prefix, p in sorted(self.cases)]
         return [self.q, self.i, self.a, self.order, cases]
-
-
-def _case(rule: CaseRule, q: int, i: int, a: int, order: list[int], prefix: tuple[int, ...]) -> Case:
-    n, V = rule.n, rule.V
-    known = {i: q, i + 1: a, n - 1: q}
-    known.update(zip(order, prefix))
-    free = [p for p in range(n - 1) if p not in known]
-    return Case(q, i, a, known, free, [t for t in range(V) if t not in known.values()])
 
 
 def _next_position(rule: CaseRule, proofs: list[CaseProof], choices: list[int]) -> int:
@@ -75,7 +67,7 @@ def prove_group(rule: CaseRule, q: int, i: int, a: int, depth: int, max_slack: f
         failing = []
         for at in range(0, len(frontier), BATCH):  # the frontier's cases are siblings: their arrays formed together
             batch = frontier[at : at + BATCH]
-            cases = [_case(rule, q, i, a, order, prefix) for prefix in batch]
+            cases = [make_case(V, n, q, i, a, order, prefix) for prefix in batch]
             for prefix, proof in zip(batch, prove_cases(rule, cases)):
                 tried += 1
                 (proven if proof.proven else failing).append((prefix, proof))
@@ -89,5 +81,5 @@ def prove_group(rule: CaseRule, q: int, i: int, a: int, depth: int, max_slack: f
         used = {q, a}
         frontier = [pre + (t,) for pre, _ in failing for t in range(V) if t not in used | set(pre)]
     order += [p for p in free if p not in order]
-    covered = sum(math.perm(V - 2 - len(pre), len(free) - len(pre)) for pre, _ in proven)
+    covered = sum(case_size(V, n, len(pre)) for pre, _ in proven)
     return GroupProof(q, i, a, order, proven, left + [pre for pre, _ in failing], covered, tried)
