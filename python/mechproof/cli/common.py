@@ -171,3 +171,14 @@ def print_estimate(path: Any, est: Any, confidence: float, sample_seed: int, as_
         f"exactly, {est.ties} ties) in {est.seconds:.1f} s",
         highlight=False,
     )
+
+
+def finish_sweep(interrupted: bool, failures: list[str]) -> None:
+    """A sweep's last lines and exit code (either task): each failure, then 130 if interrupted, 1 if any failed."""
+    for line in failures:
+        err.print(line, highlight=False, markup=False)
+    if interrupted:
+        err.print("interrupted: only complete rows were kept; rerun the same command to resume", highlight=False)
+        raise typer.Exit(130)
+    if failures:
+        raise typer.Exit(1)

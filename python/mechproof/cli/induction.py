@@ -18,7 +18,7 @@ from rich.table import Table
 
 from ..errors import InputError, did_you_mean
 from ..tasks import INDUCTION as TASK, MAXK, TASKS
-from .common import _check_output, _print_json, err, out, print_estimate
+from .common import _check_output, _print_json, err, finish_sweep, out, print_estimate
 
 _NAME = re.compile(r"^ind\d+-seed\d+$")
 SUMMARY_BRUTE_LIMIT = 1 << 22
@@ -249,8 +249,6 @@ def sweep(seeds: Optional[str], models: Optional[str], config: Optional[str], st
           upper: bool, out_dir: Optional[Path], workers: Optional[int], samples: int, quiet: bool) -> None:
     """`mechproof sweep --task induction` (tasks/induction/sweep.py): exit 0 every row present, 1 some failed,
     2 bad input or a folder in use, 130 interrupted."""
-    import typer
-
     from ..modelstore import is_path
     from ..sweep import parse_seeds, select_strategies
     from ..sweep.folder import usable_folder
@@ -295,13 +293,7 @@ def sweep(seeds: Optional[str], models: Optional[str], config: Optional[str], st
     _sweep_table(summary, plan, out_dir)
     out.print(f"{summary.done} computed, {summary.skipped} already present, {len(summary.failed)} failed, "
               f"{summary.seconds:.1f} s wall → {out_dir / 'rows.jsonl'}, {out_dir / 'table.csv'}", highlight=False)
-    for f in summary.failed:
-        err.print(f"FAILED {f['model']} {f['strategy']} depth {f['depth']}: {f['error']}", highlight=False, markup=False)
-    if summary.interrupted:
-        err.print("interrupted: only complete rows were kept; rerun the same command to resume", highlight=False)
-        raise typer.Exit(130)
-    if summary.failed:
-        raise typer.Exit(1)
+    finish_sweep(summary.interrupted, [f"FAILED {f['model']} {f['strategy']} depth {f['depth']}: {f['error']}" for f in summary.failed])
 
 
 def _depths(spec: Optional[str]) -> list[int]:

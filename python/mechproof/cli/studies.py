@@ -10,7 +10,7 @@ import typer
 
 from ..errors import InputError
 from . import induction
-from .common import _config_names, _named_config, app, err, out
+from .common import _config_names, _named_config, app, err, finish_sweep, out
 
 @app.command()
 def sweep(
@@ -148,13 +148,7 @@ def sweep(
             f"{st['brute']:.1f} s, prove {st['prove']:.1f} s, check {st['check']:.1f} s → {out_dir / 'stages.csv'}",
             highlight=False,
         )
-    for f in summary.failed:
-        err.print(f"FAILED seed {f['seed']} {f['strategy']}: {f['error']}", highlight=False, markup=False)
-    if summary.interrupted:
-        err.print("interrupted: only complete rows were kept; rerun the same command to resume", highlight=False)
-        raise typer.Exit(130)
-    if summary.failed:
-        raise typer.Exit(1)
+    finish_sweep(summary.interrupted, [f"FAILED seed {f['seed']} {f['strategy']}: {f['error']}" for f in summary.failed])
 
 
 @app.command("sweep-merge")
